@@ -12,6 +12,10 @@
 #include "meridian/catalog/catalog.h"
 #include "meridian/server/http.h"
 
+namespace meridian::search {
+class SearchService;
+}  // namespace meridian::search
+
 namespace meridian::server {
 
 struct ApiOptions {
@@ -30,6 +34,8 @@ void RegisterTypeRoutes(Router& r, const Services& s);
 void RegisterEntityRoutes(Router& r, const Services& s);
 void RegisterRelationshipRoutes(Router& r, const Services& s);
 void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o);
+// /v2/search (src/server/search_handlers.cc).
+void RegisterSearchRoutes(Router& r, const search::SearchService* search);
 
 class Api {
  public:
