@@ -235,4 +235,39 @@ json BuildAtlasEntities(const StatementLineage& st, const EntityContext& ctx) {
   return {{"entities", entities}};
 }
 
+json ScriptResultToJson(const ScriptResult& result) {
+  json statements = json::array();
+  for (const auto& st : result.statements) {
+    json inputs = json::array();
+    for (const auto& t : st.inputs) inputs.push_back(t.ToString());
+    json outputs = json::array();
+    for (const auto& w : st.outputs) {
+      json lineage = json::array();
+      for (const auto& cl : w.column_lineage) {
+        json sources = json::array();
+        for (const auto& s : cl.sources) sources.push_back(s.table.ToString() + "." + s.column);
+        lineage.push_back({{"column", cl.output_column},
+                           {"sources", sources},
+                           {"dependencyType", cl.dependency_type},
+                           {"expression", cl.expression}});
+      }
+      outputs.push_back({{"table", w.table.ToString()},
+                         {"writeType", w.write_type},
+                         {"columns", w.columns},
+                         {"columnLineage", lineage}});
+    }
+    statements.push_back({{"line", st.line},
+                          {"queryText", st.query_text},
+                          {"operation", st.operation},
+                          {"inputs", inputs},
+                          {"outputs", outputs}});
+  }
+  json issues = json::array();
+  for (const auto& i : result.issues) {
+    issues.push_back(
+        {{"line", i.line}, {"queryText", i.query_text}, {"reason", i.reason}, {"skipped", i.skipped_not_lineage}});
+  }
+  return {{"statements", statements}, {"issues", issues}};
+}
+
 }  // namespace meridian::sql

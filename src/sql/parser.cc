@@ -9,17 +9,19 @@
 namespace meridian::sql {
 namespace {
 
-constexpr int kMaxDepth = 200;
+// Recursion budget: about 8 units per parenthesized expression level, so
+// roughly 100 levels of nesting.
+constexpr int kMaxDepth = 800;
 
 // Words that end an expression or a FROM item, so they are never read as an
 // implicit alias.
-constexpr std::array<std::string_view, 49> kReserved = {
+constexpr std::array<std::string_view, 50> kReserved = {
     "FROM",   "WHERE",  "GROUP",   "HAVING",   "ORDER",  "LIMIT",   "UNION",  "INTERSECT", "EXCEPT",
     "MINUS",  "JOIN",   "INNER",   "LEFT",     "RIGHT",  "FULL",    "CROSS",  "OUTER",     "SEMI",
     "ANTI",   "ON",     "USING",   "LATERAL",  "WINDOW", "SORT",    "CLUSTER", "DISTRIBUTE", "INSERT",
     "SELECT", "AS",     "AND",     "OR",       "NOT",    "IS",      "IN",     "LIKE",      "RLIKE",
     "REGEXP", "BETWEEN", "WHEN",   "THEN",     "ELSE",   "END",     "CASE",   "OVER",      "PARTITION",
-    "BY",     "WITH",   "QUALIFY", "TABLESAMPLE"};
+    "BY",     "WITH",   "QUALIFY", "TABLESAMPLE", "NATURAL"};
 
 bool IsReservedWord(const Token& t) {
   if (t.kind != TokenKind::kIdent) return false;
@@ -688,6 +690,8 @@ std::unique_ptr<TableRef> Parser::ParseJoinSource() {
     } else if (Kw("LATERAL")) {
       left = WrapLateral(std::move(left));
       continue;
+    } else if (Kw("NATURAL")) {
+      Fail("NATURAL JOIN is not supported");
     } else {
       return left;
     }

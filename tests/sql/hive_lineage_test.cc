@@ -93,6 +93,19 @@ TEST(HiveLineage, DeepNestingFailsCleanly) {
   EXPECT_THAT(r.issues[0].reason, HasSubstr("nesting too deep"));
 }
 
+TEST(HiveLineage, ModerateNestingParses) {
+  EmptySchemaProvider none;
+  std::string open, close;
+  for (int i = 0; i < 60; ++i) {
+    open += "abs(";
+    close += ")";
+  }
+  ScriptResult r = AnalyzeScript("create table t as select " + open + "x" + close + " as y from s", "default", none);
+  ASSERT_TRUE(r.issues.empty()) << r.issues[0].reason;
+  ASSERT_EQ(r.statements.size(), 1u);
+  EXPECT_EQ(r.statements[0].outputs[0].column_lineage[0].sources[0].column, "x");
+}
+
 TEST(HiveLineage, EmptyAndCommentOnlyScripts) {
   EmptySchemaProvider none;
   EXPECT_TRUE(AnalyzeScript("", "default", none).issues.empty());
@@ -113,6 +126,24 @@ TEST(HiveLineage, CtasDeclaredTypesAreKept) {
   ASSERT_EQ(r.statements.size(), 1u);
   EXPECT_EQ(r.statements[0].outputs[0].columns, (std::vector<std::string>{"id", "name"}));
   EXPECT_EQ(r.statements[0].outputs[0].declared_types, (std::vector<std::string>{"int", "varchar(20)"}));
+}
+
+TEST(HiveLineage, ResultAsJson) {
+  MapSchemas schemas = TripSchemas();
+  ScriptResult r = AnalyzeScript("create table z as select zone, upper(borough) b from trip_zone_lookup;\nselect 1",
+                                 "default", schemas);
+  nlohmann::json j = ScriptResultToJson(r);
+  ASSERT_EQ(j["statements"].size(), 1u);
+  EXPECT_EQ(j["statements"][0]["operation"], "CREATETABLE_AS_SELECT");
+  EXPECT_EQ(j["statements"][0]["inputs"][0], "default.trip_zone_lookup");
+  const auto& out = j["statements"][0]["outputs"][0];
+  EXPECT_EQ(out["table"], "default.z");
+  EXPECT_EQ(out["columnLineage"][1]["sources"][0], "default.trip_zone_lookup.borough");
+  EXPECT_EQ(out["columnLineage"][1]["dependencyType"], "EXPRESSION");
+  EXPECT_EQ(out["columnLineage"][1]["expression"], "upper(trip_zone_lookup.borough)");
+  ASSERT_EQ(j["issues"].size(), 1u);
+  EXPECT_EQ(j["issues"][0]["line"], 2);
+  EXPECT_EQ(j["issues"][0]["skipped"], true);
 }
 
 }  // namespace

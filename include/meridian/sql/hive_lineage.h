@@ -114,6 +114,13 @@ class EmptySchemaProvider : public SchemaProvider {
 ScriptResult AnalyzeScript(std::string_view script, std::string_view default_db,
                            const SchemaProvider& schemas);
 
+// JSON view of a ScriptResult for API responses:
+// {"statements": [{"line", "queryText", "operation", "inputs": ["db.t"],
+//   "outputs": [{"table", "writeType", "columns", "columnLineage": [{"column",
+//   "sources": ["db.t.c"], "dependencyType", "expression"}]}]}],
+//  "issues": [{"line", "queryText", "reason", "skipped"}]}
+nlohmann::json ScriptResultToJson(const ScriptResult& result);
+
 struct EntityContext {
   std::string cluster = "primary";  // metadata namespace used in qualifiedNames
   std::string user = "hive";
