@@ -1,5 +1,6 @@
 // Binds parsed statements to tables and computes column lineage.
 
+#include <exception>
 #include <map>
 #include <optional>
 #include <set>
@@ -392,6 +393,15 @@ std::optional<Derivation> Analyzer::FindInScope(const std::vector<std::string>& 
       return with_fields(*c, rel, col_index + 1, path);
     }
   }
+  // `q.col` where q is an alias of an enclosing query: resolved there, never
+  // as a struct column `q` of an unknown table here.
+  if (path.size() >= 2) {
+    for (Scope* s = scope.parent; s != nullptr; s = s->parent) {
+      for (const Relation& rel : s->rels) {
+        if (rel.alias == path[0]) return std::nullopt;
+      }
+    }
+  }
   // Unqualified column, possibly with struct fields.
   const std::string& col = path[0];
   Relation* match_rel = nullptr;
@@ -534,12 +544,10 @@ Derivation Analyzer::AnalyzeExpr(const Expr& e, Scope& scope, CteFrame* env) {
     case ExprKind::kIsNull:
       out.expr = "(" + sub(*e.args[0]) + (e.negated ? " IS NOT NULL)" : " IS NULL)");
       return out;
-    case ExprKind::kExists: {
-      auto cols = AnalyzeQuery(*e.subquery, env, &scope);
-      (void)cols;
-      out.expr = e.negated ? "NOT EXISTS (subquery)" : "EXISTS (subquery)";
+    case ExprKind::kExists:
+      AnalyzeQuery(*e.subquery, env, &scope);  // records the tables it reads
+      out.expr = "EXISTS (subquery)";
       return out;
-    }
     case ExprKind::kSubquery: {
       auto cols = AnalyzeQuery(*e.subquery, env, &scope);
       if (cols.size() != 1) Fail("scalar subquery must produce one column");
@@ -596,17 +604,17 @@ class ScriptAnalyzer {
                                   false});
         break;
       }
-      if (i > start) Statement(std::span<const Token>(tokens.data() + start, i - start), t);
+      if (i > start) AnalyzeStatement(std::span<const Token>(tokens.data() + start, i - start), t);
       start = i + 1;
     }
     return std::move(result_);
   }
 
  private:
-  void Statement(std::span<const Token> tokens, const Token& terminator) {
+  void AnalyzeStatement(std::span<const Token> tokens, const Token& terminator) {
     int line = tokens.front().line;
     std::string text(script_.substr(tokens.front().begin, tokens.back().end - tokens.front().begin));
-    meridian::sql::Statement stmt;
+    Statement stmt;
     ParseError error;
     if (!ParseStatement(tokens, terminator, &stmt, &error)) {
       result_.issues.push_back({line, text,
@@ -619,10 +627,12 @@ class ScriptAnalyzer {
       Analyze(stmt, line, text);
     } catch (const AnalysisError& e) {
       result_.issues.push_back({line, text, e.message, false});
+    } catch (const std::exception& e) {
+      result_.issues.push_back({line, text, std::string("internal error: ") + e.what(), false});
     }
   }
 
-  void Analyze(const meridian::sql::Statement& stmt, int line, const std::string& text) {
+  void Analyze(const Statement& stmt, int line, const std::string& text) {
     Analyzer analyzer(schemas_, overlay_, default_db_);
     switch (stmt.kind) {
       case StatementKind::kUse:
@@ -655,7 +665,7 @@ class ScriptAnalyzer {
     }
   }
 
-  void AnalyzeCreate(const meridian::sql::Statement& stmt, Analyzer& analyzer, int line, const std::string& text) {
+  void AnalyzeCreate(const Statement& stmt, Analyzer& analyzer, int line, const std::string& text) {
     TableName target = analyzer.Qualify(stmt.target);
     std::vector<OutCol> cols = analyzer.AnalyzeQuery(*stmt.query, nullptr, nullptr);
     TableWrite write;
@@ -697,7 +707,7 @@ class ScriptAnalyzer {
     result_.statements.push_back(std::move(st));
   }
 
-  void AnalyzeInsert(const meridian::sql::Statement& stmt, Analyzer& analyzer, int line, const std::string& text) {
+  void AnalyzeInsert(const Statement& stmt, Analyzer& analyzer, int line, const std::string& text) {
     StatementLineage st;
     st.line = line;
     st.query_text = text;

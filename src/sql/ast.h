@@ -25,7 +25,7 @@ enum class ExprKind : unsigned char {
   kIn,        // args[0] IN (args[1..]) or IN (subquery); negated
   kBetween,   // args = value, low, high; negated
   kIsNull,    // args[0]; negated
-  kExists,    // subquery; negated
+  kExists,    // subquery (NOT EXISTS is kUnary NOT over it)
   kSubquery,  // scalar subquery
   kIndex,     // args[0][args[1]]
   kField,     // args[0].text

@@ -159,8 +159,9 @@ class Parser {
     return s;
   }
   std::vector<ColumnDef> ParseColumnDefs();
-  std::string ParseTypeText(bool stop_at_paren);
-  InsertClause ParseInsertHeader();
+  std::string ParseTypeText();
+  // Returns false for INSERT OVERWRITE [LOCAL] DIRECTORY, which writes no table.
+  bool ParseInsertHeader(InsertClause* clause);
   std::vector<PartitionColumn> ParsePartitionSpec();
 
   // ---- queries
@@ -277,14 +278,9 @@ Statement Parser::ParseStatement() {
 
 Statement Parser::ParseCreate() {
   ExpectKw("CREATE");
-  bool or_replace = false;
-  if (AcceptKw("OR")) {
-    ExpectKw("REPLACE");
-    or_replace = true;
-  }
-  (void)or_replace;
-  bool temporary = AcceptKw("TEMPORARY") || AcceptKw("TEMP");
-  (void)temporary;
+  // Modifiers that do not change lineage.
+  if (AcceptKw("OR")) ExpectKw("REPLACE");
+  if (!AcceptKw("TEMPORARY")) AcceptKw("TEMP");
   AcceptKw("EXTERNAL");
   AcceptKw("TRANSACTIONAL");
   AcceptKw("MANAGED");
@@ -350,7 +346,7 @@ std::vector<ColumnDef> Parser::ParseColumnDefs() {
     } else {
       ColumnDef def;
       def.name = Ident("column name");
-      def.type = ParseTypeText(/*stop_at_paren=*/true);
+      def.type = ParseTypeText();
       while (!AtEnd() && !Sym(",") && !Sym(")")) SkipBalanced();
       cols.push_back(std::move(def));
     }
@@ -362,7 +358,7 @@ std::vector<ColumnDef> Parser::ParseColumnDefs() {
 
 // Type text such as `decimal(10,2)` or `array<struct<a:int,b:string>>`,
 // lower-cased. Stops at a top-level `,` or `)` or a clause keyword.
-std::string Parser::ParseTypeText(bool stop_at_paren) {
+std::string Parser::ParseTypeText() {
   std::string type;
   int angle = 0;
   int paren = 0;
@@ -370,7 +366,7 @@ std::string Parser::ParseTypeText(bool stop_at_paren) {
   while (!AtEnd()) {
     const Token& t = Peek();
     if (angle == 0 && paren == 0) {
-      if (t.kind == TokenKind::kSymbol && (t.text == "," || (stop_at_paren && t.text == ")"))) break;
+      if (t.kind == TokenKind::kSymbol && (t.text == "," || t.text == ")")) break;
       if (IsKeyword(t, "COMMENT") || IsKeyword(t, "NOT") || IsKeyword(t, "DEFAULT") ||
           IsKeyword(t, "PRIMARY") || IsKeyword(t, "CONSTRAINT") || IsKeyword(t, "CHECK") ||
           IsKeyword(t, "REFERENCES") || IsKeyword(t, "UNIQUE") || IsKeyword(t, "ENABLE") ||
@@ -410,13 +406,13 @@ std::vector<PartitionColumn> Parser::ParsePartitionSpec() {
   return cols;
 }
 
-InsertClause Parser::ParseInsertHeader() {
-  InsertClause clause;
+bool Parser::ParseInsertHeader(InsertClause* out) {
+  InsertClause& clause = *out;
   clause.line = Peek().line;
   ExpectKw("INSERT");
   if (AcceptKw("OVERWRITE")) {
     clause.overwrite = true;
-    if (Kw("LOCAL") || Kw("DIRECTORY")) throw ParseFailure{{0, 0, "directory"}};
+    if (Kw("LOCAL") || Kw("DIRECTORY")) return false;
     ExpectKw("TABLE");
   } else {
     ExpectKw("INTO");
@@ -435,7 +431,7 @@ InsertClause Parser::ParseInsertHeader() {
     } while (AcceptSym(","));
     ExpectSym(")");
   }
-  return clause;
+  return true;
 }
 
 Statement Parser::ParseInsertStatement(std::vector<Cte> ctes) {
@@ -443,12 +439,7 @@ Statement Parser::ParseInsertStatement(std::vector<Cte> ctes) {
   s.kind = StatementKind::kInsert;
   s.ctes = std::move(ctes);
   InsertClause clause;
-  try {
-    clause = ParseInsertHeader();
-  } catch (const ParseFailure& f) {
-    if (f.error.message == "directory") return NotLineage("INSERT OVERWRITE DIRECTORY writes no table");
-    throw;
-  }
+  if (!ParseInsertHeader(&clause)) return NotLineage("INSERT OVERWRITE DIRECTORY writes no table");
   if (AcceptKw("VALUES")) return NotLineage("INSERT … VALUES reads no table");
   clause.query = ParseQuery();
   if (!AtEnd()) Fail("expected end of statement");
@@ -471,11 +462,11 @@ Statement Parser::ParseFromFirst(std::vector<Cte> ctes) {
   if (!Kw("INSERT")) Fail("expected INSERT or SELECT");
   while (Kw("INSERT")) {
     InsertClause clause;
-    try {
-      clause = ParseInsertHeader();
-    } catch (const ParseFailure& f) {
-      if (f.error.message == "directory") Fail("INSERT OVERWRITE DIRECTORY in a multi-insert is not supported");
-      throw;
+    if (!ParseInsertHeader(&clause)) {
+      // A directory target carries no table lineage; its SELECT is skipped.
+      while (!AtEnd() && !Kw("SELECT")) SkipBalanced();
+      ParseSelect(/*allow_from=*/false);
+      continue;
     }
     auto q = std::make_unique<Query>();
     q->line = Peek().line;
@@ -486,6 +477,7 @@ Statement Parser::ParseFromFirst(std::vector<Cte> ctes) {
     s.inserts.push_back(std::move(clause));
   }
   if (!AtEnd()) Fail("expected INSERT or end of statement");
+  if (s.inserts.empty()) return NotLineage("INSERT OVERWRITE DIRECTORY writes no table");
   return s;
 }
 
@@ -1115,7 +1107,7 @@ ExprPtr Parser::ParsePrimary() {
       auto e = Make(ExprKind::kCast, line);
       e->args.push_back(ParseExpr());
       ExpectKw("AS");
-      e->text = ParseTypeText(/*stop_at_paren=*/true);
+      e->text = ParseTypeText();
       if (e->text.empty()) Fail("expected a type");
       ExpectSym(")");
       return e;
