@@ -111,8 +111,7 @@ class Analyzer {
     return cols;
   }
 
-  std::vector<OutCol> AnalyzeQuery(const Query& q, CteFrame* env, Scope* outer,
-                                   const TableRef* shared_from = nullptr);
+  std::vector<OutCol> AnalyzeQuery(const Query& q, CteFrame* env, Scope* outer, const TableRef* shared_from = nullptr);
 
   const std::set<TableName>& inputs() const { return inputs_; }
 
@@ -135,8 +134,7 @@ class Analyzer {
   std::set<TableName> inputs_;
 };
 
-std::vector<OutCol> Analyzer::AnalyzeQuery(const Query& q, CteFrame* env, Scope* outer,
-                                           const TableRef* shared_from) {
+std::vector<OutCol> Analyzer::AnalyzeQuery(const Query& q, CteFrame* env, Scope* outer, const TableRef* shared_from) {
   CteFrame frame;
   if (!q.ctes.empty()) {
     frame.parent = env;
@@ -162,8 +160,8 @@ std::vector<OutCol> Analyzer::AnalyzeQuery(const Query& q, CteFrame* env, Scope*
   }
   for (size_t b = 1; b < branches.size(); ++b) {
     if (branches[b].size() != merged.size()) {
-      Fail("UNION branches produce " + std::to_string(merged.size()) + " and " +
-           std::to_string(branches[b].size()) + " columns");
+      Fail("UNION branches produce " + std::to_string(merged.size()) + " and " + std::to_string(branches[b].size()) +
+           " columns");
     }
     for (size_t i = 0; i < merged.size(); ++i) AddSources(&merged[i].d.sources, branches[b][i].d.sources);
   }
@@ -282,8 +280,7 @@ void Analyzer::CollectSubqueryInputs(const Expr* e, Scope& scope, CteFrame* env)
   for (const auto& a : e->args) CollectSubqueryInputs(a.get(), scope, env);
 }
 
-std::vector<OutCol> Analyzer::AnalyzeSelect(const Select& s, CteFrame* env, Scope* outer,
-                                            const TableRef* shared_from) {
+std::vector<OutCol> Analyzer::AnalyzeSelect(const Select& s, CteFrame* env, Scope* outer, const TableRef* shared_from) {
   Scope scope;
   scope.parent = outer;
   scope.windows = &s.windows;
@@ -310,8 +307,8 @@ std::vector<OutCol> Analyzer::AnalyzeSelect(const Select& s, CteFrame* env, Scop
         }
         matched = true;
         if (!rel.schema_known) {
-          Fail("cannot expand " + (e.path.empty() ? std::string("*") : Join(e.path, ".") + ".*") +
-               ": columns of " + rel.base->ToString() + " are unknown");
+          Fail("cannot expand " + (e.path.empty() ? std::string("*") : Join(e.path, ".") + ".*") + ": columns of " +
+               rel.base->ToString() + " are unknown");
         }
         for (const OutCol& col : rel.cols) {
           if (e.path.empty() && scope.using_columns.count(col.name) && !using_emitted.insert(col.name).second) {
@@ -361,8 +358,7 @@ std::optional<Derivation> Analyzer::FindInScope(const std::vector<std::string>& 
     rel.cols.push_back({col, BaseColumn(*rel.base, col, rel.alias)});
     return &rel.cols.back();
   };
-  auto with_fields = [](const OutCol& c, const Relation& rel, size_t first_field,
-                        const std::vector<std::string>& p) {
+  auto with_fields = [](const OutCol& c, const Relation& rel, size_t first_field, const std::vector<std::string>& p) {
     Derivation d = c.d;
     if (d.expr.empty()) d.expr = ColumnText(rel, c);
     for (size_t i = first_field; i < p.size(); ++i) {
@@ -592,16 +588,15 @@ class ScriptAnalyzer {
     size_t start = 0;
     for (size_t i = 0; i < tokens.size(); ++i) {
       const Token& t = tokens[i];
-      bool separator = t.kind == TokenKind::kEnd || t.kind == TokenKind::kError ||
-                       (t.kind == TokenKind::kSymbol && t.text == ";");
+      bool separator =
+          t.kind == TokenKind::kEnd || t.kind == TokenKind::kError || (t.kind == TokenKind::kSymbol && t.text == ";");
       if (!separator) continue;
       if (t.kind == TokenKind::kError) {
         int line = start < i ? tokens[start].line : t.line;
         size_t begin = start < i ? tokens[start].begin : t.begin;
-        result_.issues.push_back({line, std::string(script_.substr(begin, script_.size() - begin)),
-                                  "line " + std::to_string(t.line) + ", column " + std::to_string(t.column) +
-                                      ": " + t.text,
-                                  false});
+        result_.issues.push_back(
+            {line, std::string(script_.substr(begin, script_.size() - begin)),
+             "line " + std::to_string(t.line) + ", column " + std::to_string(t.column) + ": " + t.text, false});
         break;
       }
       if (i > start) AnalyzeStatement(std::span<const Token>(tokens.data() + start, i - start), t);
@@ -617,10 +612,10 @@ class ScriptAnalyzer {
     Statement stmt;
     ParseError error;
     if (!ParseStatement(tokens, terminator, &stmt, &error)) {
-      result_.issues.push_back({line, text,
-                                "line " + std::to_string(error.line) + ", column " +
-                                    std::to_string(error.column) + ": " + error.message,
-                                false});
+      result_.issues.push_back(
+          {line, text,
+           "line " + std::to_string(error.line) + ", column " + std::to_string(error.column) + ": " + error.message,
+           false});
       return;
     }
     try {
@@ -696,8 +691,8 @@ class ScriptAnalyzer {
     st.line = line;
     st.query_text = text;
     st.operation = stmt.kind == StatementKind::kCreateTableAsSelect ? kOpCreateTableAsSelect
-                   : stmt.kind == StatementKind::kCreateView       ? kOpCreateView
-                                                                   : kOpAlterViewAs;
+                   : stmt.kind == StatementKind::kCreateView        ? kOpCreateView
+                                                                    : kOpAlterViewAs;
     st.inputs.assign(analyzer.inputs().begin(), analyzer.inputs().end());
     if (st.inputs.empty()) {
       result_.issues.push_back({line, text, "statement reads no table", true});
@@ -735,8 +730,7 @@ class ScriptAnalyzer {
       } else {
         auto table_cols = analyzer.Columns(target);
         if (!table_cols) {
-          Fail("columns of target table " + target.ToString() +
-               " are unknown; cannot map the query's columns to it");
+          Fail("columns of target table " + target.ToString() + " are unknown; cannot map the query's columns to it");
         }
         for (const auto& c : *table_cols) {
           if (!partition_names.count(c)) names.push_back(c);

@@ -61,8 +61,8 @@ enum class JoinKind : unsigned char { kInner, kLeft, kRight, kFull, kCross, kLef
 struct TableRef {
   TableRefKind kind;
   int line = 0;
-  std::vector<std::string> name;  // kTable: [db,] table
-  std::string alias;              // kTable / kSubquery / kLateral (table alias)
+  std::vector<std::string> name;            // kTable: [db,] table
+  std::string alias;                        // kTable / kSubquery / kLateral (table alias)
   std::vector<std::string> column_aliases;  // kSubquery t(a, b); kLateral AS a, b
   std::unique_ptr<Query> subquery;
   // kJoin: left, right; kLateral: left is the source the view applies to.
@@ -145,13 +145,13 @@ enum class StatementKind : unsigned char {
 
 struct Statement {
   StatementKind kind = StatementKind::kNotLineage;
-  std::string reason;               // kNotLineage / kUnsupported
-  std::vector<std::string> target;  // CTAS / views / kCreateTable
-  std::vector<ColumnDef> columns;   // declared column list
+  std::string reason;                        // kNotLineage / kUnsupported
+  std::vector<std::string> target;           // CTAS / views / kCreateTable
+  std::vector<ColumnDef> columns;            // declared column list
   std::vector<ColumnDef> partition_columns;  // kCreateTable PARTITIONED BY
-  std::unique_ptr<Query> query;     // CTAS / views
-  std::vector<Cte> ctes;            // WITH … INSERT
-  std::unique_ptr<TableRef> from;   // FROM … INSERT … (multi-insert)
+  std::unique_ptr<Query> query;              // CTAS / views
+  std::vector<Cte> ctes;                     // WITH … INSERT
+  std::unique_ptr<TableRef> from;            // FROM … INSERT … (multi-insert)
   std::vector<InsertClause> inserts;
   std::string use_db;
 };

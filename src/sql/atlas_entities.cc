@@ -31,8 +31,7 @@ json GuidRef(const std::string& type, const std::string& guid, const char* relat
 }
 
 bool CreatesTarget(const StatementLineage& st) {
-  return st.operation == kOpCreateTableAsSelect || st.operation == kOpCreateView ||
-         st.operation == kOpAlterViewAs;
+  return st.operation == kOpCreateTableAsSelect || st.operation == kOpCreateView || st.operation == kOpAlterViewAs;
 }
 
 std::optional<int64_t> CreateTime(const TableName& t, const EntityContext& ctx) {
@@ -42,9 +41,8 @@ std::optional<int64_t> CreateTime(const TableName& t, const EntityContext& ctx) 
 
 // The hook orders entities by their Hive name `db@table`.
 std::vector<TableName> SortedUnique(std::vector<TableName> tables) {
-  std::sort(tables.begin(), tables.end(), [](const TableName& a, const TableName& b) {
-    return a.db + "@" + a.table < b.db + "@" + b.table;
-  });
+  std::sort(tables.begin(), tables.end(),
+            [](const TableName& a, const TableName& b) { return a.db + "@" + a.table < b.db + "@" + b.table; });
   tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
   return tables;
 }
@@ -132,19 +130,19 @@ json BuildAtlasEntities(const StatementLineage& st, const EntityContext& ctx) {
              {"relationshipAttributes", {{"table", GuidRef("hive_table", tguid, "hive_table_columns")}}}});
       }
       const bool view = st.operation != kOpCreateTableAsSelect;
-      json table = {{"typeName", "hive_table"},
-                    {"guid", tguid},
-                    {"attributes",
-                     {{"qualifiedName", tqn},
-                      {"name", w.table.table},
-                      {"owner", ctx.user},
-                      {"createTime", create_time},
-                      {"lastAccessTime", create_time},
-                      {"tableType", view ? "VIRTUAL_VIEW" : "MANAGED_TABLE"},
-                      {"temporary", false}}},
-                    {"relationshipAttributes",
-                     {{"db", UniqueRef("hive_db", w.table.db + "@" + ctx.cluster, "hive_table_db")},
-                      {"columns", columns}}}};
+      json table = {
+          {"typeName", "hive_table"},
+          {"guid", tguid},
+          {"attributes",
+           {{"qualifiedName", tqn},
+            {"name", w.table.table},
+            {"owner", ctx.user},
+            {"createTime", create_time},
+            {"lastAccessTime", create_time},
+            {"tableType", view ? "VIRTUAL_VIEW" : "MANAGED_TABLE"},
+            {"temporary", false}}},
+          {"relationshipAttributes",
+           {{"db", UniqueRef("hive_db", w.table.db + "@" + ctx.cluster, "hive_table_db")}, {"columns", columns}}}};
       if (view) table["attributes"]["viewOriginalText"] = st.query_text;
       entities.push_back(std::move(table));
       for (auto& c : column_entities) entities.push_back(std::move(c));
@@ -184,21 +182,20 @@ json BuildAtlasEntities(const StatementLineage& st, const EntityContext& ctx) {
                       {"relationshipAttributes", {{"inputs", inputs}, {"outputs", outputs}}}});
 
   const std::string exec_qn = process_qn + ":" + std::to_string(ctx.now_ms) + ":" + std::to_string(ctx.now_ms);
-  entities.push_back(
-      {{"typeName", "hive_process_execution"},
-       {"guid", new_guid()},
-       {"attributes",
-        {{"qualifiedName", exec_qn},
-         {"name", exec_qn},
-         {"startTime", ctx.now_ms},
-         {"endTime", ctx.now_ms},
-         {"userName", ctx.user},
-         {"queryText", st.query_text},
-         {"queryId", query_id},
-         {"queryPlan", "Not Supported"},
-         {"hostName", ctx.host_name}}},
-       {"relationshipAttributes",
-        {{"process", GuidRef("hive_process", process_guid, "hive_process_process_executions")}}}});
+  entities.push_back({{"typeName", "hive_process_execution"},
+                      {"guid", new_guid()},
+                      {"attributes",
+                       {{"qualifiedName", exec_qn},
+                        {"name", exec_qn},
+                        {"startTime", ctx.now_ms},
+                        {"endTime", ctx.now_ms},
+                        {"userName", ctx.user},
+                        {"queryText", st.query_text},
+                        {"queryId", query_id},
+                        {"queryPlan", "Not Supported"},
+                        {"hostName", ctx.host_name}}},
+                      {"relationshipAttributes",
+                       {{"process", GuidRef("hive_process", process_guid, "hive_process_process_executions")}}}});
 
   // Column names that occur in several outputs get the table in their
   // qualifiedName so that they stay distinct.
@@ -215,21 +212,21 @@ json BuildAtlasEntities(const StatementLineage& st, const EntityContext& ctx) {
       const std::string qn = process_qn + ":" + suffix;
       if (!emitted.insert(qn).second) continue;
       json col_inputs = json::array();
-      for (const auto& src : cl.sources) col_inputs.push_back(UniqueRef("hive_column", ColumnQn(src.table, src.column, ctx)));
+      for (const auto& src : cl.sources)
+        col_inputs.push_back(UniqueRef("hive_column", ColumnQn(src.table, src.column, ctx)));
       const std::string out_qn = ColumnQn(w.table, cl.output_column, ctx);
       auto it = column_guid.find(out_qn);
       json out_ref = it != column_guid.end() ? json{{"guid", it->second}, {"typeName", "hive_column"}}
                                              : UniqueRef("hive_column", out_qn);
       json attrs = {{"qualifiedName", qn}, {"name", qn}, {"depenendencyType", cl.dependency_type}};
       if (!cl.expression.empty()) attrs["expression"] = cl.expression;
-      entities.push_back(
-          {{"typeName", "hive_column_lineage"},
-           {"guid", new_guid()},
-           {"attributes", attrs},
-           {"relationshipAttributes",
-            {{"inputs", col_inputs},
-             {"outputs", json::array({out_ref})},
-             {"query", GuidRef("hive_process", process_guid, "hive_process_column_lineage")}}}});
+      entities.push_back({{"typeName", "hive_column_lineage"},
+                          {"guid", new_guid()},
+                          {"attributes", attrs},
+                          {"relationshipAttributes",
+                           {{"inputs", col_inputs},
+                            {"outputs", json::array({out_ref})},
+                            {"query", GuidRef("hive_process", process_guid, "hive_process_column_lineage")}}}});
     }
   }
   return {{"entities", entities}};

@@ -126,11 +126,21 @@ class Lexer {
         Advance();
         char e = s_[pos_];
         switch (e) {
-          case 'n': value += '\n'; break;
-          case 't': value += '\t'; break;
-          case 'r': value += '\r'; break;
-          case '0': value += '\0'; break;
-          default: value += e; break;
+          case 'n':
+            value += '\n';
+            break;
+          case 't':
+            value += '\t';
+            break;
+          case 'r':
+            value += '\r';
+            break;
+          case '0':
+            value += '\0';
+            break;
+          default:
+            value += e;
+            break;
         }
       } else {
         value += s_[pos_];

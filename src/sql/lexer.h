@@ -14,8 +14,8 @@ enum class TokenKind : unsigned char {
   kQuotedIdent,  // `backticked`
   kString,       // 'text' or "text"; `text` holds the unescaped value
   kNumber,
-  kSymbol,       // operators and punctuation
-  kError,        // unterminated string, identifier or comment; `text` says which
+  kSymbol,  // operators and punctuation
+  kError,   // unterminated string, identifier or comment; `text` says which
   kEnd,
 };
 

@@ -16,17 +16,15 @@ constexpr int kMaxDepth = 800;
 // Words that end an expression or a FROM item, so they are never read as an
 // implicit alias.
 constexpr std::array<std::string_view, 50> kReserved = {
-    "FROM",   "WHERE",  "GROUP",   "HAVING",   "ORDER",  "LIMIT",   "UNION",  "INTERSECT", "EXCEPT",
-    "MINUS",  "JOIN",   "INNER",   "LEFT",     "RIGHT",  "FULL",    "CROSS",  "OUTER",     "SEMI",
-    "ANTI",   "ON",     "USING",   "LATERAL",  "WINDOW", "SORT",    "CLUSTER", "DISTRIBUTE", "INSERT",
-    "SELECT", "AS",     "AND",     "OR",       "NOT",    "IS",      "IN",     "LIKE",      "RLIKE",
-    "REGEXP", "BETWEEN", "WHEN",   "THEN",     "ELSE",   "END",     "CASE",   "OVER",      "PARTITION",
-    "BY",     "WITH",   "QUALIFY", "TABLESAMPLE", "NATURAL"};
+    "FROM",  "WHERE",   "GROUP",  "HAVING", "ORDER",     "LIMIT",      "UNION",  "INTERSECT", "EXCEPT",      "MINUS",
+    "JOIN",  "INNER",   "LEFT",   "RIGHT",  "FULL",      "CROSS",      "OUTER",  "SEMI",      "ANTI",        "ON",
+    "USING", "LATERAL", "WINDOW", "SORT",   "CLUSTER",   "DISTRIBUTE", "INSERT", "SELECT",    "AS",          "AND",
+    "OR",    "NOT",     "IS",     "IN",     "LIKE",      "RLIKE",      "REGEXP", "BETWEEN",   "WHEN",        "THEN",
+    "ELSE",  "END",     "CASE",   "OVER",   "PARTITION", "BY",         "WITH",   "QUALIFY",   "TABLESAMPLE", "NATURAL"};
 
 bool IsReservedWord(const Token& t) {
   if (t.kind != TokenKind::kIdent) return false;
-  return std::any_of(kReserved.begin(), kReserved.end(),
-                     [&](std::string_view kw) { return IsKeyword(t, kw); });
+  return std::any_of(kReserved.begin(), kReserved.end(), [&](std::string_view kw) { return IsKeyword(t, kw); });
 }
 
 std::string ToUpperWord(std::string_view s) {
@@ -50,16 +48,13 @@ std::string Quote(const std::string& s) {
 
 class Parser {
  public:
-  Parser(std::span<const Token> tokens, const Token& terminator)
-      : tokens_(tokens), terminator_(terminator) {}
+  Parser(std::span<const Token> tokens, const Token& terminator) : tokens_(tokens), terminator_(terminator) {}
 
   Statement ParseStatement();
 
  private:
   // ---- token helpers
-  const Token& Peek(size_t k = 0) const {
-    return pos_ + k < tokens_.size() ? tokens_[pos_ + k] : terminator_;
-  }
+  const Token& Peek(size_t k = 0) const { return pos_ + k < tokens_.size() ? tokens_[pos_ + k] : terminator_; }
   bool AtEnd() const { return pos_ >= tokens_.size(); }
   const Token& Take() {
     const Token& t = Peek();
@@ -176,9 +171,7 @@ class Parser {
   std::unique_ptr<TableRef> ParseSourceWithLaterals();
   std::unique_ptr<TableRef> WrapLateral(std::unique_ptr<TableRef> base);
   std::unique_ptr<TableRef> ParsePrimarySource();
-  bool StartsQuery(size_t k = 0) const {
-    return Kw("SELECT", k) || Kw("WITH", k) || Kw("FROM", k);
-  }
+  bool StartsQuery(size_t k = 0) const { return Kw("SELECT", k) || Kw("WITH", k) || Kw("FROM", k); }
   std::string ParseOptionalAlias();
 
   // ---- expressions
@@ -210,10 +203,10 @@ class Parser {
 
 Statement Parser::ParseStatement() {
   static constexpr std::string_view kNoLineage[] = {
-      "DROP",  "SHOW",    "DESCRIBE", "DESC",    "MSCK",   "ANALYZE", "TRUNCATE", "GRANT",
-      "REVOKE", "ADD",    "DELETE",   "UPDATE",  "DFS",    "RELOAD",  "EXPLAIN",  "LOCK",
-      "UNLOCK", "COMMIT", "ROLLBACK", "START",   "ABORT",  "KILL",    "REFRESH",  "EXPORT",
-      "IMPORT", "LIST",   "COMPILE",  "PREPARE", "EXECUTE", "REPL",   "SOURCE",   "CACHE"};
+      "DROP",   "SHOW",   "DESCRIBE", "DESC",    "MSCK",    "ANALYZE", "TRUNCATE", "GRANT",
+      "REVOKE", "ADD",    "DELETE",   "UPDATE",  "DFS",     "RELOAD",  "EXPLAIN",  "LOCK",
+      "UNLOCK", "COMMIT", "ROLLBACK", "START",   "ABORT",   "KILL",    "REFRESH",  "EXPORT",
+      "IMPORT", "LIST",   "COMPILE",  "PREPARE", "EXECUTE", "REPL",    "SOURCE",   "CACHE"};
   if (AcceptKw("USE")) {
     Statement s;
     s.kind = StatementKind::kUse;
@@ -367,10 +360,9 @@ std::string Parser::ParseTypeText() {
     const Token& t = Peek();
     if (angle == 0 && paren == 0) {
       if (t.kind == TokenKind::kSymbol && (t.text == "," || t.text == ")")) break;
-      if (IsKeyword(t, "COMMENT") || IsKeyword(t, "NOT") || IsKeyword(t, "DEFAULT") ||
-          IsKeyword(t, "PRIMARY") || IsKeyword(t, "CONSTRAINT") || IsKeyword(t, "CHECK") ||
-          IsKeyword(t, "REFERENCES") || IsKeyword(t, "UNIQUE") || IsKeyword(t, "ENABLE") ||
-          IsKeyword(t, "DISABLE"))
+      if (IsKeyword(t, "COMMENT") || IsKeyword(t, "NOT") || IsKeyword(t, "DEFAULT") || IsKeyword(t, "PRIMARY") ||
+          IsKeyword(t, "CONSTRAINT") || IsKeyword(t, "CHECK") || IsKeyword(t, "REFERENCES") || IsKeyword(t, "UNIQUE") ||
+          IsKeyword(t, "ENABLE") || IsKeyword(t, "DISABLE"))
         break;
     }
     if (t.kind == TokenKind::kSymbol) {
@@ -860,8 +852,8 @@ ExprPtr Parser::ParsePredicate() {
       continue;
     }
     bool negated = false;
-    if (Kw("NOT") && (Kw("BETWEEN", 1) || Kw("IN", 1) || Kw("LIKE", 1) || Kw("RLIKE", 1) ||
-                      Kw("REGEXP", 1) || Kw("ILIKE", 1))) {
+    if (Kw("NOT") &&
+        (Kw("BETWEEN", 1) || Kw("IN", 1) || Kw("LIKE", 1) || Kw("RLIKE", 1) || Kw("REGEXP", 1) || Kw("ILIKE", 1))) {
       negated = true;
       ++pos_;
     }
@@ -936,12 +928,24 @@ ExprPtr Parser::ParseBinaryLevel(int level) {
     if (t.kind == TokenKind::kSymbol) {
       bool ok = false;
       switch (level) {
-        case 0: ok = t.text == "|"; break;
-        case 1: ok = t.text == "&"; break;
-        case 2: ok = t.text == "||"; break;
-        case 3: ok = t.text == "+" || t.text == "-"; break;
-        case 4: ok = t.text == "*" || t.text == "/" || t.text == "%"; break;
-        case 5: ok = t.text == "^"; break;
+        case 0:
+          ok = t.text == "|";
+          break;
+        case 1:
+          ok = t.text == "&";
+          break;
+        case 2:
+          ok = t.text == "||";
+          break;
+        case 3:
+          ok = t.text == "+" || t.text == "-";
+          break;
+        case 4:
+          ok = t.text == "*" || t.text == "/" || t.text == "%";
+          break;
+        case 5:
+          ok = t.text == "^";
+          break;
       }
       if (ok) *op = t.text;
       return ok;
@@ -1115,9 +1119,9 @@ ExprPtr Parser::ParsePrimary() {
   }
   // Identifier: column path, t.*, or function call.
   if (t.kind == TokenKind::kIdent && IsReservedWord(t) && !Sym("(", 1)) Fail("expected an expression");
-  if (t.kind == TokenKind::kIdent && (IsKeyword(t, "SELECT") || IsKeyword(t, "FROM") || IsKeyword(t, "WHERE") ||
-                                      IsKeyword(t, "ON") || IsKeyword(t, "AS") || IsKeyword(t, "AND") ||
-                                      IsKeyword(t, "OR") || IsKeyword(t, "IN"))) {
+  if (t.kind == TokenKind::kIdent &&
+      (IsKeyword(t, "SELECT") || IsKeyword(t, "FROM") || IsKeyword(t, "WHERE") || IsKeyword(t, "ON") ||
+       IsKeyword(t, "AS") || IsKeyword(t, "AND") || IsKeyword(t, "OR") || IsKeyword(t, "IN"))) {
     Fail("expected an expression");
   }
   std::vector<std::string> path{Take().text};
@@ -1200,8 +1204,7 @@ std::unique_ptr<WindowSpec> Parser::ParseWindowSpec() {
 
 }  // namespace
 
-bool ParseStatement(std::span<const Token> tokens, const Token& terminator, Statement* out,
-                    ParseError* error) {
+bool ParseStatement(std::span<const Token> tokens, const Token& terminator, Statement* out, ParseError* error) {
   try {
     Parser parser(tokens, terminator);
     *out = parser.ParseStatement();

@@ -19,7 +19,6 @@ struct ParseError {
 // token after it (`;` or end) and positions errors at the end of input.
 // Returns false and fills `error` when the statement is not valid HiveQL for
 // this parser; recursion is bounded, so hostile input fails cleanly.
-bool ParseStatement(std::span<const Token> tokens, const Token& terminator, Statement* out,
-                    ParseError* error);
+bool ParseStatement(std::span<const Token> tokens, const Token& terminator, Statement* out, ParseError* error);
 
 }  // namespace meridian::sql

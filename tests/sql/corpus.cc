@@ -120,8 +120,7 @@ std::optional<std::vector<std::string>> CorpusSchemas::Columns(const TableName& 
   return it->second;
 }
 
-bool LoadCorpus(const std::string& dir, CorpusSchemas* schemas, std::vector<CorpusCase>* cases,
-                std::string* error) {
+bool LoadCorpus(const std::string& dir, CorpusSchemas* schemas, std::vector<CorpusCase>* cases, std::string* error) {
   std::ifstream schema_file(std::filesystem::path(dir) / "schemas.txt");
   if (!schema_file) return *error = "cannot read " + dir + "/schemas.txt", false;
   std::string line;

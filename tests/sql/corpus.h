@@ -56,7 +56,6 @@ class CorpusSchemas : public SchemaProvider {
 
 // Reads `dir`/schemas.txt and every `dir`/*.test (sorted by file name).
 // Returns false and sets `error` on a malformed file.
-bool LoadCorpus(const std::string& dir, CorpusSchemas* schemas, std::vector<CorpusCase>* cases,
-                std::string* error);
+bool LoadCorpus(const std::string& dir, CorpusSchemas* schemas, std::vector<CorpusCase>* cases, std::string* error);
 
 }  // namespace meridian::sql::testing

@@ -1,12 +1,12 @@
 // AnalyzeScript behaviour not covered by the corpus: providers, limits, positions.
 
+#include "meridian/sql/hive_lineage.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <map>
 #include <string>
-
-#include "meridian/sql/hive_lineage.h"
 
 namespace meridian::sql {
 namespace {
@@ -25,8 +25,8 @@ class MapSchemas : public SchemaProvider {
 
 MapSchemas TripSchemas() {
   MapSchemas s;
-  s.tables_["default.trip_details"] = {"vendor_id",     "pickup_datetime", "dropoff_datetime",
-                                       "passenger_count", "trip_distance", "location_id", "fare_amount"};
+  s.tables_["default.trip_details"] = {"vendor_id",     "pickup_datetime", "dropoff_datetime", "passenger_count",
+                                       "trip_distance", "location_id",     "fare_amount"};
   s.tables_["default.trip_zone_lookup"] = {"LocationID", "borough", "zone", "service_zone"};
   return s;
 }

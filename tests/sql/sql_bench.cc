@@ -38,8 +38,8 @@ int main(int argc, char** argv) {
     elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   }
   double statements = static_cast<double>(rounds * statements_per_round);
-  std::printf("cases=%zu statements/round=%zu rounds=%zu seconds=%.2f\n", cases.size(), statements_per_round,
-              rounds, elapsed);
+  std::printf("cases=%zu statements/round=%zu rounds=%zu seconds=%.2f\n", cases.size(), statements_per_round, rounds,
+              elapsed);
   std::printf("statements/s=%.0f  MB/s=%.2f  (sink %zu)\n", statements / elapsed,
               static_cast<double>(rounds * bytes_per_round) / elapsed / 1e6, sink);
   return 0;

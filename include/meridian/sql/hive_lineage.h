@@ -15,12 +15,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace meridian::sql {
 
@@ -57,8 +56,8 @@ struct TableWrite {
   // "INSERT" or "INSERT_OVERWRITE"; CTAS and views replace the whole content
   // and report "INSERT_OVERWRITE".
   std::string write_type;
-  std::vector<std::string> columns;         // written columns, in table order
-  std::vector<std::string> declared_types;  // parallel to columns when the statement declares them, else empty
+  std::vector<std::string> columns;           // written columns, in table order
+  std::vector<std::string> declared_types;    // parallel to columns when the statement declares them, else empty
   std::vector<ColumnLineage> column_lineage;  // one per written column with a source expression
 };
 
@@ -68,9 +67,9 @@ inline constexpr char kOpCreateView[] = "CREATEVIEW";
 inline constexpr char kOpAlterViewAs[] = "ALTERVIEW_AS";
 
 struct StatementLineage {
-  int line = 0;            // 1-based line of the statement's first token
-  std::string query_text;  // the statement as written, without the trailing `;`
-  std::string operation;   // one of the kOp* values
+  int line = 0;                   // 1-based line of the statement's first token
+  std::string query_text;         // the statement as written, without the trailing `;`
+  std::string operation;          // one of the kOp* values
   std::vector<TableName> inputs;  // tables read, sorted, no duplicates
   std::vector<TableWrite> outputs;
 };
@@ -102,17 +101,14 @@ class SchemaProvider {
 // unambiguous columns still resolve.
 class EmptySchemaProvider : public SchemaProvider {
  public:
-  std::optional<std::vector<std::string>> Columns(const TableName&) const override {
-    return std::nullopt;
-  }
+  std::optional<std::vector<std::string>> Columns(const TableName&) const override { return std::nullopt; }
 };
 
 // Analyses every statement of `script`. Unqualified table names use
 // `default_db` until a `USE` statement changes it. Tables created by earlier
 // statements of the script (CTAS, views, CREATE TABLE with columns) are known
 // to later ones.
-ScriptResult AnalyzeScript(std::string_view script, std::string_view default_db,
-                           const SchemaProvider& schemas);
+ScriptResult AnalyzeScript(std::string_view script, std::string_view default_db, const SchemaProvider& schemas);
 
 // JSON view of a ScriptResult for API responses:
 // {"statements": [{"line", "queryText", "operation", "inputs": ["db.t"],
