@@ -5,6 +5,7 @@
 #include <cctype>
 #include <exception>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "executor.h"
@@ -25,41 +26,19 @@ bool IsBlank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
 }
 
-std::unique_ptr<Expr> NameExpr(const std::string& name) {
-  auto e = std::make_unique<Expr>();
-  e->kind = ExprKind::kName;
-  e->text = name;
-  return e;
-}
-
-// Applies the REST `typeName` and `classification` parameters the way Atlas does:
-// "typeName query", and "typeName isa classification" when the query is empty.
-Query BuildQuery(std::string_view text, const QueryOptions& options) {
-  const bool blank = IsBlank(text);
-  if (blank && options.type_name.empty() && options.classification.empty()) {
-    return ParseQueryText(text);  // reports the empty query
+// Applies the REST `typeName` and `classification` parameters the way Atlas does: the
+// query runs as "typeName query", or "typeName isa classification" when it is empty.
+// Returns the text to parse and how many characters precede the caller's query in it.
+std::pair<std::string, size_t> EffectiveQuery(std::string_view query, const QueryOptions& options) {
+  auto quote = [](const std::string& name) { return "`" + name + "`"; };
+  if (IsBlank(query) && !options.classification.empty()) {
+    if (options.type_name.empty()) return {quote(options.classification), 0};
+    return {quote(options.type_name) + " isa " + quote(options.classification), 0};
   }
-  Query q = blank ? Query() : ParseQueryText(text);
-  if (!options.type_name.empty()) {
-    Source s;
-    s.has_name = true;
-    s.name = options.type_name;
-    q.sources.insert(q.sources.begin(), std::move(s));
-  }
-  if (blank && !options.classification.empty()) {
-    Source s;
-    if (options.type_name.empty()) {
-      s.has_name = true;
-      s.name = options.classification;
-    } else {
-      s.condition = std::make_unique<Expr>();
-      s.condition->kind = ExprKind::kIsA;
-      s.condition->text = options.classification;
-      s.condition->children.push_back(NameExpr(options.type_name));
-    }
-    q.sources.push_back(std::move(s));
-  }
-  return q;
+  if (options.type_name.empty()) return {std::string(query), 0};
+  std::string prefix = quote(options.type_name) + " ";
+  const size_t shift = prefix.size();
+  return {prefix + std::string(query), shift};
 }
 
 }  // namespace
@@ -80,12 +59,14 @@ Result<QueryResult> ExecuteQuery(const CatalogView& catalog, std::string_view qu
                                        std::to_string(options.max_query_length),
                                    "ATLAS-400-00-058");
   }
+  const auto [text, shift] = EffectiveQuery(query, options);
   try {
-    Query q = BuildQuery(query, options);
+    Query q = ParseQueryText(text);
     Plan plan = BuildPlan(catalog, q, options);
     return RunPlan(catalog, plan);
   } catch (const ParseException& e) {
-    return SyntaxError(e);
+    // Positions refer to the caller's query, not to the typeName prefix.
+    return SyntaxError(ParseException(e.offset() >= shift ? e.offset() - shift : 0, e.what()));
   } catch (const StatusException& e) {
     return e.status();
   } catch (const std::exception& e) {

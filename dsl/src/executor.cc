@@ -39,9 +39,11 @@ std::string StringMember(const Json& object, const char* key) {
 }
 
 // Guids named by a reference value: an object id, an array of them, or a bare guid.
-std::vector<std::string> ReferencedGuids(const Json& raw) {
+// skip_deleted: leave out references whose relationship is DELETED.
+std::vector<std::string> ReferencedGuids(const Json& raw, bool skip_deleted = false) {
   std::vector<std::string> guids;
   auto add = [&](const Json& v) {
+    if (skip_deleted && StringMember(v, "relationshipStatus") == "DELETED") return;
     if (v.is_string()) {
       guids.push_back(v.get<std::string>());
     } else if (const Json* g = Member(v, "guid"); g != nullptr && g->is_string()) {
@@ -187,7 +189,7 @@ class Executor {
       std::optional<Json> entity = catalog_.LoadEntity(guid);
       if (!entity || !entity->is_object()) return true;
       if (!plan_.type_set.count(StringMember(*entity, "typeName"))) return true;
-      if (plan_.exclude_deleted && StringMember(*entity, "status") == "DELETED") return true;
+      if (!Visible(*entity)) return true;
       if (plan_.filter && !Eval(*plan_.filter, *entity)) return true;
       ++matched_;
       return fn(*entity);
@@ -215,6 +217,11 @@ class Executor {
       });
       if (stopped) return;
     }
+  }
+
+  // DELETED entities are invisible unless the plan keeps them.
+  bool Visible(const Json& e) const {
+    return !plan_.exclude_deleted || StringMember(e, "status") != "DELETED";
   }
 
   std::optional<std::vector<std::string>> Lookup(const std::string& type) const {
@@ -264,9 +271,11 @@ class Executor {
       for (const Json* entity : frontier) {
         const Json* raw = AttributeValue(*entity, steps[j]);
         if (raw == nullptr) continue;
-        for (const auto& guid : ReferencedGuids(*raw)) {
+        for (const auto& guid : ReferencedGuids(*raw, plan_.exclude_deleted)) {
           if (!seen.insert(guid).second) continue;
-          if (EntityPtr related = LoadRelated(guid)) next.push_back(std::move(related));
+          if (EntityPtr related = LoadRelated(guid); related != nullptr && Visible(*related)) {
+            next.push_back(std::move(related));
+          }
         }
       }
       current = std::move(next);
@@ -344,8 +353,10 @@ class Executor {
     if (p.terminal_reference) {
       for (auto& v : values) {
         Json headers = Json::array();
-        for (const auto& guid : ReferencedGuids(v)) {
-          if (EntityPtr related = LoadRelated(guid)) headers.push_back(MakeHeader(*related));
+        for (const auto& guid : ReferencedGuids(v, plan_.exclude_deleted)) {
+          if (EntityPtr related = LoadRelated(guid); related != nullptr && Visible(*related)) {
+            headers.push_back(MakeHeader(*related));
+          }
         }
         v = v.is_array() ? std::move(headers) : (headers.empty() ? v : headers[0]);
       }

@@ -306,6 +306,12 @@ class Binder {
       }
       if (type.empty()) UnknownAttribute(seg, source_);
       auto info = catalog_.FindAttribute(type, seg);
+      if (!info && j > i) {
+        // A reference to a super-type (DataSet, Process) may lead to sub-type attributes.
+        for (const auto& sub : catalog_.SelfAndSubTypes(type)) {
+          if ((info = catalog_.FindAttribute(sub, seg))) break;
+        }
+      }
       if (!info) UnknownAttribute(seg, type);
       p.steps.push_back(PathStep{seg, SystemAttr::kNone, *info});
       if (last) {
@@ -620,13 +626,9 @@ class Binder {
       }
       plan.select.push_back(std::move(s));
     }
-    if (!referenced.empty()) {
-      if (has_own || !plan.group_by.empty()) {
+    if (!referenced.empty() && !has_aggregate && plan.group_by.empty()) {
+      if (has_own) {
         ThrowSemantic("ATLAS-400-00-062", "Select clause has simple and referred attributes");
-      }
-      if (has_aggregate) {
-        ThrowSemantic("ATLAS-400-00-061",
-                      "Select clause has aggregation on referred attributes " + referenced[0]);
       }
       if (referenced.size() > 1) {
         std::string names;

@@ -6,7 +6,8 @@
 //   <query text, one or more lines>
 //   ----
 //   <expected: entity guids one per line; for a select, the column names joined by " | "
-//    and then one line per row, cells joined by " | " (strings raw, other values as JSON)>
+//    and then one line per row, cells joined by " | " (non-empty strings raw, other values
+//    and "" as JSON)>
 //   (blank line ends the case)
 //
 //   statement error [options]
@@ -119,7 +120,8 @@ std::vector<DslCase> LoadCases() {
 }
 
 std::string Render(const nlohmann::json& cell) {
-  return cell.is_string() ? cell.get<std::string>() : cell.dump();
+  if (cell.is_string() && !cell.get_ref<const std::string&>().empty()) return cell.get<std::string>();
+  return cell.dump();
 }
 
 std::vector<std::string> RenderResult(const QueryResult& r) {
