@@ -57,6 +57,14 @@ std::string Excerpt(std::string_view text) {
   return std::string(text.substr(0, kMax)) + "...";
 }
 
+// Appends instead of `"'" + s + "'"`, which trips GCC 12's -Wrestrict false positive.
+std::string Wrap(std::string_view prefix, std::string_view text, std::string_view suffix) {
+  std::string out;
+  out.reserve(prefix.size() + text.size() + suffix.size());
+  out.append(prefix).append(text).append(suffix);
+  return out;
+}
+
 }  // namespace
 
 std::string DescribeToken(const Token& token) {
@@ -64,19 +72,19 @@ std::string DescribeToken(const Token& token) {
     case TokenKind::kEnd:
       return "end of query";
     case TokenKind::kIdentifier:
-      return "'" + Excerpt(token.text) + "'";
+      return Wrap("'", Excerpt(token.text), "'");
     case TokenKind::kQuoted:
-      return "quoted text '" + Excerpt(token.text) + "'";
+      return Wrap("quoted text '", Excerpt(token.text), "'");
     case TokenKind::kInteger:
     case TokenKind::kFloat:
-      return "number " + Excerpt(token.text);
+      return Wrap("number ", Excerpt(token.text), "");
     default:
       break;
   }
   if (std::isalpha(static_cast<unsigned char>(token.text.empty() ? ' ' : token.text[0]))) {
-    return "keyword '" + token.text + "'";
+    return Wrap("keyword '", token.text, "'");
   }
-  return "'" + token.text + "'";
+  return Wrap("'", token.text, "'");
 }
 
 std::vector<Token> Tokenize(std::string_view query) {
@@ -178,9 +186,13 @@ std::vector<Token> Tokenize(std::string_view query) {
       case ']': kind = TokenKind::kRBracket; break;
       case ',': kind = TokenKind::kComma; break;
       default: {
-        std::string shown = std::isprint(c) ? std::string(1, static_cast<char>(c))
-                                             : "\\x" + std::string(1, "0123456789abcdef"[c >> 4]) +
-                                                   std::string(1, "0123456789abcdef"[c & 15]);
+        static constexpr char kHex[] = "0123456789abcdef";
+        std::string shown;
+        if (std::isprint(c)) {
+          shown.push_back(static_cast<char>(c));
+        } else {
+          shown = {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
+        }
         throw ParseException(i, "unexpected character '" + shown + "'");
       }
     }
