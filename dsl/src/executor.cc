@@ -1,6 +1,7 @@
 #include "executor.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <string>
@@ -503,25 +504,36 @@ class Executor {
     return false;
   }
 
-  // Orders keys of the given kind; missing values last in either direction.
-  struct KeyLess {
-    ValueKind kind;
-    bool descending;
-    bool operator()(const Json& a, const Json& b) const {
-      const bool a_missing = a.is_null() || (a.is_string() && a.get_ref<const std::string&>().empty());
-      const bool b_missing = b.is_null() || (b.is_string() && b.get_ref<const std::string&>().empty());
-      if (a_missing || b_missing) return !a_missing && b_missing;
-      std::optional<int> c = CompareAs(kind, a, b);
-      const int order = c ? *c : ToText(a).compare(ToText(b));
-      return descending ? order > 0 : order < 0;
+  // A sort key comparable with one consistent order: a number, a string, or null for a
+  // missing or unconvertible value.
+  Json SortKey(const Json& v) const {
+    if (v.is_null()) return nullptr;
+    switch (plan_.order_kind) {
+      case ValueKind::kNumber:
+      case ValueKind::kBoolean: {
+        auto d = ToNumber(v);
+        return d && !std::isnan(*d) ? Json(*d) : Json();
+      }
+      case ValueKind::kDate: {
+        auto ms = ToEpochMillis(v);
+        return ms ? Json(*ms) : Json();
+      }
+      default: {
+        std::string text = ToText(v);
+        return text.empty() ? Json() : Json(std::move(text));
+      }
     }
-  };
+  }
 
+  // Sorts by key (see SortKey); missing values go last in either direction.
   template <typename T>
   void SortByKey(std::vector<std::pair<Json, T>>& items) const {
-    KeyLess less{plan_.order_kind, plan_.order_descending};
-    std::stable_sort(items.begin(), items.end(),
-                     [&](const auto& a, const auto& b) { return less(a.first, b.first); });
+    for (auto& item : items) item.first = SortKey(item.first);
+    const bool descending = plan_.order_descending;
+    std::stable_sort(items.begin(), items.end(), [descending](const auto& a, const auto& b) {
+      if (a.first.is_null() || b.first.is_null()) return !a.first.is_null() && b.first.is_null();
+      return descending ? b.first < a.first : a.first < b.first;
+    });
   }
 
   template <typename T>

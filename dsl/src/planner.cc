@@ -482,9 +482,9 @@ class Binder {
         ThrowSyntax(lit.offset, "expected a number but found " + Quoted(s));
       }
       case ValueKind::kDate: {
-        if (v.is_number_integer()) return v;
-        if (v.is_number()) return static_cast<int64_t>(v.get<double>());
-        if (v.is_string()) {
+        if (v.is_number()) {
+          if (auto ms = ToEpochMillis(v)) return *ms;
+        } else if (v.is_string()) {
           if (auto ms = ParseDslDate(v.get<std::string>())) return *ms;
         }
         ThrowSemantic("ATLAS-400-00-067", "Date format: " + lit.raw + ".");

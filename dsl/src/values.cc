@@ -47,19 +47,6 @@ std::string Lower(std::string s) {
 
 int Sign(double d) { return d < 0 ? -1 : (d > 0 ? 1 : 0); }
 
-std::optional<int64_t> ToDate(const nlohmann::json& v) {
-  if (v.is_number_integer()) return v.get<int64_t>();
-  if (v.is_number()) return static_cast<int64_t>(v.get<double>());
-  if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
-    if (auto d = ParseDslDate(s)) return d;
-    int64_t ms = 0;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), ms);
-    if (ec == std::errc() && ptr == s.data() + s.size()) return ms;
-  }
-  return std::nullopt;
-}
-
 std::optional<bool> ToBool(const nlohmann::json& v) {
   if (v.is_boolean()) return v.get<bool>();
   if (v.is_number()) return v.get<double>() != 0;
@@ -84,7 +71,7 @@ std::optional<int> CompareImpl(ValueKind kind, const nlohmann::json& a, const nl
       return Sign(*x - *y);
     }
     case ValueKind::kDate: {
-      auto x = ToDate(a), y = ToDate(b);
+      auto x = ToEpochMillis(a), y = ToEpochMillis(b);
       if (!x || !y) return std::nullopt;
       return *x < *y ? -1 : (*x > *y ? 1 : 0);
     }
@@ -153,6 +140,27 @@ bool GlobMatch(std::string_view pattern, std::string_view text) {
   }
   while (p < pattern.size() && pattern[p] == '*') ++p;
   return p == pattern.size();
+}
+
+std::optional<int64_t> DoubleToInt64(double d) {
+  // 2^63 is exactly representable; anything at or beyond it does not fit.
+  if (!std::isfinite(d) || d >= 9223372036854775808.0 || d < -9223372036854775808.0) {
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(d);
+}
+
+std::optional<int64_t> ToEpochMillis(const nlohmann::json& v) {
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number()) return DoubleToInt64(v.get<double>());
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    if (auto d = ParseDslDate(s)) return d;
+    int64_t ms = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), ms);
+    if (!s.empty() && ec == std::errc() && ptr == s.data() + s.size()) return ms;
+  }
+  return std::nullopt;
 }
 
 std::string ToText(const nlohmann::json& value) {

@@ -22,6 +22,12 @@ bool GlobMatch(std::string_view pattern, std::string_view text);
 // Strings as they are, numbers and booleans as their JSON text, other values dumped.
 std::string ToText(const nlohmann::json& value);
 
+// Dates as epoch ms: integers, finite in-range doubles, DSL date strings, digit strings.
+std::optional<int64_t> ToEpochMillis(const nlohmann::json& value);
+
+// A double as int64_t, or nullopt when it is not finite or out of range.
+std::optional<int64_t> DoubleToInt64(double d);
+
 // Numbers, numeric strings and booleans (1/0) as a number.
 std::optional<double> ToNumber(const nlohmann::json& value);
 
