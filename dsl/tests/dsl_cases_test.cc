@@ -15,6 +15,7 @@
 //   ----
 //   <text that must occur in "<atlas code>: <message>">
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
