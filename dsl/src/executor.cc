@@ -91,18 +91,26 @@ Json SystemValue(const Json& e, SystemAttr attr) {
     return v != nullptr ? *v : Json();
   };
   switch (attr) {
-    case SystemAttr::kGuid: return copy("guid");
-    case SystemAttr::kTypeName: return copy("typeName");
+    case SystemAttr::kGuid:
+      return copy("guid");
+    case SystemAttr::kTypeName:
+      return copy("typeName");
     case SystemAttr::kState: {
       Json s = copy("status");
       return s.is_null() ? Json("ACTIVE") : s;
     }
-    case SystemAttr::kCreatedBy: return copy("createdBy");
-    case SystemAttr::kModifiedBy: return copy("updatedBy");
-    case SystemAttr::kTimestamp: return copy("createTime");
-    case SystemAttr::kModificationTimestamp: return copy("updateTime");
-    case SystemAttr::kClassificationNames: return PipeList(ClassificationNames(e, false));
-    case SystemAttr::kPropagatedClassificationNames: return PipeList(ClassificationNames(e, true));
+    case SystemAttr::kCreatedBy:
+      return copy("createdBy");
+    case SystemAttr::kModifiedBy:
+      return copy("updatedBy");
+    case SystemAttr::kTimestamp:
+      return copy("createTime");
+    case SystemAttr::kModificationTimestamp:
+      return copy("updateTime");
+    case SystemAttr::kClassificationNames:
+      return PipeList(ClassificationNames(e, false));
+    case SystemAttr::kPropagatedClassificationNames:
+      return PipeList(ClassificationNames(e, true));
     case SystemAttr::kLabels: {
       std::vector<std::string> labels;
       if (const Json* l = Member(e, "labels"); l != nullptr && l->is_array()) {
@@ -124,7 +132,8 @@ Json SystemValue(const Json& e, SystemAttr attr) {
     case SystemAttr::kClassificationsText: {
       std::string text;
       for (bool propagated : {false, true}) {
-        for (const auto& n : ClassificationNames(e, propagated)) text += (text.empty() ? "" : " ") + n;
+        for (const auto& n : ClassificationNames(e, propagated))
+          text += (text.empty() ? "" : " ") + n;
       }
       return text.empty() ? Json() : Json(text);
     }
@@ -159,7 +168,8 @@ bool TermMatches(const Json& meaning, const std::string& term) {
   const std::string qualified = StringMember(meaning, "qualifiedName");
   if (term.find('@') != std::string::npos) return qualified == term;
   const std::string display = StringMember(meaning, "displayText");
-  return display == term || (!qualified.empty() && qualified.substr(0, qualified.find('@')) == term);
+  return display == term ||
+         (!qualified.empty() && qualified.substr(0, qualified.find('@')) == term);
 }
 
 class Executor {
@@ -256,7 +266,8 @@ class Executor {
     if (first != nullptr) {
       if (const Json* v = Member(*first, step.name)) return v;
     }
-    if (second != nullptr && (step.info.is_relationship || step.info.kind == ValueKind::kReference)) {
+    if (second != nullptr &&
+        (step.info.is_relationship || step.info.kind == ValueKind::kReference)) {
       return Member(*second, step.name);
     }
     return nullptr;
@@ -289,7 +300,8 @@ class Executor {
   // Values of `path` on `e`. expand: arrays become their elements and references their
   // guids (for comparisons); otherwise raw values (for select cells). `reached` tells
   // whether any entity or classification holding the terminal attribute was found.
-  std::vector<Json> Values(const BoundPath& p, const Json& e, bool expand, bool* reached = nullptr) {
+  std::vector<Json> Values(const BoundPath& p, const Json& e, bool expand,
+                           bool* reached = nullptr) {
     std::vector<Json> out;
     if (reached != nullptr) *reached = false;
     auto emit = [&](const Json* raw) {
@@ -416,13 +428,26 @@ class Executor {
       if (!c) continue;
       bool ok = false;
       switch (b.op) {
-        case CompareOp::kEq: ok = *c == 0; break;
-        case CompareOp::kNeq: ok = *c != 0; break;
-        case CompareOp::kLt: ok = *c < 0; break;
-        case CompareOp::kLte: ok = *c <= 0; break;
-        case CompareOp::kGt: ok = *c > 0; break;
-        case CompareOp::kGte: ok = *c >= 0; break;
-        case CompareOp::kLike: break;
+        case CompareOp::kEq:
+          ok = *c == 0;
+          break;
+        case CompareOp::kNeq:
+          ok = *c != 0;
+          break;
+        case CompareOp::kLt:
+          ok = *c < 0;
+          break;
+        case CompareOp::kLte:
+          ok = *c <= 0;
+          break;
+        case CompareOp::kGt:
+          ok = *c > 0;
+          break;
+        case CompareOp::kGte:
+          ok = *c >= 0;
+          break;
+        case CompareOp::kLike:
+          break;
       }
       if (ok) return true;
     }
@@ -458,7 +483,8 @@ class Executor {
   bool EvalHasTerm(const BoundExpr& b, const Json& e) {
     for (const auto& s : Subjects(b.subject, e)) {
       const Json* lists[2] = {Member(*s, "meanings"), nullptr};
-      if (const Json* rels = Member(*s, "relationshipAttributes")) lists[1] = Member(*rels, "meanings");
+      if (const Json* rels = Member(*s, "relationshipAttributes"))
+        lists[1] = Member(*rels, "meanings");
       for (const Json* list : lists) {
         if (list == nullptr || !list->is_array()) continue;
         for (const auto& m : *list) {
@@ -543,8 +569,9 @@ class Executor {
     const size_t limit = static_cast<size_t>(std::max<int64_t>(plan_.limit, 0));
     if (offset >= items.size()) return {};
     const size_t end = offset + std::min(limit, items.size() - offset);
-    return std::vector<T>(std::make_move_iterator(items.begin() + static_cast<std::ptrdiff_t>(offset)),
-                          std::make_move_iterator(items.begin() + static_cast<std::ptrdiff_t>(end)));
+    return std::vector<T>(
+        std::make_move_iterator(items.begin() + static_cast<std::ptrdiff_t>(offset)),
+        std::make_move_iterator(items.begin() + static_cast<std::ptrdiff_t>(end)));
   }
 
   void RunEntities(QueryResult& result) {
@@ -595,7 +622,8 @@ class Executor {
       for (auto& row : ProjectRows(e)) {
         if (!seen.insert(Json(row).dump()).second) continue;
         if (ordered) {
-          Json key = plan_.order_column ? row[*plan_.order_column] : FirstValue(*plan_.order_path, e);
+          Json key =
+              plan_.order_column ? row[*plan_.order_column] : FirstValue(*plan_.order_path, e);
           keyed.emplace_back(std::move(key), std::move(row));
         } else if (skip > 0) {
           --skip;
@@ -646,7 +674,8 @@ class Executor {
         continue;
       }
       std::optional<int> c = CompareForAggregate(item.path.kind, v, acc.best);
-      if (c && ((item.fn == AggregateFn::kMin && *c < 0) || (item.fn == AggregateFn::kMax && *c > 0))) {
+      if (c &&
+          ((item.fn == AggregateFn::kMin && *c < 0) || (item.fn == AggregateFn::kMax && *c > 0))) {
         acc.best = v;
       }
     }
@@ -655,9 +684,12 @@ class Executor {
   Json AggregateCell(const BoundSelectItem& item, const Group& g, size_t index) const {
     const Accumulator& acc = g.accumulators[index];
     switch (item.fn) {
-      case AggregateFn::kCount: return g.count;
-      case AggregateFn::kSum: return acc.any_double ? Json(acc.double_sum) : Json(acc.int_sum);
-      default: return acc.has_value ? acc.best : Json("");
+      case AggregateFn::kCount:
+        return g.count;
+      case AggregateFn::kSum:
+        return acc.any_double ? Json(acc.double_sum) : Json(acc.int_sum);
+      default:
+        return acc.has_value ? acc.best : Json("");
     }
   }
 

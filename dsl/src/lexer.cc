@@ -114,8 +114,8 @@ std::vector<Token> Tokenize(std::string_view query) {
     if (c == '\'' || c == '"' || c == '`') {
       const size_t end = query.find(static_cast<char>(c), i + 1);
       if (end == std::string_view::npos) {
-        throw ParseException(i, std::string("unterminated quoted text: missing closing ") +
-                                    static_cast<char>(c));
+        throw ParseException(
+            i, std::string("unterminated quoted text: missing closing ") + static_cast<char>(c));
       }
       emit(TokenKind::kQuoted, start, end + 1, std::string(query.substr(i + 1, end - i - 1)));
       i = end + 1;
@@ -156,7 +156,8 @@ std::vector<Token> Tokenize(std::string_view query) {
       }
       if (i < n && IsIdentStart(query[i])) {
         throw ParseException(i, "unexpected character '" + std::string(1, query[i]) +
-                                    "' after number " + std::string(query.substr(start, i - start)));
+                                    "' after number " +
+                                    std::string(query.substr(start, i - start)));
       }
       emit(is_float ? TokenKind::kFloat : TokenKind::kInteger, start, i,
            std::string(query.substr(start, i - start)));
@@ -166,7 +167,9 @@ std::vector<Token> Tokenize(std::string_view query) {
     TokenKind kind;
     size_t len = 1;
     switch (c) {
-      case '=': kind = TokenKind::kEq; break;
+      case '=':
+        kind = TokenKind::kEq;
+        break;
       case '!':
         if (!two('=')) throw ParseException(i, "unexpected character '!' (did you mean '!=')");
         kind = TokenKind::kNeq;
@@ -175,16 +178,36 @@ std::vector<Token> Tokenize(std::string_view query) {
       case '<':
         kind = two('=') ? (len = 2, TokenKind::kLte) : TokenKind::kLt;
         break;
-      case '>': kind = two('=') ? (len = 2, TokenKind::kGte) : TokenKind::kGt; break;
-      case '+': kind = TokenKind::kPlus; break;
-      case '-': kind = TokenKind::kMinus; break;
-      case '*': kind = TokenKind::kStar; break;
-      case '/': kind = TokenKind::kSlash; break;
-      case '(': kind = TokenKind::kLParen; break;
-      case ')': kind = TokenKind::kRParen; break;
-      case '[': kind = TokenKind::kLBracket; break;
-      case ']': kind = TokenKind::kRBracket; break;
-      case ',': kind = TokenKind::kComma; break;
+      case '>':
+        kind = two('=') ? (len = 2, TokenKind::kGte) : TokenKind::kGt;
+        break;
+      case '+':
+        kind = TokenKind::kPlus;
+        break;
+      case '-':
+        kind = TokenKind::kMinus;
+        break;
+      case '*':
+        kind = TokenKind::kStar;
+        break;
+      case '/':
+        kind = TokenKind::kSlash;
+        break;
+      case '(':
+        kind = TokenKind::kLParen;
+        break;
+      case ')':
+        kind = TokenKind::kRParen;
+        break;
+      case '[':
+        kind = TokenKind::kLBracket;
+        break;
+      case ']':
+        kind = TokenKind::kRBracket;
+        break;
+      case ',':
+        kind = TokenKind::kComma;
+        break;
       default: {
         static constexpr char kHex[] = "0123456789abcdef";
         std::string shown;

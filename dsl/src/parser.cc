@@ -74,13 +74,20 @@ bool StartsSource(const Token& t) {
 
 CompareOp ToCompareOp(TokenKind k) {
   switch (k) {
-    case TokenKind::kNeq: return CompareOp::kNeq;
-    case TokenKind::kLt: return CompareOp::kLt;
-    case TokenKind::kLte: return CompareOp::kLte;
-    case TokenKind::kGt: return CompareOp::kGt;
-    case TokenKind::kGte: return CompareOp::kGte;
-    case TokenKind::kLike: return CompareOp::kLike;
-    default: return CompareOp::kEq;
+    case TokenKind::kNeq:
+      return CompareOp::kNeq;
+    case TokenKind::kLt:
+      return CompareOp::kLt;
+    case TokenKind::kLte:
+      return CompareOp::kLte;
+    case TokenKind::kGt:
+      return CompareOp::kGt;
+    case TokenKind::kGte:
+      return CompareOp::kGte;
+    case TokenKind::kLike:
+      return CompareOp::kLike;
+    default:
+      return CompareOp::kEq;
   }
 }
 
@@ -253,10 +260,18 @@ class Parser {
     const Token& fn = Next();
     auto e = MakeExpr(ExprKind::kAggregate, fn.offset);
     switch (fn.kind) {
-      case TokenKind::kMin: e->aggregate_fn = AggregateFn::kMin; break;
-      case TokenKind::kMax: e->aggregate_fn = AggregateFn::kMax; break;
-      case TokenKind::kSum: e->aggregate_fn = AggregateFn::kSum; break;
-      default: e->aggregate_fn = AggregateFn::kCount; break;
+      case TokenKind::kMin:
+        e->aggregate_fn = AggregateFn::kMin;
+        break;
+      case TokenKind::kMax:
+        e->aggregate_fn = AggregateFn::kMax;
+        break;
+      case TokenKind::kSum:
+        e->aggregate_fn = AggregateFn::kSum;
+        break;
+      default:
+        e->aggregate_fn = AggregateFn::kCount;
+        break;
     }
     Expect(TokenKind::kLParen, "'(' after '" + fn.text + "'");
     if (e->aggregate_fn == AggregateFn::kCount) {
@@ -330,9 +345,8 @@ class Parser {
     auto lhs = ParseProduct(what);
     size_t chain = 0;
     while (Peek().kind == TokenKind::kPlus || Peek().kind == TokenKind::kMinus) {
-      lhs = ParseArithTail(std::move(lhs), ++chain, [this](const std::string& w) {
-        return ParseProduct(w);
-      });
+      lhs = ParseArithTail(std::move(lhs), ++chain,
+                           [this](const std::string& w) { return ParseProduct(w); });
     }
     return lhs;
   }
@@ -341,9 +355,8 @@ class Parser {
     auto lhs = ParseOperand(what);
     size_t chain = 0;
     while (Peek().kind == TokenKind::kStar || Peek().kind == TokenKind::kSlash) {
-      lhs = ParseArithTail(std::move(lhs), ++chain, [this](const std::string& w) {
-        return ParseOperand(w);
-      });
+      lhs = ParseArithTail(std::move(lhs), ++chain,
+                           [this](const std::string& w) { return ParseOperand(w); });
     }
     return lhs;
   }
@@ -358,10 +371,18 @@ class Parser {
     }
     auto node = MakeExpr(ExprKind::kArithmetic, lhs->offset);
     switch (op.kind) {
-      case TokenKind::kMinus: node->arith_op = ArithOp::kSub; break;
-      case TokenKind::kStar: node->arith_op = ArithOp::kMul; break;
-      case TokenKind::kSlash: node->arith_op = ArithOp::kDiv; break;
-      default: node->arith_op = ArithOp::kAdd; break;
+      case TokenKind::kMinus:
+        node->arith_op = ArithOp::kSub;
+        break;
+      case TokenKind::kStar:
+        node->arith_op = ArithOp::kMul;
+        break;
+      case TokenKind::kSlash:
+        node->arith_op = ArithOp::kDiv;
+        break;
+      default:
+        node->arith_op = ArithOp::kAdd;
+        break;
     }
     node->children.push_back(std::move(lhs));
     node->children.push_back(operand("a value after '" + op.text + "'"));
@@ -416,8 +437,7 @@ class Parser {
     auto e = MakeExpr(ExprKind::kLiteral, offset);
     e->text = sign + num.text;
     int64_t integer = 0;
-    auto [ptr, ec] =
-        std::from_chars(e->text.data(), e->text.data() + e->text.size(), integer);
+    auto [ptr, ec] = std::from_chars(e->text.data(), e->text.data() + e->text.size(), integer);
     if (num.kind == TokenKind::kInteger && ec == std::errc() &&
         ptr == e->text.data() + e->text.size()) {
       e->value = integer;

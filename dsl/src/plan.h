@@ -2,12 +2,11 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "meridian/dsl/ast.h"
 #include "meridian/dsl/catalog_view.h"
@@ -45,8 +44,8 @@ struct BoundPath {
   // Non-empty: the path reads attribute steps[0] of the entity's classifications of these
   // types (direct or propagated), e.g. PII.level.
   std::vector<std::string> classification_types;
-  std::vector<PathStep> steps;    // empty: the entity itself
-  std::vector<std::string> keys;  // keys inside a map/struct value reached by the last step
+  std::vector<PathStep> steps;         // empty: the entity itself
+  std::vector<std::string> keys;       // keys inside a map/struct value reached by the last step
   ValueKind kind = ValueKind::kOther;  // how the terminal value compares
   bool terminal_reference = false;
 };
@@ -74,10 +73,10 @@ struct BoundExpr {
   std::vector<nlohmann::json> rhs;  // converted to compare_kind (like: the pattern text)
   // kIsA / kHas / kHasTerm: the entity itself (no steps) or related entities
   BoundPath subject;
-  BoundPath attribute;                   // kHas
-  TagTest tag_test = TagTest::kAnyOf;    // kIsA
-  std::unordered_set<std::string> names; // kIsA: classification types; kTypeIn: entity types
-  std::string term;                      // kHasTerm
+  BoundPath attribute;                    // kHas
+  TagTest tag_test = TagTest::kAnyOf;     // kIsA
+  std::unordered_set<std::string> names;  // kIsA: classification types; kTypeIn: entity types
+  std::string term;                       // kHasTerm
   // kNot / kLogical
   std::vector<LogicalOp> ops;
   std::vector<BoundExpr> children;
@@ -95,7 +94,7 @@ struct Plan {
   // Candidates: exact types to scan, or index lookups, or explicit guids.
   std::vector<std::string> scan_types;
   std::unordered_set<std::string> type_set;
-  std::string lookup_attr;                    // non-empty: LookupEquals(type, attr, value)
+  std::string lookup_attr;  // non-empty: LookupEquals(type, attr, value)
   std::vector<nlohmann::json> lookup_values;
   std::optional<std::vector<std::string>> guids;  // from `__guid = ...`
 

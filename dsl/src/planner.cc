@@ -1,8 +1,8 @@
 #include "planner.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -133,8 +133,8 @@ class Binder {
       }
       primary = lead->text;
       if (!IsSourceName(primary) && primary.find('.') != std::string::npos) {
-        ThrowSyntax(lead->offset, "expected a type name at the start of the query but found " +
-                                      Quoted(primary));
+        ThrowSyntax(lead->offset,
+                    "expected a type name at the start of the query but found " + Quoted(primary));
       }
     }
     SetPrimary(primary);
@@ -347,7 +347,8 @@ class Binder {
     BoundPath p = ResolvePath(e.text, /*allow_self=*/true);
     if (!p.steps.empty() && (!p.terminal_reference || !p.classification_types.empty())) {
       ThrowSyntax(e.offset, std::string("expected a type name, alias or reference attribute "
-                                        "before '") + op + "' but found " + Quoted(e.text));
+                                        "before '") +
+                                op + "' but found " + Quoted(e.text));
     }
     return p;
   }
@@ -540,7 +541,8 @@ class Binder {
 
   static void Flatten(const BoundExpr& e, std::vector<const BoundExpr*>& out) {
     if (e.kind == BoundExpr::Kind::kLogical &&
-        std::all_of(e.ops.begin(), e.ops.end(), [](LogicalOp op) { return op == LogicalOp::kAnd; })) {
+        std::all_of(e.ops.begin(), e.ops.end(),
+                    [](LogicalOp op) { return op == LogicalOp::kAnd; })) {
       for (const auto& child : e.children) Flatten(child, out);
     } else {
       out.push_back(&e);
@@ -587,8 +589,8 @@ class Binder {
     for (const auto& item : q.group_by) {
       BoundPath p = ResolvePath(item.expr->text, /*allow_self=*/false);
       if (!IsPrimitivePath(p)) {
-        ThrowSemantic("ATLAS-400-00-05A", "GroupBy attribute " + item.expr->text +
-                                              " is non-primitive");
+        ThrowSemantic("ATLAS-400-00-05A",
+                      "GroupBy attribute " + item.expr->text + " is non-primitive");
       }
       plan.group_by.push_back(std::move(p));
     }
@@ -633,7 +635,8 @@ class Binder {
       if (referenced.size() > 1) {
         std::string names;
         for (const auto& r : referenced) names += (names.empty() ? "" : ", ") + r;
-        ThrowSemantic("ATLAS-400-00-060", "Select clause has multiple referred attributes " + names);
+        ThrowSemantic("ATLAS-400-00-060",
+                      "Select clause has multiple referred attributes " + names);
       }
       plan.select_reference = plan.select.front().path.steps.front();
       for (auto& s : plan.select) s.path.steps.erase(s.path.steps.begin());
@@ -658,8 +661,7 @@ class Binder {
         if (by_text || item.label == order.path) {
           plan.order_column = i;
           const BoundSelectItem& s = plan.select[i];
-          plan.order_kind = s.is_aggregate && s.fn != AggregateFn::kMin &&
-                                    s.fn != AggregateFn::kMax
+          plan.order_kind = s.is_aggregate && s.fn != AggregateFn::kMin && s.fn != AggregateFn::kMax
                                 ? ValueKind::kNumber
                                 : s.path.kind;
           return;
@@ -685,8 +687,8 @@ class Binder {
       plan.unlimited = true;
       return;
     }
-    plan.limit = options_.limit <= 0 || options_.limit > max_limit ? options_.default_limit
-                                                                    : options_.limit;
+    plan.limit =
+        options_.limit <= 0 || options_.limit > max_limit ? options_.default_limit : options_.limit;
     plan.offset = std::max(options_.offset, 0);
   }
 

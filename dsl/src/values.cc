@@ -113,7 +113,8 @@ std::optional<int64_t> ParseDslDate(std::string_view s) {
   if (month < 1 || month > 12 || day < 1) return std::nullopt;
   if (day > kDays[month - 1] + (month == 2 && IsLeap(year) ? 1 : 0)) return std::nullopt;
   if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
-  const int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const int64_t days =
+      DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   return ((days * 24 + hour) * 60 + minute) * 60000 + second * 1000 + millis;
 }
 
@@ -132,7 +133,8 @@ bool GlobMatch(std::string_view pattern, std::string_view text) {
       ++t;
     } else if (star_p != std::string_view::npos) {
       p = star_p + 1;
-      star_t += std::min(Utf8Length(static_cast<unsigned char>(text[star_t])), text.size() - star_t);
+      star_t +=
+          std::min(Utf8Length(static_cast<unsigned char>(text[star_t])), text.size() - star_t);
       t = star_t;
     } else {
       return false;
@@ -197,18 +199,27 @@ std::optional<nlohmann::json> ApplyArith(ArithOp op, const nlohmann::json& a,
     int64_t r = 0;
     bool overflow = false;
     switch (op) {
-      case ArithOp::kAdd: overflow = __builtin_add_overflow(x, y, &r); break;
-      case ArithOp::kSub: overflow = __builtin_sub_overflow(x, y, &r); break;
-      default: overflow = __builtin_mul_overflow(x, y, &r); break;
+      case ArithOp::kAdd:
+        overflow = __builtin_add_overflow(x, y, &r);
+        break;
+      case ArithOp::kSub:
+        overflow = __builtin_sub_overflow(x, y, &r);
+        break;
+      default:
+        overflow = __builtin_mul_overflow(x, y, &r);
+        break;
     }
     if (!overflow) return nlohmann::json(r);
   }
   auto x = ToNumber(a), y = ToNumber(b);
   if (!x || !y) return std::nullopt;
   switch (op) {
-    case ArithOp::kAdd: return nlohmann::json(*x + *y);
-    case ArithOp::kSub: return nlohmann::json(*x - *y);
-    case ArithOp::kMul: return nlohmann::json(*x * *y);
+    case ArithOp::kAdd:
+      return nlohmann::json(*x + *y);
+    case ArithOp::kSub:
+      return nlohmann::json(*x - *y);
+    case ArithOp::kMul:
+      return nlohmann::json(*x * *y);
     case ArithOp::kDiv:
       if (*y == 0) return std::nullopt;
       return nlohmann::json(*x / *y);

@@ -14,6 +14,8 @@
 //   <query text>
 //   ----
 //   <text that must occur in "<atlas code>: <message>">
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -21,8 +23,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "memory_catalog.h"
 #include "meridian/dsl/dsl.h"
@@ -121,7 +121,8 @@ std::vector<DslCase> LoadCases() {
 }
 
 std::string Render(const nlohmann::json& cell) {
-  if (cell.is_string() && !cell.get_ref<const std::string&>().empty()) return cell.get<std::string>();
+  if (cell.is_string() && !cell.get_ref<const std::string&>().empty())
+    return cell.get<std::string>();
   return cell.dump();
 }
 
@@ -168,7 +169,8 @@ TEST_P(DslCaseTest, Run) {
   std::vector<std::string> expected = c.expected;
   if (c.sort) {
     const size_t skip = result->is_select ? 1 : 0;
-    std::sort(actual.begin() + static_cast<std::ptrdiff_t>(std::min(skip, actual.size())), actual.end());
+    std::sort(actual.begin() + static_cast<std::ptrdiff_t>(std::min(skip, actual.size())),
+              actual.end());
     std::sort(expected.begin() + static_cast<std::ptrdiff_t>(std::min(skip, expected.size())),
               expected.end());
   }
@@ -176,9 +178,10 @@ TEST_P(DslCaseTest, Run) {
 }
 
 std::string CaseName(const ::testing::TestParamInfo<DslCase>& info) {
-  std::string name = info.param.file.substr(0, info.param.file.find('.')) + "_L" +
-                     std::to_string(info.param.line);
-  std::replace_if(name.begin(), name.end(), [](char ch) { return !std::isalnum(ch); }, '_');
+  std::string name =
+      info.param.file.substr(0, info.param.file.find('.')) + "_L" + std::to_string(info.param.line);
+  std::replace_if(
+      name.begin(), name.end(), [](char ch) { return !std::isalnum(ch); }, '_');
   return name;
 }
 

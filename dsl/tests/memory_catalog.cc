@@ -170,9 +170,9 @@ std::optional<std::vector<std::string>> MemoryCatalog::LookupEquals(
     const auto& attrs = entities_.at(guid)["attributes"];
     auto v = attrs.find(std::string(attr));
     if (v == attrs.end()) continue;
-    const bool match = fold ? v->is_string() && Lower(v->get<std::string>()) ==
-                                                    Lower(value.get<std::string>())
-                            : *v == value;
+    const bool match =
+        fold ? v->is_string() && Lower(v->get<std::string>()) == Lower(value.get<std::string>())
+             : *v == value;
     if (match) guids.push_back(guid);
   }
   return guids;

@@ -8,11 +8,10 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "meridian/dsl/catalog_view.h"
 
@@ -46,8 +45,8 @@ class MemoryCatalog : public CatalogView {
                                              std::string_view attr) const override;
   void ScanType(std::string_view type,
                 const std::function<bool(const std::string& guid)>& fn) const override;
-  std::optional<std::vector<std::string>> LookupEquals(
-      std::string_view type, std::string_view attr, const nlohmann::json& value) const override;
+  std::optional<std::vector<std::string>> LookupEquals(std::string_view type, std::string_view attr,
+                                                       const nlohmann::json& value) const override;
   std::optional<nlohmann::json> LoadEntity(const std::string& guid) const override;
 
  private:

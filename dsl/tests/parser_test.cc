@@ -1,7 +1,7 @@
 // Parser: tree shape, offsets and error messages.
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "meridian/dsl/dsl.h"
 
@@ -81,8 +81,9 @@ TEST(Parser, KeywordsAreCaseInsensitiveAndWordOperatorsAlias) {
 }
 
 TEST(Parser, LiteralsAndLists) {
-  Result<Query> q = Parse("t where a = [\"x\", 'y', z, 3] and b = -3 and c = 1e3 and d = 3.5 "
-                          "and e = true /* comment */ -- trailing comment");
+  Result<Query> q = Parse(
+      "t where a = [\"x\", 'y', z, 3] and b = -3 and c = 1e3 and d = 3.5 "
+      "and e = true /* comment */ -- trailing comment");
   ASSERT_TRUE(q.ok()) << q.status().ToString();
   const Expr& e = *q->sources[0].condition;
   EXPECT_EQ(e.children[0]->children[1]->kind, ExprKind::kList);
@@ -94,7 +95,8 @@ TEST(Parser, LiteralsAndLists) {
 }
 
 TEST(Parser, IdentifiersMayContainKeywords) {
-  Result<Query> q = Parse("hive_table where order_limit = 1 and is_active = true and db.select = 2");
+  Result<Query> q =
+      Parse("hive_table where order_limit = 1 and is_active = true and db.select = 2");
   ASSERT_TRUE(q.ok()) << q.status().ToString();
 }
 
@@ -135,7 +137,8 @@ TEST(Parser, ErrorMessagesGivePositionAndExpectation) {
   EXPECT_EQ(ParseError("hive_table where a = [1,"),
             "Invalid DSL query: at position 25: expected a value in the list but found end of "
             "query");
-  EXPECT_EQ(ParseError("hive_table /* open"), "Invalid DSL query: at position 12: unterminated comment");
+  EXPECT_EQ(ParseError("hive_table /* open"),
+            "Invalid DSL query: at position 12: unterminated comment");
   EXPECT_EQ(ParseError("hive_table where a ! 3"),
             "Invalid DSL query: at position 20: unexpected character '!' (did you mean '!=')");
 }

@@ -1,10 +1,10 @@
 // Planner and executor behaviour that the case files cannot show: index use, early stop,
 // REST parameters, limits and concurrency.
+#include <gtest/gtest.h>
+
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "memory_catalog.h"
 #include "meridian/dsl/dsl.h"
@@ -33,7 +33,8 @@ TEST_F(PlannerTest, EqualityUsesIndexLookupInsteadOfScan) {
 }
 
 TEST_F(PlannerTest, InListUsesIndexLookup) {
-  QueryResult r = Run("hive_table where name = [\"trip_details\", \"trip_zone_lookup\"] and owner = 'hadoop'");
+  QueryResult r =
+      Run("hive_table where name = [\"trip_details\", \"trip_zone_lookup\"] and owner = 'hadoop'");
   EXPECT_EQ(r.entity_guids.size(), 2u);
   EXPECT_EQ(catalog_->scan_count(), 0u);
 }

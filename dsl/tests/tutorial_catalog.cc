@@ -16,31 +16,46 @@ using Json = nlohmann::json;
 
 void DefineTypes(MemoryCatalog& c) {
   c.AddType({"Referenceable", false, {}, {Attr("qualifiedName", "string")}});
-  c.AddType({"Asset", false, {"Referenceable"},
+  c.AddType({"Asset",
+             false,
+             {"Referenceable"},
              {Attr("name", "string"), Attr("description", "string"), Attr("owner", "string"),
               Attr("displayName", "string")}});
-  c.AddType({"DataSet", false, {"Asset"},
+  c.AddType({"DataSet",
+             false,
+             {"Asset"},
              {RefAttr("inputToProcesses", "Process", true),
               RefAttr("outputFromProcesses", "Process", true)}});
-  c.AddType({"Process", false, {"Asset"},
+  c.AddType({"Process",
+             false,
+             {"Asset"},
              {RefAttr("inputs", "DataSet", true), RefAttr("outputs", "DataSet", true)}});
-  c.AddType({"hive_db", false, {"Asset"},
-             {Attr("clusterName", "string"), Attr("location", "string"),
-              Attr("parameters", "map<string,string>"), EnumAttr("ownerType", "hive_principal_type"),
-              RefAttr("tables", "hive_table", true)}});
-  c.AddType({"hive_table", false, {"DataSet"},
+  c.AddType(
+      {"hive_db",
+       false,
+       {"Asset"},
+       {Attr("clusterName", "string"), Attr("location", "string"),
+        Attr("parameters", "map<string,string>"), EnumAttr("ownerType", "hive_principal_type"),
+        RefAttr("tables", "hive_table", true)}});
+  c.AddType({"hive_table",
+             false,
+             {"DataSet"},
              {Attr("createTime", "date"), Attr("lastAccessTime", "date"), Attr("comment", "string"),
               Attr("retention", "int"), Attr("temporary", "boolean"), Attr("tableType", "string"),
               Attr("aliases", "array<string>"), Attr("parameters", "map<string,string>"),
               RefAttr("db", "hive_db", false), RefAttr("columns", "hive_column", true),
               RefAttr("partitionKeys", "hive_column", true)}});
-  c.AddType({"hive_column", false, {"DataSet"},
+  c.AddType({"hive_column",
+             false,
+             {"DataSet"},
              {Attr("type", "string"), Attr("comment", "string"), Attr("position", "int"),
               RefAttr("table", "hive_table", false)}});
-  c.AddType({"hive_process", false, {"Process"},
-             {Attr("operationType", "string"), Attr("queryText", "string"),
-              Attr("userName", "string"), Attr("startTime", "date"), Attr("endTime", "date"),
-              Attr("clusterName", "string")}});
+  c.AddType(
+      {"hive_process",
+       false,
+       {"Process"},
+       {Attr("operationType", "string"), Attr("queryText", "string"), Attr("userName", "string"),
+        Attr("startTime", "date"), Attr("endTime", "date"), Attr("clusterName", "string")}});
   c.AddType({"PII", true, {}, {Attr("level", "string")}});
   c.AddType({"PII_Location", true, {"PII"}, {Attr("precision", "string")}});
   c.AddType({"Fact", true, {}, {}});
@@ -48,7 +63,8 @@ void DefineTypes(MemoryCatalog& c) {
   c.AddType({"Log Data", true, {}, {}});
 }
 
-Json Tag(const std::string& type, const std::string& entity_guid, Json attributes = Json::object()) {
+Json Tag(const std::string& type, const std::string& entity_guid,
+         Json attributes = Json::object()) {
   return {{"typeName", type}, {"entityGuid", entity_guid}, {"attributes", std::move(attributes)}};
 }
 
@@ -131,8 +147,8 @@ void AddTables(MemoryCatalog& c) {
                       "hive", kTripDetails, k20240610);
   trips["classifications"] = {Tag("PII", "tbl-trip_details", {{"level", "high"}})};
   trips["labels"] = {"gold", "raw"};
-  trips["meanings"] = {{{"termGuid", "term-trip"}, {"displayText", "trip"},
-                        {"qualifiedName", "trip@taxi"}}};
+  trips["meanings"] = {
+      {{"termGuid", "term-trip"}, {"displayText", "trip"}, {"qualifiedName", "trip@taxi"}}};
   c.AddEntity(std::move(trips));
 
   Json zones = Entity("hive_table", "tbl-trip_zone_lookup",
@@ -163,9 +179,10 @@ void AddTables(MemoryCatalog& c) {
   by_zone["updatedBy"] = "etl";
   by_zone["classifications"] = {Tag("Fact", "tbl-trip_details_by_zone"),
                                 Tag("PII", "tbl-trip_details", {{"level", "high"}})};
-  by_zone["relationshipAttributes"]["meanings"] = {
-      {{"guid", "term-revenue"}, {"typeName", "AtlasGlossaryTerm"}, {"displayText", "revenue"},
-       {"qualifiedName", "revenue@finance"}}};
+  by_zone["relationshipAttributes"]["meanings"] = {{{"guid", "term-revenue"},
+                                                    {"typeName", "AtlasGlossaryTerm"},
+                                                    {"displayText", "revenue"},
+                                                    {"qualifiedName", "revenue@finance"}}};
   c.AddEntity(std::move(by_zone));
 }
 
@@ -223,21 +240,21 @@ void AddColumns(MemoryCatalog& c) {
 }
 
 void AddProcess(MemoryCatalog& c) {
-  Json process = Entity(
-      "hive_process", "proc-ctas",
-      {{"qualifiedName", "atlas_emr.trip_details_by_zone@primary:1515110400000"},
-       {"name", "atlas_emr.trip_details_by_zone@primary:1515110400000"},
-       {"operationType", "CREATETABLE_AS_SELECT"},
-       {"queryText",
-        "create table trip_details_by_zone as select d.location_id, z.zone, count(*) as "
-        "trip_count, sum(d.fare_amount) as total_fare from trip_details d join "
-        "trip_zone_lookup z on d.location_id = z.LocationID group by d.location_id, z.zone"},
-       {"userName", "etl"},
-       {"owner", "etl"},
-       {"startTime", kCtas},
-       {"endTime", kCtas + 60000},
-       {"clusterName", "primary"}},
-      "etl", kCtas, kCtas);
+  Json process =
+      Entity("hive_process", "proc-ctas",
+             {{"qualifiedName", "atlas_emr.trip_details_by_zone@primary:1515110400000"},
+              {"name", "atlas_emr.trip_details_by_zone@primary:1515110400000"},
+              {"operationType", "CREATETABLE_AS_SELECT"},
+              {"queryText",
+               "create table trip_details_by_zone as select d.location_id, z.zone, count(*) as "
+               "trip_count, sum(d.fare_amount) as total_fare from trip_details d join "
+               "trip_zone_lookup z on d.location_id = z.LocationID group by d.location_id, z.zone"},
+              {"userName", "etl"},
+              {"owner", "etl"},
+              {"startTime", kCtas},
+              {"endTime", kCtas + 60000},
+              {"clusterName", "primary"}},
+             "etl", kCtas, kCtas);
   process["classifications"] = {Tag("Log Data", "proc-ctas")};
   c.AddEntity(std::move(process));
   for (const char* input : {"tbl-trip_details", "tbl-trip_zone_lookup"}) {
@@ -255,7 +272,8 @@ std::unique_ptr<MemoryCatalog> BuildTutorialCatalog() {
   DefineTypes(*c);
   AddDatabases(*c);
   AddTables(*c);
-  for (const char* table : {"tbl-trip_details", "tbl-trip_zone_lookup", "tbl-trip_details_by_zone"}) {
+  for (const char* table :
+       {"tbl-trip_details", "tbl-trip_zone_lookup", "tbl-trip_details_by_zone"}) {
     c->Link(table, "db", "db-atlas_emr");
     c->Link("db-atlas_emr", "tables", table);
   }

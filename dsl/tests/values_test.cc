@@ -27,8 +27,8 @@ TEST(Values, GlobMatch) {
   EXPECT_TRUE(GlobMatch("*", ""));
   EXPECT_FALSE(GlobMatch("?", ""));
   EXPECT_TRUE(GlobMatch("a.c", "a.c"));
-  EXPECT_FALSE(GlobMatch("a.c", "abc"));  // '.' is literal, not a regex
-  EXPECT_FALSE(GlobMatch("trip", "Trip"));  // case-sensitive
+  EXPECT_FALSE(GlobMatch("a.c", "abc"));          // '.' is literal, not a regex
+  EXPECT_FALSE(GlobMatch("trip", "Trip"));        // case-sensitive
   EXPECT_TRUE(GlobMatch("caf?", "caf\xc3\xa9"));  // '?' is one UTF-8 character
   EXPECT_TRUE(GlobMatch("*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaab"));
   EXPECT_FALSE(GlobMatch("*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaa"));

@@ -7,11 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace meridian::dsl {
 
@@ -40,8 +39,8 @@ struct Expr {
   // kName: the identifier/path or unquoted text; kLiteral: the token as written;
   // kIsA: classification; kHas: attribute; kHasTerm: term; kAggregate: path (may be empty).
   std::string text;
-  bool quoted = false;       // kName/kLiteral: came from '...', "..." or `...`
-  nlohmann::json value;      // kLiteral: string, integer, float or boolean
+  bool quoted = false;   // kName/kLiteral: came from '...', "..." or `...`
+  nlohmann::json value;  // kLiteral: string, integer, float or boolean
   CompareOp compare_op = CompareOp::kEq;
   ArithOp arith_op = ArithOp::kAdd;
   AggregateFn aggregate_fn = AggregateFn::kCount;

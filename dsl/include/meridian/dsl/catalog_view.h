@@ -6,18 +6,17 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace meridian::dsl {
 
 enum class ValueKind : uint8_t {
   kString,
-  kNumber,     // byte, short, int, long, float, double, biginteger, bigdecimal
+  kNumber,  // byte, short, int, long, float, double, biginteger, bigdecimal
   kBoolean,
   kDate,       // epoch milliseconds
   kEnum,       // compared as its symbol text
@@ -30,7 +29,8 @@ enum class ValueKind : uint8_t {
 
 struct AttributeInfo {
   std::string name;
-  std::string type_name;  // Atlas type name as declared: "string", "date", "array<string>", "hive_db"
+  std::string
+      type_name;  // Atlas type name as declared: "string", "date", "array<string>", "hive_db"
   ValueKind kind = ValueKind::kOther;
   // True when the value lives in entity["relationshipAttributes"] (it is also looked up in
   // entity["attributes"], so legacy reference attributes work either way).

@@ -11,11 +11,10 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "meridian/dsl/ast.h"
 #include "meridian/dsl/catalog_view.h"
