@@ -64,9 +64,6 @@ int Serve(const Config& config) {
   search::SearchService search_service(catalog->get(), search_index->get(), &indexer);
   auto users = auth::UserStore::Open(UsersFile(config));
   if (!users.ok()) return Fail(users.status());
-  if ((*users)->DefaultPasswordInUse())
-    spdlog::warn("user admin still has the default password 'admin'; change it with: meridian passwd admin --data-dir {}",
-                 config.data_dir);
   auth::SessionStore sessions{std::chrono::seconds(config.session_ttl_s)};
 
   server::ApiOptions api_options;
@@ -90,6 +87,12 @@ int Serve(const Config& config) {
   spdlog::info("listening on {}:{}, data dir {}, UI from {}", config.server.bind, http.port(), config.data_dir,
                api_options.ui_dir);
 
+  // The password check costs one slow hash: keep it off the start-up path.
+  std::thread password_check([users = users->get(), dir = config.data_dir] {
+    if (users->DefaultPasswordInUse())
+      spdlog::warn("user admin still has the default password 'admin'; change it with: meridian passwd admin --data-dir {}",
+                   dir);
+  });
   std::thread signal_thread([&] {
     int sig = 0;
     sigwait(&signals, &sig);
@@ -99,6 +102,7 @@ int Serve(const Config& config) {
   http.Run();
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
+  password_check.join();
   indexer.Stop();
   search_index->reset();
   catalog->reset();

@@ -34,6 +34,8 @@ void RegisterTypeRoutes(Router& r, const Services& s);
 void RegisterEntityRoutes(Router& r, const Services& s);
 void RegisterRelationshipRoutes(Router& r, const Services& s);
 void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o);
+// POST /api/meridian/v1/lineage/sql?defaultDb=&cluster= with HiveQL text: records its lineage.
+void RegisterSqlLineageRoutes(Router& r, const Services& s);
 // /v2/search (src/server/search_handlers.cc).
 void RegisterSearchRoutes(Router& r, const search::SearchService* search);
 
