@@ -103,7 +103,7 @@ Status Indexer::ApplyRound(bool* drained) {
   store::Store& st = catalog_->store();
   std::vector<std::string> consumed;
   std::set<std::string> guids;
-  Status decode = Status::Ok();
+  *drained = true;
   RETURN_IF_ERROR(st.Scan(Family::kQueue, keys::QueuePrefix(catalog::kIndexTopic), [&](std::string_view k,
                                                                                       std::string_view v) {
     consumed.emplace_back(k);
@@ -111,9 +111,10 @@ Status Indexer::ApplyRound(bool* drained) {
     if (task.ok() && task->contains("guids") && (*task)["guids"].is_array())
       for (const json& g : (*task)["guids"])
         if (g.is_string()) guids.insert(g.get<std::string>());
-    return consumed.size() < options_.max_entries_per_round;
+    if (guids.size() < options_.max_guids_per_round) return true;
+    *drained = false;
+    return false;
   }));
-  *drained = consumed.size() < options_.max_entries_per_round;
   if (!consumed.empty()) {
     auto reg = catalog_->types();
     for (const auto& g : guids) RETURN_IF_ERROR(ApplyGuid(*catalog_, *index_, *reg, g));

@@ -127,10 +127,31 @@ class CatalogSearchView : public dsl::CatalogView {
     return out;
   }
 
+  // The entity with relationship attributes as bare object ids: the DSL only follows
+  // their guids (loading the neighbour itself), so neighbours are not read here.
   std::optional<nlohmann::json> LoadEntity(const std::string& guid) const override {
     auto rec = catalog_.LoadRecord(guid);
     if (!rec.ok()) return std::nullopt;
-    return catalog_.RenderEntity(*rec, catalog::ReadOptions{});
+    json e = std::move(*rec);
+    e["classifications"] = catalog_.Classifications(e);
+    e.erase("propagatedClassifications");
+    const types::TypeDef* t = reg_->FindEntity(e.value("typeName", ""));
+    json rel = json::object();
+    for (const auto& edge : catalog_.Edges(guid)) {
+      const types::RelationshipEnd* end = t ? t->FindRelationshipEnd(edge.attribute, edge.type) : nullptr;
+      json ref = {{"guid", edge.other},
+                  {"typeName", end ? end->other_type : std::string()},
+                  {"relationshipType", edge.type},
+                  {"relationshipGuid", edge.relationship},
+                  {"relationshipStatus", edge.active ? "ACTIVE" : "DELETED"}};
+      if (end && !end->multi) {
+        if (!rel.contains(edge.attribute) || edge.active) rel[edge.attribute] = std::move(ref);
+      } else {
+        rel[edge.attribute].push_back(std::move(ref));
+      }
+    }
+    e["relationshipAttributes"] = std::move(rel);
+    return e;
   }
 
  private:

@@ -31,8 +31,10 @@
 namespace meridian::index {
 
 struct IndexerOptions {
-  // Default: 20000. Queue entries consumed per round (one Xapian commit each).
-  size_t max_entries_per_round = 20000;
+  // Default: 5000. Entities indexed per round (one Xapian commit each); a round
+  // stops at the first queue entry that reaches it. Smaller rounds shorten the
+  // write-to-searchable lag, larger ones raise throughput.
+  size_t max_guids_per_round = 5000;
   // Default: 2 ms. How often an idle indexer looks for new writes.
   std::chrono::milliseconds poll{2};
   // Default: 5 s. Longest WaitFor by searches.
