@@ -192,6 +192,7 @@ int main(int argc, char** argv) {
     }
   }
   spdlog::set_level(spdlog::level::warn);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   bool own_dir = a.dir.empty();
   if (own_dir) {
     char tmpl[] = "/var/tmp/meridian-search-bench-XXXXXX";
@@ -358,7 +359,9 @@ int main(int argc, char** argv) {
   json lags = json::array();
   for (size_t rate : {a.load_rate, std::max<size_t>(100, a.load_rate / 5)}) {
     // Let the indexer catch up with the previous phase first.
-    indexer.WaitForLatest();
+    auto drain_start = Clock::now();
+    while (!indexer.WaitForLatest() && Seconds(drain_start, Clock::now()) < 600) {
+    }
     std::atomic<bool> stop{false};
     std::atomic<size_t> written{0};
     std::thread writer([&, rate] {

@@ -513,6 +513,17 @@ Status SearchIndex::ForEach(const Query& query, SortKey sort, bool descending,
   }
 }
 
+Result<std::vector<std::string>> SearchIndex::GuidsWithTerm(const std::string& term, size_t limit) const {
+  std::vector<std::string> out;
+  Status s = impl_->WithReader("postings", [&](Xapian::Database& db) {
+    out.clear();
+    for (auto it = db.postlist_begin(term); it != db.postlist_end(term) && out.size() < limit; ++it)
+      out.push_back(db.get_document(*it, Xapian::DOC_ASSUME_VALID).get_data());
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 Result<std::vector<std::pair<std::string, std::string>>> SearchIndex::TermsWithPrefix(const std::string& prefix,
                                                                                      size_t limit) const {
   std::vector<std::pair<std::string, std::string>> out;

@@ -14,6 +14,9 @@ namespace meridian::search {
 
 namespace {
 
+// Values held by fewer documents than this are looked up by walking their postings.
+constexpr size_t kPostingWalk = 256;
+
 dsl::ValueKind KindOf(const types::TypeRegistry& reg, const types::ValueType& vt) {
   using K = types::ValueType::Kind;
   switch (vt.kind) {
@@ -118,11 +121,17 @@ class CatalogSearchView : public dsl::CatalogView {
       }
     }
     if (v.empty()) return std::nullopt;
-    index::Query q = index::Query::And({index::Query::Type(type, false), index::Query::AttributeEquals(attr, v)});
-    Status s = index_.ForEach(q, index::SortKey::kDocument, false, [&](const std::string& g) {
-      out.push_back(g);
-      return true;
-    });
+    // A rare value: its posting list alone (any type; the DSL re-checks type and value).
+    index::Query value_term = index::Query::AttributeEquals(attr, v);
+    auto guids = index_.GuidsWithTerm(value_term.term, kPostingWalk);
+    if (!guids.ok()) return std::nullopt;
+    if (guids->size() < kPostingWalk) return std::move(*guids);
+    // A frequent one: intersect with the type in the index.
+    Status s = index_.ForEach(index::Query::And({index::Query::Type(type, false), value_term}),
+                              index::SortKey::kDocument, false, [&](const std::string& g) {
+                                out.push_back(g);
+                                return true;
+                              });
     if (!s.ok()) return std::nullopt;
     return out;
   }
@@ -141,8 +150,6 @@ class CatalogSearchView : public dsl::CatalogView {
       const types::RelationshipEnd* end = t ? t->FindRelationshipEnd(edge.attribute, edge.type) : nullptr;
       json ref = {{"guid", edge.other},
                   {"typeName", end ? end->other_type : std::string()},
-                  {"relationshipType", edge.type},
-                  {"relationshipGuid", edge.relationship},
                   {"relationshipStatus", edge.active ? "ACTIVE" : "DELETED"}};
       if (end && !end->multi) {
         if (!rel.contains(edge.attribute) || edge.active) rel[edge.attribute] = std::move(ref);

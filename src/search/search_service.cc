@@ -113,7 +113,7 @@ json SearchService::HeaderWith(const json& record, const std::vector<std::string
   if (attributes.empty()) return h;
   auto reg = catalog_->types();
   const types::TypeDef* t = reg->FindEntity(record.value("typeName", ""));
-  const json& attrs = record["attributes"];
+  const json attrs = record.value("attributes", json::object());
   for (const auto& a : attributes) {
     auto it = attrs.find(a);
     if (it != attrs.end()) {
@@ -254,7 +254,7 @@ Result<json> SearchService::Run(const json& params, const std::string& query_typ
   const bool post = plan.entity_filter || plan.tag_filter;
   if (!post && plan.indexed_sort) {
     index::SearchRequest req{plan.base, *plan.indexed_sort, plan.descending, plan.offset, plan.limit,
-                             plan.offset + plan.limit + kCountBudget, false};
+                             plan.offset + plan.limit, false};
     ASSIGN_OR_RETURN(index::SearchHits hits, index_->Search(req));
     for (const auto& g : hits.guids) {
       auto rec = catalog_->LoadRecord(g);
@@ -334,7 +334,7 @@ Result<json> SearchService::FullText(const std::string& query, bool exclude_dele
   if (exclude_deleted) parts.push_back(Query::Status("ACTIVE"));
   WaitForIndex();
   index::SearchRequest req{Query::And(std::move(parts)), SortKey::kRelevance, false, static_cast<size_t>(offset),
-                           static_cast<size_t>(limit), static_cast<size_t>(offset + limit) + kCountBudget, false};
+                           static_cast<size_t>(limit), static_cast<size_t>(offset + limit), false};
   ASSIGN_OR_RETURN(index::SearchHits hits, index_->Search(req));
   json result = {{"queryType", "FULL_TEXT"}, {"queryText", query}, {"approximateCount", hits.estimated}};
   json rows = json::array();

@@ -2,9 +2,10 @@
 // read-your-writes, kill -9 recovery and `meridian reindex`.
 #include <atomic>
 #include <cstdlib>
-#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -14,7 +15,16 @@
 namespace meridian::testing {
 namespace {
 
+using nlohmann::json;
+
 const std::string kSearch = "/api/atlas/v2/search";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 std::set<std::string> Names(const json& result) {
   std::set<std::string> out;
@@ -30,17 +40,14 @@ json HiveDb(const std::string& name) {
 class SearchServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = TempDir("search-server");
-    server_ = std::make_unique<TestServer>(dir_);
+    server_ = std::make_unique<TestServer>();
+    dir_ = server_->data_dir();
     ASSERT_TRUE(server_->Start()) << ReadFile(dir_ + "/server.log");
   }
-  void TearDown() override {
-    server_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { server_.reset(); }
   void LoadTutorial() {
     for (const char* f : {"tutorial_catalog.json", "tutorial_lineage.json"}) {
-      auto r = server_->Post("/api/atlas/v2/entity/bulk", ReadFile(std::string(MERIDIAN_FIXTURES) + "/" + f));
+      auto r = server_->Post("/api/atlas/v2/entity/bulk", Fixture(f));
       ASSERT_EQ(r.status, 200) << r.body;
     }
   }
@@ -162,7 +169,7 @@ TEST_F(SearchServerTest, KillNineRecovery) {
         std::lock_guard<std::mutex> lock(mu);
         inflight = std::set<std::string>(names.begin(), names.end());
       }
-      auto r = Http(port, "POST", "/api/atlas/v2/entity/bulk", json{{"entities", entities}}.dump());
+      auto r = Request(port, "POST", "/api/atlas/v2/entity/bulk", json{{"entities", entities}}.dump());
       if (r.status != 200) return;
       std::lock_guard<std::mutex> lock(mu);
       acked.insert(names.begin(), names.end());
@@ -170,7 +177,7 @@ TEST_F(SearchServerTest, KillNineRecovery) {
     }
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
-  server_->Kill(SIGKILL);
+  server_->Kill9();
   stop = true;
   writer.join();
   ASSERT_GT(acked.size(), 0u);
@@ -199,8 +206,8 @@ TEST_F(SearchServerTest, KillNineRecovery) {
 TEST_F(SearchServerTest, Reindex) {
   LoadTutorial();
   json before = Get(kSearch + "/basic?typeName=_ALL_ENTITY_TYPES&limit=1");
-  server_->Kill(SIGTERM);
-  std::string cmd = std::string(MERIDIAN_BINARY) + " reindex --data-dir " + dir_ + " > " + dir_ + "/reindex.log 2>&1";
+  server_->Stop();
+  std::string cmd = TestServer::Binary() + " reindex --data-dir " + dir_ + " > " + dir_ + "/reindex.log 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << ReadFile(dir_ + "/reindex.log");
   EXPECT_NE(ReadFile(dir_ + "/reindex.log").find("reindexed 38 entities"), std::string::npos)
       << ReadFile(dir_ + "/reindex.log");
@@ -209,7 +216,7 @@ TEST_F(SearchServerTest, Reindex) {
   EXPECT_EQ(after["approximateCount"], before["approximateCount"]);
   EXPECT_EQ(Get(kSearch + "/basic?typeName=hive_table")["approximateCount"], 3);
   // A lost index directory is rebuilt at start-up.
-  server_->Kill(SIGTERM);
+  server_->Stop();
   std::filesystem::remove_all(dir_ + "/index");
   ASSERT_TRUE(server_->Start());
   EXPECT_EQ(Get(kSearch + "/basic?typeName=hive_column&query=borough")["approximateCount"], 2);

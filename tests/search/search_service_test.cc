@@ -11,13 +11,13 @@
 namespace meridian::search {
 namespace {
 
-using testing::ReadFile;
-using testing::TempDir;
+using testing::Fixture;
 
 class SearchServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = TempDir("search");
+    char tmpl[] = "/tmp/meridian-search-XXXXXX";
+    dir_ = mkdtemp(tmpl);
     auto st = store::Store::Open(dir_, {});
     ASSERT_TRUE(st.ok()) << st.status().ToString();
     store_ = std::move(*st);
@@ -36,7 +36,7 @@ class SearchServiceTest : public ::testing::Test {
                     {{"name", "Finance"}, {"superTypes", json::array()}, {"attributeDefs", json::array()}}}}};
     auto created = catalog_->CreateTypes(types, "admin");
     ASSERT_TRUE(created.ok()) << created.status().ToString();
-    json fixture = json::parse(ReadFile(std::string(MERIDIAN_FIXTURES) + "/tutorial_catalog.json"));
+    json fixture = Fixture("tutorial_catalog.json");
     auto m = catalog_->CreateOrUpdate(fixture["entities"], json(), "admin");
     ASSERT_TRUE(m.ok()) << m.status().ToString();
     for (auto& [placeholder, guid] : m->response["guidAssignments"].items()) guids_[placeholder] = guid;

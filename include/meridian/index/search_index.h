@@ -136,6 +136,8 @@ class SearchIndex {
   // Streams matching guids in `sort` order, `batch` at a time, until `fn` returns false.
   Status ForEach(const Query& query, SortKey sort, bool descending,
                  const std::function<bool(const std::string& guid)>& fn) const;
+  // Guids of the documents holding `term` (a posting-list walk, no ranking), at most `limit`.
+  Result<std::vector<std::string>> GuidsWithTerm(const std::string& term, size_t limit) const;
   // Terms beginning with `prefix`, most frequent first (at most `limit`), each
   // with the guid of one document holding it.
   Result<std::vector<std::pair<std::string, std::string>>> TermsWithPrefix(const std::string& prefix,
