@@ -1,6 +1,7 @@
 #include "meridian/importer/metastore_client.h"
 
 #include <thrift/TApplicationException.h>
+#include <thrift/TOutput.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/protocol/TCompactProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
@@ -97,6 +98,8 @@ Result<std::unique_ptr<MetastoreClient>> MetastoreClient::Connect(const Metastor
     if (!part.empty()) uris.push_back(part);
   }
   if (uris.empty()) return Status::InvalidArgument("no metastore URI given");
+  // Thrift prints transport errors to stderr itself; they come back as Status.
+  apache::thrift::GlobalOutput.setOutputFunction([](const char*) {});
   std::string errors;
   for (const auto& uri : uris) {
     ASSIGN_OR_RETURN(auto host_port, ParseThriftUri(uri));
