@@ -163,7 +163,6 @@ void RunImportHive(const ImportHiveArgs& args) {
             << (*metastore)->endpoint() << " into " << atlas->base_url() << " (cluster "
             << args.cluster << ")\n"
             << summary.ToString();
-  for (const auto& w : summary.warnings) std::cerr << "warning: " << w << "\n";
   for (const auto& f : summary.failures) std::cerr << "error: " << f << "\n";
   if (!summary.fatal.ok()) {
     Fail(kExitFailed, "stopped: " + summary.fatal.message() +
