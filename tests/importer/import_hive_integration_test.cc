@@ -189,6 +189,36 @@ TEST_F(ImportHiveTest, SelectionByDatabaseAndTablePattern) {
   EXPECT_TRUE(Get("hive_table", "atlas_emr.trip_zone_lookup@select").is_null());
 }
 
+TEST_F(ImportHiveTest, SelectionFromFile) {
+  const std::string file = *data_dir_ + "/selection.txt";
+  std::ofstream(file) << "# tutorial lookup table only\natlas_emr:trip_zone_lookup\n\n";
+  auto run = ImportHive(StartStandin(kFixtureDir + "/atlas_emr.json"),
+                        {"--cluster", "fromfile", "-f", file});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_FALSE(Get("hive_db", "atlas_emr@fromfile").is_null());
+  EXPECT_FALSE(Get("hive_table", "atlas_emr.trip_zone_lookup@fromfile").is_null());
+  EXPECT_TRUE(Get("hive_table", "atlas_emr.trip_details@fromfile").is_null());
+}
+
+TEST_F(ImportHiveTest, LineageSqlCommand) {
+  auto run = ImportHive(StartStandin(kFixtureDir + "/atlas_emr.json"), {"--cluster", "lsql"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const std::string file = *data_dir_ + "/ctas.sql";
+  std::ofstream(file) << "-- the tutorial's CTAS\n"
+                         "create table trip_summary as\n"
+                         "select d.vendor_id, z.borough from trip_details d\n"
+                         "join trip_zone_lookup z on d.location_id = z.LocationID;\n";
+  auto sql = testing::RunCommand({MERIDIAN_BINARY, "lineage-sql", "--url", Url(), "--cluster",
+                                  "lsql", "--default-db", "atlas_emr", file},
+                                 {{"MERIDIAN_PASSWORD", "admin"}});
+  if (sql.err.find("has no SQL lineage endpoint") != std::string::npos) {
+    GTEST_SKIP() << "server without /api/meridian/v1/lineage/sql";
+  }
+  EXPECT_EQ(sql.exit_code, 0) << sql.out << sql.err;
+  EXPECT_TRUE(std::regex_search(sql.out, std::regex(":[12]: recorded \\S+ \\S+@lsql")))
+      << sql.out << sql.err;
+}
+
 TEST_F(ImportHiveTest, DeleteNonExistingRemovesDroppedTables) {
   const std::string cluster = "deletes";
   auto run = ImportHive(StartStandin(kFixtureDir + "/atlas_emr.json"), {"--cluster", cluster});
