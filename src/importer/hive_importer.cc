@@ -11,6 +11,8 @@ namespace {
 
 using nlohmann::json;
 
+constexpr size_t kMaxColumnsPerRequest = 5000;
+
 bool IsPattern(const std::string& s) {
   return s.find_first_of(".*+?[](){}|^$\\") != std::string::npos;
 }
@@ -137,7 +139,11 @@ Status HiveImporter::Plan(std::vector<DbPlan>* plans, ImportSummary* summary) {
       for (const auto& n : *all_dbs) {
         if (MatchesPattern(n, sel.db)) names.push_back(n);
       }
-      if (names.empty()) summary->failures.push_back("no database matching '" + sel.db + "' in the metastore");
+      if (names.empty()) {
+        summary->failures.push_back(options_.selectors.empty()
+                                        ? "the metastore has no databases"
+                                        : "no database matching '" + sel.db + "' in the metastore");
+      }
     } else {
       names.push_back(sel.db);
     }
@@ -199,7 +205,20 @@ Status HiveImporter::ImportDatabase(const DbPlan& plan, Progress* progress,
     ASSIGN_OR_RETURN(std::vector<HiveTable> tables, metastore_->GetTables(plan.db.name, chunk));
     // Tables dropped between listing and fetching are simply gone.
     for (size_t gone = tables.size(); gone < chunk.size(); ++gone) progress->Step("");
-    RETURN_IF_ERROR(ImportTables(plan.db, tables, progress, summary));
+    // Wide tables get requests of their own to keep request bodies bounded.
+    std::vector<HiveTable> group;
+    size_t group_columns = 0;
+    for (auto& t : tables) {
+      const size_t columns = t.sd.cols.size() + t.partition_keys.size();
+      if (!group.empty() && group_columns + columns > kMaxColumnsPerRequest) {
+        RETURN_IF_ERROR(ImportTables(plan.db, group, progress, summary));
+        group.clear();
+        group_columns = 0;
+      }
+      group_columns += columns;
+      group.push_back(std::move(t));
+    }
+    RETURN_IF_ERROR(ImportTables(plan.db, group, progress, summary));
   }
   return Status::Ok();
 }
