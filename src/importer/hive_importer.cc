@@ -327,7 +327,34 @@ Status HiveImporter::DeleteNonExisting(ImportSummary* summary) {
               {"attributes", json::array({"clusterName"})},
               {"entityFilters",
                {{"attributeName", "clusterName"}, {"operator", "eq"}, {"attributeValue", ns}}}};
-  ASSIGN_OR_RETURN(std::vector<json> server_dbs, atlas_->SearchAll(params));
+  auto searched = atlas_->SearchAll(params);
+  std::vector<json> server_dbs;
+  if (searched.ok()) {
+    server_dbs = std::move(searched).value();
+  } else if (searched.status().code() == StatusCode::kNotFound) {
+    // No basic search on this server: look up the databases the metastore
+    // has and those named by the selectors.
+    const std::string line =
+        "the server has no basic search (/api/atlas/v2/search/basic); only databases that the "
+        "metastore has or that -d/-f name exactly are checked";
+    summary->warnings.push_back(line);
+    log_ << "warning: " << line << "\n";
+    ASSIGN_OR_RETURN(std::vector<std::string> names, metastore_->GetAllDatabases());
+    for (const auto& sel : options_.selectors) {
+      if (!IsPattern(sel.db)) names.push_back(sel.db);
+    }
+    std::set<std::string> seen;
+    for (const auto& name : names) {
+      HiveDatabase db;
+      db.name = name;
+      const std::string qn = DbQualifiedName(db, ns);
+      if (!seen.insert(qn).second) continue;
+      ASSIGN_OR_RETURN(auto entity, atlas_->GetByQualifiedName("hive_db", qn));
+      if (entity) server_dbs.push_back(json{{"guid", (*entity)["guid"]}, {"attributes", {{"qualifiedName", qn}}}});
+    }
+  } else {
+    return searched.status();
+  }
   for (const auto& header : server_dbs) {
     const std::string guid = header.value("guid", "");
     const std::string qn = QualifiedNameOf(header);
@@ -379,7 +406,9 @@ Status HiveImporter::DeleteNonExisting(ImportSummary* summary) {
                            {"attributeValue", db_name + "."}},
                           {{"attributeName", "qualifiedName"}, {"operator", "endsWith"},
                            {"attributeValue", "@" + ns}}})}}}};
-      ASSIGN_OR_RETURN(server_tables, atlas_->SearchAll(table_params));
+      auto found = atlas_->SearchAll(table_params);
+      if (!found.ok() && found.status().code() != StatusCode::kNotFound) return found.status();
+      if (found.ok()) server_tables = std::move(found).value();
     }
     for (const auto& t : server_tables) {
       const std::string table_qn = QualifiedNameOf(t);

@@ -248,7 +248,9 @@ TEST_F(ImportHiveTest, DeleteNonExistingRemovesDroppedDatabase) {
   auto run = ImportHive(StartStandin(kFixtureDir + "/atlas_emr.json"), {"--cluster", cluster});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   const std::string empty = EditedFixture([](json& f) { f["databases"] = json::array(); });
-  auto del = ImportHive(StartStandin(empty), {"--cluster", cluster, "--delete-non-existing"});
+  // Named with -d so that servers without basic search find the database too.
+  auto del = ImportHive(StartStandin(empty),
+                        {"--cluster", cluster, "--delete-non-existing", "-d", "atlas_emr"});
   ASSERT_EQ(del.exit_code, 0) << del.out << del.err;
   EXPECT_TRUE(Get("hive_db", "atlas_emr@" + cluster).is_null());
   EXPECT_TRUE(Get("hive_table", "atlas_emr.trip_details@" + cluster).is_null());
