@@ -41,8 +41,10 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 
-total_tables=$((dbs * tables))
-total_columns=$((total_tables * columns))
+read -r total_tables total_columns < <(/usr/bin/python3 -c '
+import json, sys
+tables = [t for d in json.load(open(sys.argv[1]))["databases"] for t in d["tables"]]
+print(len(tables), sum(len(t["sd"]["cols"]) + len(t["partitionKeys"]) for t in tables))' "$work/fixture.json")
 for run in first second; do
   start=$(date +%s.%N)
   MERIDIAN_PASSWORD=admin "$build/meridian" import-hive --metastore "thrift://127.0.0.1:$hms_port" \

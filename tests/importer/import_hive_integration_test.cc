@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
 
 #include "meridian/importer/hive_mapper.h"
 #include "rest_client.h"
@@ -345,6 +346,74 @@ TEST_F(ImportHiveTest, GeneratedFixtureWithViews) {
   json partitioned = Get("hive_table", "bench_db_000.table_00003@gen");
   EXPECT_EQ(partitioned["relationshipAttributes"]["partitionKeys"].size(), 2u);
   EXPECT_FALSE(Get("hdfs_path", "hdfs://namenode:8020/data/bench_db_000/table_00001@gen").is_null());
+}
+
+// A server of its own that is stopped while an import runs, then restarted.
+TEST(ImportHiveRecovery, ServerGoingAwayMidRunThenRerunCompletes) {
+  const std::string dir = testing::MakeTempDir();
+  const int port = testing::FreePort();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  const std::vector<std::string> serve{MERIDIAN_BINARY, "serve", "--port", std::to_string(port),
+                                       "--bind", "127.0.0.1", "--data-dir", dir + "/data"};
+  auto server = std::make_unique<testing::ChildProcess>(serve, dir + "/server.log");
+  ASSERT_TRUE(testing::WaitForPort(port, std::chrono::seconds(60)));
+
+  auto gen = testing::RunCommand({"/usr/bin/python3", MERIDIAN_GEN_FIXTURE, "--dbs", "3",
+                                  "--tables", "100", "--columns", "20"});
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  std::ofstream(dir + "/big.json") << gen.out;
+  testing::ChildProcess standin(
+      {MERIDIAN_HMS_STANDIN, "--fixture", dir + "/big.json", "--port", "0"});
+  std::smatch m;
+  const std::string line = standin.WaitForLine("listening on", std::chrono::seconds(10));
+  ASSERT_TRUE(std::regex_search(line, m, std::regex(":(\\d+)$"))) << line;
+  const std::vector<std::string> import{MERIDIAN_BINARY, "import-hive", "--metastore",
+                                        "thrift://127.0.0.1:" + m[1].str(), "--url", url,
+                                        "--batch-size", "5"};
+  const std::map<std::string, std::string> env{{"MERIDIAN_PASSWORD", "admin"}};
+
+  testing::CommandResult first;
+  std::thread run([&] { first = testing::RunCommand(import, env); });
+  // Stop the server once the second database is in, well before the end.
+  RestClientOptions options;
+  options.base_url = url;
+  options.password = "admin";
+  options.retries = 0;
+  auto rest = RestClient::Create(options).value();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = rest->Request("GET", "/api/atlas/v2/entity/uniqueAttribute/type/hive_db"
+                                  "?attr:qualifiedName=bench_db_001%40primary");
+    if (r.ok() && r->status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  server.reset();
+  run.join();
+  EXPECT_EQ(first.exit_code, 1) << first.out << first.err;
+  EXPECT_NE(first.err.find("unreachable"), std::string::npos) << first.err;
+  EXPECT_NE(first.err.find("run again to complete"), std::string::npos) << first.err;
+  std::smatch row;
+  ASSERT_TRUE(std::regex_search(first.out, row, std::regex("\\ntables +(\\d+)"))) << first.out;
+  const int created_first = std::stoi(row[1]);
+  EXPECT_GT(created_first, 0);
+  EXPECT_LT(created_first, 300);
+
+  server = std::make_unique<testing::ChildProcess>(serve, dir + "/server2.log");
+  ASSERT_TRUE(testing::WaitForPort(port, std::chrono::seconds(60)));
+  auto second = testing::RunCommand(import, env);
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  ASSERT_TRUE(std::regex_search(second.out, row, std::regex("\\ntables +(\\d+)"))) << second.out;
+  // A batch the server stored without answering is neither counted nor re-created.
+  const int created = created_first + std::stoi(row[1]);
+  EXPECT_LE(created, 300);
+  EXPECT_GE(created, 295);
+  rest = RestClient::Create(options).value();  // the old connection died with the server
+  auto last = rest->Request("GET", "/api/atlas/v2/entity/uniqueAttribute/type/hive_table"
+                                   "?attr:qualifiedName=bench_db_002.table_00099%40primary");
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(last->status, 200);
+  server.reset();
+  fs::remove_all(dir);
 }
 
 }  // namespace
