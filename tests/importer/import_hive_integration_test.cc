@@ -14,6 +14,7 @@
 #include "meridian/importer/hive_mapper.h"
 #include "rest_client.h"
 #include "test_process.h"
+#include "test_server.h"
 
 namespace meridian::importer {
 namespace {
@@ -21,26 +22,20 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
+using ::meridian::testing::TestServer;
+
 const std::string kFixtureDir = MERIDIAN_HMS_FIXTURES;
+const std::string kMeridian = TestServer::Binary();
 
 class ImportHiveTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     data_dir_ = new std::string(testing::MakeTempDir());
-    port_ = testing::FreePort();
-    server_ = new testing::ChildProcess(
-        {MERIDIAN_BINARY, "serve", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-         "--data-dir", *data_dir_ + "/data"},
-        *data_dir_ + "/server.log");
-    ASSERT_TRUE(testing::WaitForPort(port_, std::chrono::seconds(60))) << "server did not start";
-    RestClientOptions options;
-    options.base_url = Url();
-    options.password = "admin";
-    rest_ = RestClient::Create(options).value().release();
+    server_ = new TestServer();
+    ASSERT_TRUE(server_->Start()) << "server did not start";
   }
 
   static void TearDownTestSuite() {
-    delete rest_;
     delete server_;
     fs::remove_all(*data_dir_);
     delete data_dir_;
@@ -48,7 +43,7 @@ class ImportHiveTest : public ::testing::Test {
 
   void TearDown() override { standin_.reset(); }
 
-  static std::string Url() { return "http://127.0.0.1:" + std::to_string(port_); }
+  static std::string Url() { return "http://127.0.0.1:" + std::to_string(server_->port()); }
 
   // Starts (or restarts) the stand-in on `fixture`; returns its thrift URI.
   std::string StartStandin(const std::string& fixture) {
@@ -64,7 +59,7 @@ class ImportHiveTest : public ::testing::Test {
   static testing::CommandResult ImportHive(const std::string& metastore,
                                            std::vector<std::string> extra,
                                            const std::string& password = "admin") {
-    std::vector<std::string> argv{MERIDIAN_BINARY, "import-hive", "--metastore", metastore,
+    std::vector<std::string> argv{kMeridian, "import-hive", "--metastore", metastore,
                                   "--url", Url()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return testing::RunCommand(argv, {{"MERIDIAN_PASSWORD", password}});
@@ -72,12 +67,11 @@ class ImportHiveTest : public ::testing::Test {
 
   // The entity with that qualifiedName, or null when there is none.
   static json Get(const std::string& type, const std::string& qn) {
-    auto response = rest_->Request("GET", "/api/atlas/v2/entity/uniqueAttribute/type/" + type +
-                                              "?attr:qualifiedName=" + UrlEncode(qn));
-    EXPECT_TRUE(response.ok());
-    if (!response.ok() || response->status == 404) return json();
-    EXPECT_EQ(response->status, 200) << response->body;
-    return json::parse(response->body)["entity"];
+    auto response = server_->Get("/api/atlas/v2/entity/uniqueAttribute/type/" + type +
+                                 "?attr:qualifiedName=" + UrlEncode(qn));
+    if (response.status == 404) return json();
+    EXPECT_EQ(response.status, 200) << response.body;
+    return response.Json()["entity"];
   }
 
   // atlas_emr.json with `edit` applied, written to a temp file.
@@ -104,16 +98,12 @@ class ImportHiveTest : public ::testing::Test {
   }
 
   static std::string* data_dir_;
-  static int port_;
-  static testing::ChildProcess* server_;
-  static RestClient* rest_;
+  static TestServer* server_;
   std::unique_ptr<testing::ChildProcess> standin_;
 };
 
 std::string* ImportHiveTest::data_dir_ = nullptr;
-int ImportHiveTest::port_ = 0;
-testing::ChildProcess* ImportHiveTest::server_ = nullptr;
-RestClient* ImportHiveTest::rest_ = nullptr;
+TestServer* ImportHiveTest::server_ = nullptr;
 
 TEST_F(ImportHiveTest, TutorialImportThenReimportChangesNothing) {
   const std::string uri = StartStandin(kFixtureDir + "/atlas_emr.json");
@@ -209,7 +199,7 @@ TEST_F(ImportHiveTest, LineageSqlCommand) {
                          "create table trip_summary as\n"
                          "select d.vendor_id, z.borough from trip_details d\n"
                          "join trip_zone_lookup z on d.location_id = z.LocationID;\n";
-  auto sql = testing::RunCommand({MERIDIAN_BINARY, "lineage-sql", "--url", Url(), "--cluster",
+  auto sql = testing::RunCommand({kMeridian, "lineage-sql", "--url", Url(), "--cluster",
                                   "lsql", "--default-db", "atlas_emr", file},
                                  {{"MERIDIAN_PASSWORD", "admin"}});
   if (sql.err.find("has no SQL lineage endpoint") != std::string::npos) {
@@ -273,7 +263,7 @@ TEST_F(ImportHiveTest, WrongPassword) {
 TEST_F(ImportHiveTest, PasswordFile) {
   const std::string file = *data_dir_ + "/password";
   std::ofstream(file) << "admin\n";
-  auto run = testing::RunCommand({MERIDIAN_BINARY, "import-hive", "--metastore",
+  auto run = testing::RunCommand({kMeridian, "import-hive", "--metastore",
                                   StartStandin(kFixtureDir + "/atlas_emr.json"), "--url", Url(),
                                   "--cluster", "pwfile", "--password-file", file,
                                   "-t", "atlas_emr.trip_details"});
@@ -283,7 +273,7 @@ TEST_F(ImportHiveTest, PasswordFile) {
 
 TEST_F(ImportHiveTest, ServerUnreachable) {
   auto run = testing::RunCommand(
-      {MERIDIAN_BINARY, "import-hive", "--metastore", StartStandin(kFixtureDir + "/atlas_emr.json"),
+      {kMeridian, "import-hive", "--metastore", StartStandin(kFixtureDir + "/atlas_emr.json"),
        "--url", "http://127.0.0.1:" + std::to_string(testing::FreePort())},
       {{"MERIDIAN_PASSWORD", "admin"}});
   EXPECT_EQ(run.exit_code, 1);
@@ -320,13 +310,13 @@ TEST_F(ImportHiveTest, ServerRefusingATableIsNamedAndTheRestIsKept) {
 }
 
 TEST_F(ImportHiveTest, BadArguments) {
-  auto run = testing::RunCommand({MERIDIAN_BINARY, "import-hive", "--metastore",
+  auto run = testing::RunCommand({kMeridian, "import-hive", "--metastore",
                                   "thrift://127.0.0.1:1", "-t", "no_db"},
                                  {{"MERIDIAN_PASSWORD", "admin"}});
   EXPECT_EQ(run.exit_code, 2) << run.err;
-  run = testing::RunCommand({MERIDIAN_BINARY, "import-hive"});
+  run = testing::RunCommand({kMeridian, "import-hive"});
   EXPECT_EQ(run.exit_code, 2) << run.err;
-  run = testing::RunCommand({MERIDIAN_BINARY, "import-hive", "--metastore", "http://x:1"},
+  run = testing::RunCommand({kMeridian, "import-hive", "--metastore", "http://x:1"},
                             {{"MERIDIAN_PASSWORD", "admin"}});
   EXPECT_EQ(run.exit_code, 2) << run.err;
 }
@@ -351,12 +341,8 @@ TEST_F(ImportHiveTest, GeneratedFixtureWithViews) {
 // A server of its own that is stopped while an import runs, then restarted.
 TEST(ImportHiveRecovery, ServerGoingAwayMidRunThenRerunCompletes) {
   const std::string dir = testing::MakeTempDir();
-  const int port = testing::FreePort();
-  const std::string url = "http://127.0.0.1:" + std::to_string(port);
-  const std::vector<std::string> serve{MERIDIAN_BINARY, "serve", "--port", std::to_string(port),
-                                       "--bind", "127.0.0.1", "--data-dir", dir + "/data"};
-  auto server = std::make_unique<testing::ChildProcess>(serve, dir + "/server.log");
-  ASSERT_TRUE(testing::WaitForPort(port, std::chrono::seconds(60)));
+  TestServer server;
+  ASSERT_TRUE(server.Start());
 
   auto gen = testing::RunCommand({"/usr/bin/python3", MERIDIAN_GEN_FIXTURE, "--dbs", "3",
                                   "--tables", "100", "--columns", "20"});
@@ -367,27 +353,25 @@ TEST(ImportHiveRecovery, ServerGoingAwayMidRunThenRerunCompletes) {
   std::smatch m;
   const std::string line = standin.WaitForLine("listening on", std::chrono::seconds(10));
   ASSERT_TRUE(std::regex_search(line, m, std::regex(":(\\d+)$"))) << line;
-  const std::vector<std::string> import{MERIDIAN_BINARY, "import-hive", "--metastore",
-                                        "thrift://127.0.0.1:" + m[1].str(), "--url", url,
-                                        "--batch-size", "5"};
+  const std::string metastore = "thrift://127.0.0.1:" + m[1].str();
+  auto import = [&server, &metastore] {
+    return std::vector<std::string>{kMeridian, "import-hive", "--metastore", metastore, "--url",
+                                    "http://127.0.0.1:" + std::to_string(server.port()),
+                                    "--batch-size", "5"};
+  };
   const std::map<std::string, std::string> env{{"MERIDIAN_PASSWORD", "admin"}};
 
   testing::CommandResult first;
-  std::thread run([&] { first = testing::RunCommand(import, env); });
+  std::thread run([&, argv = import()] { first = testing::RunCommand(argv, env); });
   // Stop the server once the second database is in, well before the end.
-  RestClientOptions options;
-  options.base_url = url;
-  options.password = "admin";
-  options.retries = 0;
-  auto rest = RestClient::Create(options).value();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto r = rest->Request("GET", "/api/atlas/v2/entity/uniqueAttribute/type/hive_db"
-                                  "?attr:qualifiedName=bench_db_001%40primary");
-    if (r.ok() && r->status == 200) break;
+  while (std::chrono::steady_clock::now() < deadline &&
+         server.Get("/api/atlas/v2/entity/uniqueAttribute/type/hive_db"
+                    "?attr:qualifiedName=bench_db_001%40primary")
+                 .status != 200) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  server.reset();
+  server.Stop();
   run.join();
   EXPECT_EQ(first.exit_code, 1) << first.out << first.err;
   EXPECT_NE(first.err.find("unreachable"), std::string::npos) << first.err;
@@ -398,21 +382,18 @@ TEST(ImportHiveRecovery, ServerGoingAwayMidRunThenRerunCompletes) {
   EXPECT_GT(created_first, 0);
   EXPECT_LT(created_first, 300);
 
-  server = std::make_unique<testing::ChildProcess>(serve, dir + "/server2.log");
-  ASSERT_TRUE(testing::WaitForPort(port, std::chrono::seconds(60)));
-  auto second = testing::RunCommand(import, env);
+  ASSERT_TRUE(server.Start());  // same data directory
+  auto second = testing::RunCommand(import(), env);
   EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
   ASSERT_TRUE(std::regex_search(second.out, row, std::regex("\\ntables +(\\d+)"))) << second.out;
   // A batch the server stored without answering is neither counted nor re-created.
   const int created = created_first + std::stoi(row[1]);
   EXPECT_LE(created, 300);
   EXPECT_GE(created, 295);
-  rest = RestClient::Create(options).value();  // the old connection died with the server
-  auto last = rest->Request("GET", "/api/atlas/v2/entity/uniqueAttribute/type/hive_table"
-                                   "?attr:qualifiedName=bench_db_002.table_00099%40primary");
-  ASSERT_TRUE(last.ok());
-  EXPECT_EQ(last->status, 200);
-  server.reset();
+  EXPECT_EQ(server.Get("/api/atlas/v2/entity/uniqueAttribute/type/hive_table"
+                       "?attr:qualifiedName=bench_db_002.table_00099%40primary")
+                .status,
+            200);
   fs::remove_all(dir);
 }
 

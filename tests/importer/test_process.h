@@ -46,9 +46,6 @@ class ChildProcess {
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreePort();
 
-// Polls until something accepts connections on 127.0.0.1:port.
-bool WaitForPort(int port, std::chrono::milliseconds timeout);
-
 // A fresh temporary directory, removed by the caller.
 std::string MakeTempDir();
 
