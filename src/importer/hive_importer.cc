@@ -57,7 +57,13 @@ std::string SummaryKind(const std::string& type_name) {
 
 void CountMutations(const json& response, ImportSummary* summary) {
   if (!response.is_object() || !response.contains("mutatedEntities")) return;
-  for (const auto& [op, headers] : response["mutatedEntities"].items()) {
+  const json* mutated = &response["mutatedEntities"];
+  // The lineage endpoint may embed a whole EntityMutationResponse.
+  if (mutated->is_object() && mutated->contains("mutatedEntities")) {
+    mutated = &(*mutated)["mutatedEntities"];
+  }
+  if (!mutated->is_object()) return;
+  for (const auto& [op, headers] : mutated->items()) {
     if (!headers.is_array()) continue;
     for (const auto& h : headers) {
       EntityCounts& c = summary->counts[SummaryKind(h.value("typeName", ""))];

@@ -62,6 +62,11 @@ TEST(Summary, CountsMutationsByKind) {
       "guidAssignments":{"-1":"x"}})"),
                  &summary);
   CountMutations(json::object(), &summary);
+  CountMutations(json::parse(R"({"statements":[],"mutatedEntities":{"mutatedEntities":{
+      "CREATE":[{"typeName":"hive_process"}]}}})"),
+                 &summary);
+  CountMutations(json::parse(R"({"mutatedEntities":null})"), &summary);
+  EXPECT_EQ(summary.counts["processes"].created, 1);
   EXPECT_EQ(summary.counts["tables"].created, 1);
   EXPECT_EQ(summary.counts["columns"].created, 2);
   EXPECT_EQ(summary.counts["other"].created, 1);
