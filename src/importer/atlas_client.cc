@@ -100,11 +100,12 @@ Result<json> AtlasClient::DeleteGuid(const std::string& guid) {
 
 Result<std::optional<json>> AtlasClient::PostLineageSql(const std::string& sql,
                                                         const std::string& default_db,
-                                                        const std::string& cluster) {
-  ASSIGN_OR_RETURN(json body, Call("POST",
-                                   "/api/meridian/v1/lineage/sql?defaultDb=" +
-                                       UrlEncode(default_db) + "&cluster=" + UrlEncode(cluster),
-                                   sql, "text/plain", true));
+                                                        const std::string& cluster,
+                                                        const std::string& user) {
+  std::string target = "/api/meridian/v1/lineage/sql?defaultDb=" + UrlEncode(default_db) +
+                       "&cluster=" + UrlEncode(cluster);
+  if (!user.empty()) target += "&user=" + UrlEncode(user);
+  ASSIGN_OR_RETURN(json body, Call("POST", target, sql, "text/plain", true));
   if (body.is_null()) return std::optional<json>();
   return std::optional<json>(std::move(body));
 }

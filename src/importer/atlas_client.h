@@ -33,11 +33,13 @@ class AtlasClient {
   Result<std::vector<nlohmann::json>> SearchAll(nlohmann::json params, int page_size = 1000);
   // DELETE /api/atlas/v2/entity/guid/{guid}; returns the EntityMutationResponse.
   Result<nlohmann::json> DeleteGuid(const std::string& guid);
-  // POST /api/meridian/v1/lineage/sql?defaultDb=..&cluster=.. with the SQL as
-  // text/plain. nullopt when the server answers 404 (endpoint not available).
+  // POST /api/meridian/v1/lineage/sql?defaultDb=..&cluster=..[&user=..] with
+  // the SQL as text/plain; `user` (when not empty) is recorded as the process
+  // user. nullopt when the server answers 404 (endpoint not available).
   Result<std::optional<nlohmann::json>> PostLineageSql(const std::string& sql,
                                                        const std::string& default_db,
-                                                       const std::string& cluster);
+                                                       const std::string& cluster,
+                                                       const std::string& user = "");
 
   const std::string& base_url() const { return rest_->base_url(); }
 

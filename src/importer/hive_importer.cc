@@ -236,13 +236,14 @@ Status HiveImporter::ImportTables(const HiveDatabase& db, const std::vector<Hive
   for (const auto& t : tables) all.push_back(&t);
   Status st = SendTables(db, all);
   if (IsFatal(st)) return st;
+  std::vector<const HiveTable*> views;
   if (st.ok()) {
     CountMutations(last_response_, summary);
     for (const auto& t : tables) {
       progress->Step(t.db_name + "." + t.table_name);
-      RecordViewLineage(t, progress, summary);
+      if (RecordViewLineage(t, progress, summary)) views.push_back(&t);
     }
-    return Status::Ok();
+    return ReassertViews(db, views, progress, summary);
   }
   // The server refused the batch: find the tables it refuses one by one.
   for (const auto& t : tables) {
@@ -251,7 +252,7 @@ Status HiveImporter::ImportTables(const HiveDatabase& db, const std::vector<Hive
     if (IsFatal(one)) return one;
     if (one.ok()) {
       CountMutations(last_response_, summary);
-      RecordViewLineage(t, progress, summary);
+      if (RecordViewLineage(t, progress, summary)) views.push_back(&t);
     } else {
       const std::string line = "table '" + name + "' refused by the server: " + one.message();
       summary->failures.push_back(line);
@@ -260,6 +261,18 @@ Status HiveImporter::ImportTables(const HiveDatabase& db, const std::vector<Hive
     }
     progress->Step(name);
   }
+  return ReassertViews(db, views, progress, summary);
+}
+
+Status HiveImporter::ReassertViews(const HiveDatabase& db, const std::vector<const HiveTable*>& views,
+                                   Progress* progress, ImportSummary* summary) {
+  if (views.empty()) return Status::Ok();
+  // Not counted: it restores what this run has just written.
+  Status st = SendTables(db, views);
+  if (st.ok() || IsFatal(st)) return st;
+  const std::string line = "views of '" + db.name + "' not restored after lineage: " + st.message();
+  summary->warnings.push_back(line);
+  progress->Message("warning: " + line);
   return Status::Ok();
 }
 
@@ -280,19 +293,25 @@ Status HiveImporter::SendTables(const HiveDatabase& db, const std::vector<const 
   return Status::Ok();
 }
 
-void HiveImporter::RecordViewLineage(const HiveTable& table, Progress* progress,
+bool HiveImporter::RecordViewLineage(const HiveTable& table, Progress* progress,
                                      ImportSummary* summary) {
-  if (lineage_endpoint_missing_) return;
+  if (lineage_endpoint_missing_) return false;
   const std::string sql = ViewCreateStatement(table);
-  if (sql.empty()) return;
+  if (sql.empty()) return false;
   const std::string name = table.db_name + "." + table.table_name;
-  auto response = atlas_->PostLineageSql(sql, table.db_name, options_.mapper.cluster);
+  // The CREATE VIEW process has the create-table process's name; recording it
+  // again would only add another execution, so a re-import leaves it alone.
+  auto existing = atlas_->GetByQualifiedName(
+      "hive_process", CreateProcessQualifiedName(table, options_.mapper.cluster));
+  if (existing.ok() && existing->has_value()) return false;
+  auto response = atlas_->PostLineageSql(sql, table.db_name, options_.mapper.cluster,
+                                         table.owner);
   if (!response.ok()) {
     const std::string line = "lineage of view '" + name + "' not recorded: " +
                              response.status().message();
     summary->warnings.push_back(line);
     progress->Message("warning: " + line);
-    return;
+    return false;
   }
   if (!response->has_value()) {
     lineage_endpoint_missing_ = true;
@@ -301,7 +320,7 @@ void HiveImporter::RecordViewLineage(const HiveTable& table, Progress* progress,
         "views are imported without lineage";
     summary->warnings.push_back(line);
     progress->Message("warning: " + line);
-    return;
+    return false;
   }
   const json& body = **response;
   CountMutations(body, summary);
@@ -311,6 +330,7 @@ void HiveImporter::RecordViewLineage(const HiveTable& table, Progress* progress,
     summary->warnings.push_back(line);
     progress->Message("warning: " + line);
   }
+  return !body.value("statements", json::array()).empty();
 }
 
 Status HiveImporter::DeleteEntity(const std::string& guid, const std::string& what,

@@ -89,7 +89,13 @@ class HiveImporter {
   Status ImportTables(const HiveDatabase& db, const std::vector<HiveTable>& tables,
                       Progress* progress, ImportSummary* summary);
   Status SendTables(const HiveDatabase& db, const std::vector<const HiveTable*>& tables);
-  void RecordViewLineage(const HiveTable& table, Progress* progress, ImportSummary* summary);
+  // Sends a view's CREATE VIEW to the lineage endpoint unless its process
+  // exists; true when lineage was recorded.
+  bool RecordViewLineage(const HiveTable& table, Progress* progress, ImportSummary* summary);
+  // The lineage endpoint writes its own hive_table/hive_column for a view;
+  // sends the metastore's version again so that it wins.
+  Status ReassertViews(const HiveDatabase& db, const std::vector<const HiveTable*>& views,
+                       Progress* progress, ImportSummary* summary);
   Status DeleteNonExisting(ImportSummary* summary);
   Status DeleteEntity(const std::string& guid, const std::string& what, ImportSummary* summary);
 
