@@ -52,7 +52,6 @@ struct ImportSummary {
   std::vector<std::string> warnings;
   Status fatal;                       // set when the run stopped early
 
-  bool ok() const { return fatal.ok() && failures.empty(); }
   // Multi-line table for the end of a run.
   std::string ToString() const;
 };

@@ -40,7 +40,6 @@ class EntityBatch {
   // and qualifiedName is already in the batch. Returns the guid in use.
   std::string Add(nlohmann::json entity);
   size_t size() const { return entities_.size(); }
-  bool empty() const { return entities_.empty(); }
   const std::vector<nlohmann::json>& entities() const { return entities_; }
   // {"entities": [...]}.
   nlohmann::json ToRequest() const;
