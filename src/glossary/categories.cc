@@ -44,7 +44,7 @@ Result<std::string> CategoryQualifiedName(const catalog::Catalog& c, const std::
 }  // namespace
 
 Result<json> GlossaryService::CategoryEntity(const json& body, const std::string& existing_guid,
-                                             std::string* glossary_guid) {
+                                             std::string* glossary_guid, json* relation_attributes) {
   RETURN_IF_ERROR(RequireObject(body, "AtlasGlossaryCategory"));
   ASSIGN_OR_RETURN(std::string name, ValidName(body, "ATLAS-400-00-082", "Glossary category"));
   *glossary_guid = GuidField(body.value("anchor", json()), "glossaryGuid");
@@ -81,6 +81,9 @@ Result<json> GlossaryService::CategoryEntity(const json& body, const std::string
     RETURN_IF_ERROR(LoadActive(*catalog_, term, kTermType).status());
     terms.push_back({{"guid", term}});
   }
+  auto reg = catalog_->types();
+  ASSIGN_OR_RETURN(json term_attrs, RelationAttributes(*reg, *reg->FindEntity(kCategoryType), body, "terms", "termGuid"));
+  *relation_attributes = term_attrs.empty() ? json::object() : json{{"terms", term_attrs}};
 
   ASSIGN_OR_RETURN(std::string qn, CategoryQualifiedName(*catalog_, name, parent, *glossary_guid));
   auto holder = catalog_->FindByUniqueAttribute(kCategoryType, "qualifiedName", qn);
@@ -122,11 +125,13 @@ Result<json> GlossaryService::CreateCategories(const json& bodies, const std::st
   std::vector<std::string> guids;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    json entities = json::array();
+    json entities = json::array(), relation_attributes = json::array();
     std::set<std::string> names;
     for (const json& body : bodies) {
       std::string glossary_guid;
-      ASSIGN_OR_RETURN(json entity, CategoryEntity(body, "", &glossary_guid));
+      json attrs;
+      ASSIGN_OR_RETURN(json entity, CategoryEntity(body, "", &glossary_guid, &attrs));
+      relation_attributes.push_back(std::move(attrs));
       std::string qn = entity["attributes"]["qualifiedName"];
       if (!names.insert(qn).second)
         return Status::AlreadyExists("Glossary category with qualifiedName " + qn + " already exists",
@@ -136,9 +141,12 @@ Result<json> GlossaryService::CreateCategories(const json& bodies, const std::st
       entities.push_back(std::move(entity));
     }
     ASSIGN_OR_RETURN(catalog::Mutation m, catalog_->CreateOrUpdate(entities, json::object(), user));
-    for (auto& g : guids) g = m.response["guidAssignments"][g].get<std::string>();
-    // Children adopted by a new category are renamed under it.
-    for (const auto& g : guids) RETURN_IF_ERROR(RequalifyChildren(g, user));
+    for (size_t i = 0; i < guids.size(); ++i) {
+      guids[i] = m.response["guidAssignments"][guids[i]].get<std::string>();
+      RETURN_IF_ERROR(ApplyRelationAttributes(*catalog_, guids[i], relation_attributes[i], user));
+      // Children adopted by a new category are renamed under it.
+      RETURN_IF_ERROR(RequalifyChildren(guids[i], user));
+    }
   }
   json out = json::array();
   for (const auto& guid : guids) {
@@ -158,7 +166,8 @@ Result<json> GlossaryService::UpdateCategory(const std::string& guid, const json
     std::lock_guard<std::mutex> lock(mu_);
     RETURN_IF_ERROR(LoadActive(*catalog_, guid, kCategoryType).status());
     std::string glossary_guid;
-    ASSIGN_OR_RETURN(json entity, CategoryEntity(body, guid, &glossary_guid));
+    json relation_attributes;
+    ASSIGN_OR_RETURN(json entity, CategoryEntity(body, guid, &glossary_guid, &relation_attributes));
     std::vector<std::string> released;  // children that lose this parent become top-level categories
     std::set<std::string> kept;
     for (const json& c : entity["relationshipAttributes"]["childrenCategories"]) kept.insert(c["guid"]);
@@ -166,6 +175,7 @@ Result<json> GlossaryService::UpdateCategory(const std::string& guid, const json
       if (!kept.count(e.other)) released.push_back(e.other);
     RETURN_IF_ERROR(
         catalog_->PartialUpdate(guid, entity["attributes"], entity["relationshipAttributes"], user).status());
+    RETURN_IF_ERROR(ApplyRelationAttributes(*catalog_, guid, relation_attributes, user));
     RETURN_IF_ERROR(RequalifyChildren(guid, user));
     for (const auto& child : released) {
       ASSIGN_OR_RETURN(json rec, catalog_->LoadRecord(child));

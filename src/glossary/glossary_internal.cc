@@ -79,6 +79,61 @@ Status CheckPartial(const json& attributes, const std::vector<std::string>& allo
   return Status::Ok();
 }
 
+Result<json> CheckRelationshipAttributes(const types::TypeRegistry& reg, const std::string& relationship_type,
+                                         const json& source) {
+  json out = json::object();
+  const types::TypeDef* def = reg.Find(relationship_type);
+  if (!def || !source.is_object()) return out;
+  for (const auto& [name, ad] : def->attributes) {
+    auto it = source.find(name);
+    if (it == source.end() || it->is_null()) continue;
+    bool ok = true;
+    const types::ValueType& vt = ad.value_type;
+    if (vt.kind == types::ValueType::Kind::kEnum) {
+      const types::TypeDef* e = reg.Find(vt.name);
+      ok = it->is_string() && e &&
+           std::find(e->enum_values.begin(), e->enum_values.end(), it->get<std::string>()) != e->enum_values.end();
+    } else if (vt.name == "string") {
+      ok = it->is_string();
+    } else if (vt.name == "int" || vt.name == "long" || vt.name == "short") {
+      ok = it->is_number_integer();
+    }
+    if (!ok)
+      return Status::InvalidArgument("invalid value " + it->dump() + " for " + relationship_type + "." + name,
+                                     "ATLAS-400-00-01A");
+    out[name] = *it;
+  }
+  return out;
+}
+
+Result<json> RelationAttributes(const types::TypeRegistry& reg, const types::TypeDef& type, const json& body,
+                                const std::string& key, const char* guid_key) {
+  json out = json::object();
+  const types::RelationshipEnd* end = type.FindRelationshipEnd(key);
+  auto list = body.find(key);
+  if (!end || list == body.end() || !list->is_array()) return out;
+  for (const json& h : *list) {
+    ASSIGN_OR_RETURN(json attrs, CheckRelationshipAttributes(reg, end->relationship, h));
+    std::string other = GuidField(h, guid_key);
+    if (!attrs.empty() && !other.empty()) out[other] = attrs;
+  }
+  return out;
+}
+
+Status ApplyRelationAttributes(Catalog& c, const std::string& guid, const json& pending, const std::string& user) {
+  for (auto rel = pending.begin(); rel != pending.end(); ++rel)
+    for (const auto& e : ActiveEdges(c, guid, rel.key())) {
+      auto attrs = rel->find(e.other);
+      if (attrs == rel->end()) continue;
+      json current = RelationshipAttributes(c, e.relationship);
+      bool same = true;
+      for (auto a = attrs->begin(); a != attrs->end() && same; ++a) same = current.value(a.key(), json()) == *a;
+      if (same) continue;
+      RETURN_IF_ERROR(c.UpdateRelationship({{"guid", e.relationship}, {"attributes", *attrs}}, user).status());
+    }
+  return Status::Ok();
+}
+
 json RelationshipAttributes(const Catalog& c, const std::string& rel_guid) {
   std::string bytes;
   if (!c.store().Get(store::Family::kRelationships, rel_guid, &bytes).ok()) return json::object();

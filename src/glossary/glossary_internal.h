@@ -38,6 +38,18 @@ void CopyAttributes(const json& body, const std::vector<std::string>& names, boo
 // Checks a PUT .../partial body against the attributes that may be changed.
 Status CheckPartial(const json& attributes, const std::vector<std::string>& allowed, const std::string& what);
 
+// The attributes of relationship type `relationship_type` present in `source`,
+// checked against their types (InvalidArgument otherwise).
+Result<json> CheckRelationshipAttributes(const types::TypeRegistry& reg, const std::string& relationship_type,
+                                         const json& source);
+// For the headers in body[key] (relation attribute `key` of `type`, header guid in `guid_key`):
+// {other guid: {attribute: value}} of those that carry relationship attributes.
+Result<json> RelationAttributes(const types::TypeRegistry& reg, const types::TypeDef& type, const json& body,
+                                const std::string& key, const char* guid_key);
+// Applies {key: {other guid: attributes}} to the active relationships of `guid`.
+Status ApplyRelationAttributes(catalog::Catalog& c, const std::string& guid, const json& pending,
+                               const std::string& user);
+
 // Attributes of the relationship `rel_guid` ({} when unknown).
 json RelationshipAttributes(const catalog::Catalog& c, const std::string& rel_guid);
 

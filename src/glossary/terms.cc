@@ -35,7 +35,7 @@ Result<json> ResolveHeaders(const catalog::Catalog& c, const json& body, const s
 }  // namespace
 
 Result<json> GlossaryService::TermEntity(const json& body, const std::string& existing_guid,
-                                         std::string* qualified_name) {
+                                         std::string* qualified_name, json* relation_attributes) {
   RETURN_IF_ERROR(RequireObject(body, "AtlasGlossaryTerm"));
   ASSIGN_OR_RETURN(std::string name, ValidName(body, "ATLAS-400-00-07A", "Glossary term"));
   std::string glossary_guid = GuidField(body.value("anchor", json()), "glossaryGuid");
@@ -54,13 +54,19 @@ Result<json> GlossaryService::TermEntity(const json& body, const std::string& ex
   CopyAttributes(body, kTermAttrs, update, &attrs);
   json rel = {{"anchor", {{"guid", glossary_guid}}}};
   // A full update replaces the term's relations and categories with those given.
-  if (update || body.contains("categories")) {
-    ASSIGN_OR_RETURN(rel["categories"], ResolveHeaders(*catalog_, body, "categories", "categoryGuid", kCategoryType, ""));
-  }
-  for (const auto& r : kTermRelations) {
-    if (!update && !body.contains(r)) continue;
-    ASSIGN_OR_RETURN(rel[r], ResolveHeaders(*catalog_, body, r, "termGuid", kTermType, existing_guid));
-  }
+  auto reg = catalog_->types();
+  const types::TypeDef* term_type = reg->FindEntity(kTermType);
+  *relation_attributes = json::object();
+  auto resolve = [&](const std::string& key, const char* guid_key, std::string_view type,
+                     const std::string& self) -> Status {
+    if (!update && !body.contains(key)) return Status::Ok();
+    ASSIGN_OR_RETURN(rel[key], ResolveHeaders(*catalog_, body, key, guid_key, type, self));
+    ASSIGN_OR_RETURN(json attrs, RelationAttributes(*reg, *term_type, body, key, guid_key));
+    if (!attrs.empty()) (*relation_attributes)[key] = attrs;
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(resolve("categories", "categoryGuid", kCategoryType, ""));
+  for (const auto& r : kTermRelations) RETURN_IF_ERROR(resolve(r, "termGuid", kTermType, existing_guid));
   json entity = {{"typeName", kTermType}, {"attributes", attrs}, {"relationshipAttributes", rel}};
   if (!update && body.contains("classifications")) entity["classifications"] = body["classifications"];
   return entity;
@@ -77,11 +83,13 @@ Result<json> GlossaryService::CreateTerms(const json& bodies, const std::string&
   std::vector<std::string> placeholders;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    json entities = json::array();
+    json entities = json::array(), relation_attributes = json::array();
     std::set<std::string> names;
     for (const json& body : bodies) {
       std::string qn;
-      ASSIGN_OR_RETURN(json entity, TermEntity(body, "", &qn));
+      json attrs;
+      ASSIGN_OR_RETURN(json entity, TermEntity(body, "", &qn, &attrs));
+      relation_attributes.push_back(std::move(attrs));
       if (!names.insert(qn).second)
         return Status::AlreadyExists("Glossary term with qualifiedName " + qn + " already exists", "ATLAS-409-00-009");
       placeholders.push_back("-" + std::to_string(entities.size() + 1));
@@ -89,7 +97,10 @@ Result<json> GlossaryService::CreateTerms(const json& bodies, const std::string&
       entities.push_back(std::move(entity));
     }
     ASSIGN_OR_RETURN(catalog::Mutation m, catalog_->CreateOrUpdate(entities, json::object(), user));
-    for (auto& p : placeholders) p = m.response["guidAssignments"][p].get<std::string>();
+    for (size_t i = 0; i < placeholders.size(); ++i) {
+      placeholders[i] = m.response["guidAssignments"][placeholders[i]].get<std::string>();
+      RETURN_IF_ERROR(ApplyRelationAttributes(*catalog_, placeholders[i], relation_attributes[i], user));
+    }
   }
   json out = json::array();
   for (const auto& guid : placeholders) {
@@ -109,9 +120,11 @@ Result<json> GlossaryService::UpdateTerm(const std::string& guid, const json& bo
     std::lock_guard<std::mutex> lock(mu_);
     RETURN_IF_ERROR(LoadActive(*catalog_, guid, kTermType).status());
     std::string qn;
-    ASSIGN_OR_RETURN(json entity, TermEntity(body, guid, &qn));
+    json relation_attributes;
+    ASSIGN_OR_RETURN(json entity, TermEntity(body, guid, &qn, &relation_attributes));
     RETURN_IF_ERROR(
         catalog_->PartialUpdate(guid, entity["attributes"], entity["relationshipAttributes"], user).status());
+    RETURN_IF_ERROR(ApplyRelationAttributes(*catalog_, guid, relation_attributes, user));
   }
   return GetTerm(guid);
 }
@@ -128,9 +141,10 @@ Result<json> GlossaryService::PartialUpdateTerm(const std::string& guid, const j
     if (attributes.contains("name")) {
       json body = {{"name", attributes["name"]}};
       std::string qn;
-      ASSIGN_OR_RETURN(json entity, TermEntity(body, guid, &qn));
+      json unused;
+      // Only the name (and so the qualifiedName) changes; the relations stay as they are.
+      RETURN_IF_ERROR(TermEntity(body, guid, &qn, &unused).status());
       attrs["qualifiedName"] = qn;
-      // Only the name changes here; the relations are left as they are.
     }
     RETURN_IF_ERROR(catalog_->PartialUpdate(guid, attrs, json::object(), user).status());
   }
@@ -194,10 +208,9 @@ Status GlossaryService::AssignTerm(const std::string& guid, const json& entities
       return Status::InvalidArgument("Entity " + target + " of type " + rec.value("typeName", "") +
                                          " cannot be assigned glossary terms", "ATLAS-400-00-01A");
     if (!assigned.insert(target).second) continue;  // already assigned
-    json attrs = json::object();
     auto ra = id.find("relationshipAttributes");
-    if (ra != id.end() && ra->is_object() && ra->contains("attributes") && (*ra)["attributes"].is_object())
-      attrs = (*ra)["attributes"];
+    json source = ra != id.end() && ra->is_object() ? ra->value("attributes", json::object()) : json::object();
+    ASSIGN_OR_RETURN(json attrs, CheckRelationshipAttributes(*reg, kAssignmentType, source));
     plan.emplace_back(target, std::move(attrs));
   }
   for (const auto& [target, attrs] : plan) {

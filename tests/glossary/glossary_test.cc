@@ -130,6 +130,21 @@ TEST_F(GlossaryApi, TermsAndLists) {
   ASSERT_EQ(related.Json()["synonyms"].size(), 1u) << related.body;
   EXPECT_EQ(related.Json()["synonyms"][0]["termGuid"], turnover);
 
+  // Relation headers may carry the relationship's attributes; bad values change nothing.
+  ExpectError(srv().Post(kGlossary + "/term", {{"name", "Income"},
+                                               {"anchor", {{"glossaryGuid", g}}},
+                                               {"seeAlso", {{{"termGuid", revenue}, {"status", "BOGUS"}}}}}),
+              400, "ATLAS-400-00-01A");
+  EXPECT_EQ(srv().Get(kGlossary + "/" + g + "/terms/headers").Json().size(), 4u);
+  std::string income = NewTerm(g, "Income", {{"seeAlso", {{{"termGuid", revenue}, {"description", "similar"},
+                                                           {"status", "ACTIVE"}}}}});
+  json see_also = srv().Get(kGlossary + "/terms/" + revenue + "/related").Json()["seeAlso"];
+  ASSERT_EQ(see_also.size(), 1u) << see_also;
+  EXPECT_EQ(see_also[0]["termGuid"], income);
+  EXPECT_EQ(see_also[0]["description"], "similar");
+  EXPECT_EQ(see_also[0]["status"], "ACTIVE");
+  ASSERT_EQ(srv().Delete(kGlossary + "/term/" + income).status, 204);
+
   auto renamed = srv().Put(kGlossary + "/term/" + turnover + "/partial", {{"name", "Sales volume"}});
   ASSERT_EQ(renamed.status, 200) << renamed.body;
   EXPECT_EQ(renamed.Json()["qualifiedName"], "Sales volume@Sales");

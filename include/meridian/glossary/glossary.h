@@ -90,9 +90,13 @@ class GlossaryService {
   Result<json> CategoryTerms(const std::string& guid, const Page& page) const;
 
  private:
-  // The term entity body (attributes + relationshipAttributes) for a create or full update.
-  Result<json> TermEntity(const json& body, const std::string& existing_guid, std::string* qualified_name);
-  Result<json> CategoryEntity(const json& body, const std::string& existing_guid, std::string* glossary_guid);
+  // The term entity body (attributes + relationshipAttributes) for a create or full
+  // update; `relation_attributes` receives the attributes its relation headers carry
+  // (applied after the write, see internal::ApplyRelationAttributes).
+  Result<json> TermEntity(const json& body, const std::string& existing_guid, std::string* qualified_name,
+                          json* relation_attributes);
+  Result<json> CategoryEntity(const json& body, const std::string& existing_guid, std::string* glossary_guid,
+                              json* relation_attributes);
   // Rewrites qualifiedName of the category's descendants after a rename or move.
   Status RequalifyChildren(const std::string& category_guid, const std::string& user);
   Status CheckGlossaryNameFree(const std::string& name, const std::string& except_guid) const;
