@@ -25,8 +25,9 @@ bool IsSelfOrAncestor(const catalog::Catalog& c, const std::string& ancestor, st
 Result<json> LoadCategoryOf(const catalog::Catalog& c, const std::string& guid, const std::string& glossary_guid) {
   ASSIGN_OR_RETURN(json rec, LoadActive(c, guid, kCategoryType));
   if (ActiveNeighbour(c, guid, "anchor") != glossary_guid)
-    return Status::InvalidArgument("Invalid child category relationship: Child category (guid = " + guid +
-                                       ") belongs to different glossary", "ATLAS-400-00-07F");
+    return Status::InvalidArgument(
+        "Invalid child category relationship: Child category (guid = " + guid + ") belongs to different glossary",
+        "ATLAS-400-00-07F");
   return rec;
 }
 
@@ -76,20 +77,20 @@ Result<json> GlossaryService::CategoryEntity(const json& body, const std::string
   json terms = json::array();
   for (const json& h : body.value("terms", json::array())) {
     std::string term = GuidField(h, "termGuid");
-    if (term.empty()) return Status::InvalidArgument("Term guid can't be empty/null when adding to a category",
-                                                     "ATLAS-400-00-076");
+    if (term.empty())
+      return Status::InvalidArgument("Term guid can't be empty/null when adding to a category", "ATLAS-400-00-076");
     RETURN_IF_ERROR(LoadActive(*catalog_, term, kTermType).status());
     terms.push_back({{"guid", term}});
   }
   auto reg = catalog_->types();
-  ASSIGN_OR_RETURN(json term_attrs, RelationAttributes(*reg, *reg->FindEntity(kCategoryType), body, "terms", "termGuid"));
+  ASSIGN_OR_RETURN(json term_attrs,
+                   RelationAttributes(*reg, *reg->FindEntity(kCategoryType), body, "terms", "termGuid"));
   *relation_attributes = term_attrs.empty() ? json::object() : json{{"terms", term_attrs}};
 
   ASSIGN_OR_RETURN(std::string qn, CategoryQualifiedName(*catalog_, name, parent, *glossary_guid));
   auto holder = catalog_->FindByUniqueAttribute(kCategoryType, "qualifiedName", qn);
   if (holder.ok() && *holder != existing_guid)
-    return Status::AlreadyExists("Glossary category with qualifiedName " + qn + " already exists",
-                                 "ATLAS-409-00-00A");
+    return Status::AlreadyExists("Glossary category with qualifiedName " + qn + " already exists", "ATLAS-409-00-00A");
   json attrs = {{"qualifiedName", qn}, {"name", name}};
   CopyAttributes(body, kCategoryAttrs, update, &attrs);
   json rel = {{"anchor", {{"guid", *glossary_guid}}}};
@@ -234,7 +235,8 @@ Result<json> GlossaryService::RelatedCategories(const std::string& guid) const {
   auto parent = ActiveEdges(*catalog_, guid, "parentCategory");
   if (!parent.empty()) out["parent"] = json::array({CategoryHeader(*catalog_, parent.front())});
   json children = json::array();
-  for (const auto& e : ActiveEdges(*catalog_, guid, "childrenCategories")) children.push_back(CategoryHeader(*catalog_, e));
+  for (const auto& e : ActiveEdges(*catalog_, guid, "childrenCategories"))
+    children.push_back(CategoryHeader(*catalog_, e));
   if (!children.empty()) out["children"] = children;
   return out;
 }

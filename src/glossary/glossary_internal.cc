@@ -7,8 +7,8 @@ namespace meridian::glossary::internal {
 using catalog::Catalog;
 
 const std::vector<std::string> kTermRelations = {
-    "seeAlso",          "synonyms",   "antonyms",         "preferredTerms", "preferredToTerms",
-    "replacementTerms", "replacedBy", "translationTerms", "translatedTerms", "isA",
+    "seeAlso",          "synonyms",    "antonyms",         "preferredTerms",  "preferredToTerms",
+    "replacementTerms", "replacedBy",  "translationTerms", "translatedTerms", "isA",
     "classifies",       "validValues", "validValuesFor"};
 
 Result<json> LoadActive(const Catalog& c, const std::string& guid, std::string_view type) {
@@ -63,8 +63,10 @@ Status RequireObject(const json& body, const std::string& what) {
 void CopyAttributes(const json& body, const std::vector<std::string>& names, bool clear_absent, json* attributes) {
   for (const auto& n : names) {
     auto it = body.find(n);
-    if (it != body.end() && !it->is_null()) (*attributes)[n] = *it;
-    else if (clear_absent) (*attributes)[n] = nullptr;
+    if (it != body.end() && !it->is_null())
+      (*attributes)[n] = *it;
+    else if (clear_absent)
+      (*attributes)[n] = nullptr;
   }
 }
 
@@ -144,9 +146,8 @@ json RelationshipAttributes(const Catalog& c, const std::string& rel_guid) {
 }
 
 json Paged(std::vector<json> items, const Page& page, const std::function<std::string(const json&)>& key) {
-  std::stable_sort(items.begin(), items.end(), [&](const json& a, const json& b) {
-    return page.ascending ? key(a) < key(b) : key(b) < key(a);
-  });
+  std::stable_sort(items.begin(), items.end(),
+                   [&](const json& a, const json& b) { return page.ascending ? key(a) < key(b) : key(b) < key(a); });
   json out = json::array();
   size_t start = static_cast<size_t>(std::max(0, page.offset));
   for (size_t i = start; i < items.size(); ++i) {
@@ -205,8 +206,8 @@ json TermHeader(const Catalog& c, const Catalog::Edge& edge, bool with_attribute
 }
 
 json CategoryHeader(const Catalog& c, const Catalog::Edge& edge) {
-  json h = {{"categoryGuid", edge.other}, {"relationGuid", edge.relationship},
-            {"displayText", NameOfGuid(c, edge.other)}};
+  json h = {
+      {"categoryGuid", edge.other}, {"relationGuid", edge.relationship}, {"displayText", NameOfGuid(c, edge.other)}};
   std::string parent = ActiveNeighbour(c, edge.other, "parentCategory");
   if (!parent.empty()) h["parentCategoryGuid"] = parent;
   return h;
@@ -232,8 +233,9 @@ json AssignedEntity(const Catalog& c, const Catalog::Edge& edge) {
 }
 
 json RenderGlossary(const Catalog& c, const json& record) {
-  json g = Base(c, record, {"qualifiedName", "name", "shortDescription", "longDescription", "language", "usage",
-                            "additionalAttributes"});
+  json g = Base(
+      c, record,
+      {"qualifiedName", "name", "shortDescription", "longDescription", "language", "usage", "additionalAttributes"});
   const std::string guid = g["guid"];
   json terms = json::array(), categories = json::array();
   for (const auto& e : ActiveEdges(c, guid, "terms")) terms.push_back(TermHeader(c, e, false));
@@ -244,8 +246,9 @@ json RenderGlossary(const Catalog& c, const json& record) {
 }
 
 json RenderTerm(const Catalog& c, const json& record) {
-  json t = Base(c, record, {"qualifiedName", "name", "shortDescription", "longDescription", "examples",
-                            "abbreviation", "usage", "additionalAttributes"});
+  json t = Base(c, record,
+                {"qualifiedName", "name", "shortDescription", "longDescription", "examples", "abbreviation", "usage",
+                 "additionalAttributes"});
   const std::string guid = t["guid"];
   json anchor = AnchorOf(c, guid);
   if (!anchor.is_null()) t["anchor"] = anchor;

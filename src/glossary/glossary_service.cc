@@ -13,10 +13,13 @@ const std::vector<std::string> kGlossaryAttrs = {"shortDescription", "longDescri
 std::vector<std::string> GlossaryGuids(const catalog::Catalog& c) {
   std::vector<std::string> out;
   const std::string prefix = store::keys::TypePrefix(kGlossaryType);
-  c.store().Scan(store::Family::kTypeIndex, prefix, [&](std::string_view k, std::string_view) {
-    out.emplace_back(k.substr(prefix.size()));
-    return true;
-  }).PermitUnchecked();
+  c.store()
+      .Scan(store::Family::kTypeIndex, prefix,
+            [&](std::string_view k, std::string_view) {
+              out.emplace_back(k.substr(prefix.size()));
+              return true;
+            })
+      .PermitUnchecked();
   return out;
 }
 
@@ -118,8 +121,9 @@ Status GlossaryService::DeleteGlossary(const std::string& guid, const std::strin
   for (const auto& t : ActiveEdges(*catalog_, guid, "terms")) {
     size_t n = ActiveEdges(*catalog_, t.other, "assignedEntities").size();
     if (n > 0)
-      return Status::InvalidArgument("Term (guid=" + t.other + ") can't be deleted as it has been assigned to " +
-                                         std::to_string(n) + " entities.", "ATLAS-400-00-086");
+      return Status::InvalidArgument(
+          "Term (guid=" + t.other + ") can't be deleted as it has been assigned to " + std::to_string(n) + " entities.",
+          "ATLAS-400-00-086");
   }
   // Terms and categories are owned by the glossary (composition): they go with it.
   RETURN_IF_ERROR(catalog_->DeleteEntities({guid}, user).status());

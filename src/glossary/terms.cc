@@ -10,8 +10,8 @@ using namespace internal;  // NOLINT: the shared helpers of this component
 
 namespace {
 
-const std::vector<std::string> kTermAttrs = {"shortDescription", "longDescription", "examples", "abbreviation",
-                                             "usage", "additionalAttributes"};
+const std::vector<std::string> kTermAttrs = {"shortDescription", "longDescription", "examples",
+                                             "abbreviation",     "usage",           "additionalAttributes"};
 
 // [{"guid": g}] for the headers in body[key] (whose guid field is `guid_key`), each an ACTIVE `type`.
 Result<json> ResolveHeaders(const catalog::Catalog& c, const json& body, const std::string& key, const char* guid_key,
@@ -24,8 +24,7 @@ Result<json> ResolveHeaders(const catalog::Catalog& c, const json& body, const s
     std::string guid = GuidField(h, guid_key);
     if (guid.empty()) return Status::InvalidArgument(key + ": each entry needs " + guid_key, "ATLAS-400-00-01A");
     if (!self.empty() && guid == self)
-      return Status::InvalidArgument("Invalid term relation: term can't have a relation with self",
-                                     "ATLAS-400-00-07E");
+      return Status::InvalidArgument("Invalid term relation: term can't have a relation with self", "ATLAS-400-00-07E");
     RETURN_IF_ERROR(LoadActive(c, guid, type).status());
     out.push_back({{"guid", guid}});
   }
@@ -39,7 +38,8 @@ Result<json> GlossaryService::TermEntity(const json& body, const std::string& ex
   RETURN_IF_ERROR(RequireObject(body, "AtlasGlossaryTerm"));
   ASSIGN_OR_RETURN(std::string name, ValidName(body, "ATLAS-400-00-07A", "Glossary term"));
   std::string glossary_guid = GuidField(body.value("anchor", json()), "glossaryGuid");
-  if (glossary_guid.empty() && !existing_guid.empty()) glossary_guid = ActiveNeighbour(*catalog_, existing_guid, "anchor");
+  if (glossary_guid.empty() && !existing_guid.empty())
+    glossary_guid = ActiveNeighbour(*catalog_, existing_guid, "anchor");
   if (glossary_guid.empty())
     return Status::InvalidArgument("Mandatory anchor attribute is missing: anchor.glossaryGuid", "ATLAS-400-00-072");
   ASSIGN_OR_RETURN(json glossary, LoadActive(*catalog_, glossary_guid, kGlossaryType));
@@ -156,8 +156,9 @@ Status GlossaryService::DeleteTerm(const std::string& guid, const std::string& u
   RETURN_IF_ERROR(LoadActive(*catalog_, guid, kTermType).status());
   size_t n = ActiveEdges(*catalog_, guid, "assignedEntities").size();
   if (n > 0)
-    return Status::InvalidArgument("Term (guid=" + guid + ") can't be deleted as it has been assigned to " +
-                                       std::to_string(n) + " entities.", "ATLAS-400-00-086");
+    return Status::InvalidArgument(
+        "Term (guid=" + guid + ") can't be deleted as it has been assigned to " + std::to_string(n) + " entities.",
+        "ATLAS-400-00-086");
   return catalog_->DeleteEntities({guid}, user).status();
 }
 
@@ -205,8 +206,9 @@ Status GlossaryService::AssignTerm(const std::string& guid, const json& entities
       return Status::NotFound("Given instance guid " + target + " has been deleted", "ATLAS-404-00-012");
     const types::TypeDef* type = reg->FindEntity(rec.value("typeName", ""));
     if (!type || !type->relationship_attributes.count("meanings"))
-      return Status::InvalidArgument("Entity " + target + " of type " + rec.value("typeName", "") +
-                                         " cannot be assigned glossary terms", "ATLAS-400-00-01A");
+      return Status::InvalidArgument(
+          "Entity " + target + " of type " + rec.value("typeName", "") + " cannot be assigned glossary terms",
+          "ATLAS-400-00-01A");
     if (!assigned.insert(target).second) continue;  // already assigned
     auto ra = id.find("relationshipAttributes");
     json source = ra != id.end() && ra->is_object() ? ra->value("attributes", json::object()) : json::object();
@@ -240,8 +242,9 @@ Status GlossaryService::RemoveTermAssignment(const std::string& guid, const json
       return (rel.empty() || e.relationship == rel) && (target.empty() || e.other == target);
     });
     if (it == edges.end())
-      return Status::InvalidArgument("Given relationshipGuid(" + rel + ") is invalid for term (guid=" + guid +
-                                         ") and entity(guid=" + target + ")", "ATLAS-400-00-080");
+      return Status::InvalidArgument(
+          "Given relationshipGuid(" + rel + ") is invalid for term (guid=" + guid + ") and entity(guid=" + target + ")",
+          "ATLAS-400-00-080");
     relationships.insert(it->relationship);
   }
   for (const auto& rel : relationships) RETURN_IF_ERROR(catalog_->DeleteRelationship(rel, user));

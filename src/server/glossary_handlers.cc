@@ -46,7 +46,8 @@ void RegisterGlossaryRoutes(Router& r, const Services& s) {
           return JsonOr(g->CreateGlossary(body, req.principal.user));
         }));
   const std::string one = base + "/{glossaryGuid}";
-  r.Add("GET", one, Access::kRead, [g](HttpRequest& req) { return JsonOr(g->GetGlossary(req.params["glossaryGuid"])); });
+  r.Add("GET", one, Access::kRead,
+        [g](HttpRequest& req) { return JsonOr(g->GetGlossary(req.params["glossaryGuid"])); });
   r.Add("PUT", one, Access::kWrite, WithBody([g](HttpRequest& req, const json& body) {
           return JsonOr(g->UpdateGlossary(req.params["glossaryGuid"], body, req.principal.user));
         }));
@@ -58,26 +59,20 @@ void RegisterGlossaryRoutes(Router& r, const Services& s) {
   r.Add("PUT", one + "/partial", Access::kWrite, WithBody([g](HttpRequest& req, const json& body) {
           return JsonOr(g->PartialUpdateGlossary(req.params["glossaryGuid"], body, req.principal.user));
         }));
-  r.Add("GET", one + "/terms", Access::kRead, [g](HttpRequest& req) {
-    return JsonOr(g->GlossaryTerms(req.params["glossaryGuid"], PageOf(req)));
-  });
-  r.Add("GET", one + "/terms/headers", Access::kRead, [g](HttpRequest& req) {
-    return JsonOr(g->GlossaryTermHeaders(req.params["glossaryGuid"], PageOf(req)));
-  });
-  r.Add("GET", one + "/categories", Access::kRead, [g](HttpRequest& req) {
-    return JsonOr(g->GlossaryCategories(req.params["glossaryGuid"], PageOf(req)));
-  });
-  r.Add("GET", one + "/categories/headers", Access::kRead, [g](HttpRequest& req) {
-    return JsonOr(g->GlossaryCategoryHeaders(req.params["glossaryGuid"], PageOf(req)));
-  });
+  r.Add("GET", one + "/terms", Access::kRead,
+        [g](HttpRequest& req) { return JsonOr(g->GlossaryTerms(req.params["glossaryGuid"], PageOf(req))); });
+  r.Add("GET", one + "/terms/headers", Access::kRead,
+        [g](HttpRequest& req) { return JsonOr(g->GlossaryTermHeaders(req.params["glossaryGuid"], PageOf(req))); });
+  r.Add("GET", one + "/categories", Access::kRead,
+        [g](HttpRequest& req) { return JsonOr(g->GlossaryCategories(req.params["glossaryGuid"], PageOf(req))); });
+  r.Add("GET", one + "/categories/headers", Access::kRead,
+        [g](HttpRequest& req) { return JsonOr(g->GlossaryCategoryHeaders(req.params["glossaryGuid"], PageOf(req))); });
 
   // Terms.
-  r.Add("POST", base + "/term", Access::kWrite, WithBody([g](HttpRequest& req, const json& body) {
-          return JsonOr(g->CreateTerm(body, req.principal.user));
-        }));
-  r.Add("POST", base + "/terms", Access::kWrite, WithBody([g](HttpRequest& req, const json& body) {
-          return JsonOr(g->CreateTerms(body, req.principal.user));
-        }));
+  r.Add("POST", base + "/term", Access::kWrite,
+        WithBody([g](HttpRequest& req, const json& body) { return JsonOr(g->CreateTerm(body, req.principal.user)); }));
+  r.Add("POST", base + "/terms", Access::kWrite,
+        WithBody([g](HttpRequest& req, const json& body) { return JsonOr(g->CreateTerms(body, req.principal.user)); }));
   const std::string term = base + "/term/{termGuid}";
   r.Add("GET", term, Access::kRead, [g](HttpRequest& req) { return JsonOr(g->GetTerm(req.params["termGuid"])); });
   r.Add("PUT", term, Access::kWrite, WithBody([g](HttpRequest& req, const json& body) {
@@ -86,15 +81,13 @@ void RegisterGlossaryRoutes(Router& r, const Services& s) {
   r.Add("PUT", term + "/partial", Access::kWrite, WithBody([g](HttpRequest& req, const json& body) {
           return JsonOr(g->PartialUpdateTerm(req.params["termGuid"], body, req.principal.user));
         }));
-  r.Add("DELETE", term, Access::kWrite, [g](HttpRequest& req) {
-    return NoContentOr(g->DeleteTerm(req.params["termGuid"], req.principal.user));
-  });
+  r.Add("DELETE", term, Access::kWrite,
+        [g](HttpRequest& req) { return NoContentOr(g->DeleteTerm(req.params["termGuid"], req.principal.user)); });
   const std::string terms = base + "/terms/{termGuid}";
   r.Add("GET", terms + "/related", Access::kRead,
         [g](HttpRequest& req) { return JsonOr(g->RelatedTerms(req.params["termGuid"])); });
-  r.Add("GET", terms + "/assignedEntities", Access::kRead, [g](HttpRequest& req) {
-    return JsonOr(g->AssignedEntities(req.params["termGuid"], PageOf(req)));
-  });
+  r.Add("GET", terms + "/assignedEntities", Access::kRead,
+        [g](HttpRequest& req) { return JsonOr(g->AssignedEntities(req.params["termGuid"], PageOf(req))); });
   r.Add("POST", terms + "/assignedEntities", Access::kWrite, WithBody([g](HttpRequest& req, const json& body) {
           return NoContentOr(g->AssignTerm(req.params["termGuid"], body, req.principal.user));
         }));
@@ -112,7 +105,8 @@ void RegisterGlossaryRoutes(Router& r, const Services& s) {
           return JsonOr(g->CreateCategories(body, req.principal.user));
         }));
   const std::string cat = base + "/category/{categoryGuid}";
-  r.Add("GET", cat, Access::kRead, [g](HttpRequest& req) { return JsonOr(g->GetCategory(req.params["categoryGuid"])); });
+  r.Add("GET", cat, Access::kRead,
+        [g](HttpRequest& req) { return JsonOr(g->GetCategory(req.params["categoryGuid"])); });
   r.Add("PUT", cat, Access::kWrite, WithBody([g](HttpRequest& req, const json& body) {
           return JsonOr(g->UpdateCategory(req.params["categoryGuid"], body, req.principal.user));
         }));
@@ -124,9 +118,8 @@ void RegisterGlossaryRoutes(Router& r, const Services& s) {
   });
   r.Add("GET", cat + "/related", Access::kRead,
         [g](HttpRequest& req) { return JsonOr(g->RelatedCategories(req.params["categoryGuid"])); });
-  r.Add("GET", cat + "/terms", Access::kRead, [g](HttpRequest& req) {
-    return JsonOr(g->CategoryTerms(req.params["categoryGuid"], PageOf(req)));
-  });
+  r.Add("GET", cat + "/terms", Access::kRead,
+        [g](HttpRequest& req) { return JsonOr(g->CategoryTerms(req.params["categoryGuid"], PageOf(req))); });
 }
 
 }  // namespace meridian::server

@@ -1,9 +1,9 @@
 // The glossary REST API against a real server.
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <memory>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "test_server.h"
 
@@ -93,7 +93,7 @@ TEST_F(GlossaryApi, TermsAndLists) {
   std::string g = NewGlossary("Sales");
   std::string revenue = NewTerm(g, "Revenue", {{"shortDescription", "money in"}, {"abbreviation", "REV"}});
   auto bulk = srv().Post(kGlossary + "/terms", json::array({{{"name", "Cost"}, {"anchor", {{"glossaryGuid", g}}}},
-                                                          {{"name", "Margin"}, {"anchor", {{"glossaryGuid", g}}}}}));
+                                                            {{"name", "Margin"}, {"anchor", {{"glossaryGuid", g}}}}}));
   ASSERT_EQ(bulk.status, 200) << bulk.body;
   ASSERT_EQ(bulk.Json().size(), 2u);
   EXPECT_EQ(bulk.Json()[0]["qualifiedName"], "Cost@Sales");
@@ -136,8 +136,8 @@ TEST_F(GlossaryApi, TermsAndLists) {
                                                {"seeAlso", {{{"termGuid", revenue}, {"status", "BOGUS"}}}}}),
               400, "ATLAS-400-00-01A");
   EXPECT_EQ(srv().Get(kGlossary + "/" + g + "/terms/headers").Json().size(), 4u);
-  std::string income = NewTerm(g, "Income", {{"seeAlso", {{{"termGuid", revenue}, {"description", "similar"},
-                                                           {"status", "ACTIVE"}}}}});
+  std::string income =
+      NewTerm(g, "Income", {{"seeAlso", {{{"termGuid", revenue}, {"description", "similar"}, {"status", "ACTIVE"}}}}});
   json see_also = srv().Get(kGlossary + "/terms/" + revenue + "/related").Json()["seeAlso"];
   ASSERT_EQ(see_also.size(), 1u) << see_also;
   EXPECT_EQ(see_also[0]["termGuid"], income);
@@ -240,9 +240,9 @@ TEST_F(GlossaryApi, CategoryHierarchy) {
   ASSERT_EQ(region.status, 200) << region.body;
   std::string parent = region.Json()["guid"];
   EXPECT_EQ(region.Json()["qualifiedName"], "Region@Geo");
-  auto europe = srv().Post(kGlossary + "/category", {{"name", "Europe"},
-                                                     {"anchor", {{"glossaryGuid", g}}},
-                                                     {"parentCategory", {{"categoryGuid", parent}}}});
+  auto europe = srv().Post(
+      kGlossary + "/category",
+      {{"name", "Europe"}, {"anchor", {{"glossaryGuid", g}}}, {"parentCategory", {{"categoryGuid", parent}}}});
   ASSERT_EQ(europe.status, 200) << europe.body;
   std::string child = europe.Json()["guid"];
   EXPECT_EQ(europe.Json()["qualifiedName"], "Europe.Region@Geo");
@@ -281,18 +281,17 @@ TEST_F(GlossaryApi, BadInputs) {
   ExpectError(srv().Post(kGlossary + "/term", {{"name", "x.y"}, {"anchor", {{"glossaryGuid", g}}}}), 400,
               "ATLAS-400-00-083");
   ExpectError(srv().Post(kGlossary + "/term", {{"name", "NoAnchor"}}), 400, "ATLAS-400-00-072");
-  ExpectError(srv().Post(kGlossary + "/term", {{"name", "Lost"}, {"anchor", {{"glossaryGuid", "no-such-guid"}}}}),
-              404, "ATLAS-404-00-005");
+  ExpectError(srv().Post(kGlossary + "/term", {{"name", "Lost"}, {"anchor", {{"glossaryGuid", "no-such-guid"}}}}), 404,
+              "ATLAS-404-00-005");
   ExpectError(srv().Post(kGlossary + "/terms", json::array()), 400, "ATLAS-400-00-01A");
   ExpectError(srv().Get(kGlossary + "/no-such-guid"), 404, "ATLAS-404-00-005");
   ExpectError(srv().Get(kGlossary + "/term/" + g), 404, "ATLAS-404-00-005");  // a glossary is not a term
   ExpectError(srv().Put(kGlossary + "/term/" + term + "/partial", {{"owner", "me"}}), 400, "ATLAS-400-00-074");
   ExpectError(srv().Put(kGlossary + "/term/" + term, {{"name", "Valid"}, {"seeAlso", {{{"termGuid", term}}}}}), 400,
               "ATLAS-400-00-07E");
-  ExpectError(srv().Post(kGlossary + "/terms/" + term + "/assignedEntities", {{"guid", "x"}}), 400,
-              "ATLAS-400-00-01A");
-  ExpectError(srv().Post(kGlossary + "/terms/" + term + "/assignedEntities", json::array({{{"guid", "missing"}}})),
-              404, "ATLAS-404-00-005");
+  ExpectError(srv().Post(kGlossary + "/terms/" + term + "/assignedEntities", {{"guid", "x"}}), 400, "ATLAS-400-00-01A");
+  ExpectError(srv().Post(kGlossary + "/terms/" + term + "/assignedEntities", json::array({{{"guid", "missing"}}})), 404,
+              "ATLAS-404-00-005");
   ExpectError(srv().Post(kGlossary + "/terms/" + term + "/assignedEntities", json::array({{{"guid", g}}})), 400,
               "ATLAS-400-00-01A");  // glossaries have no meanings
   ExpectError(srv().Delete(kGlossary + "/terms/" + term + "/assignedEntities", json::array({json::object()}).dump()),

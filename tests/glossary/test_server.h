@@ -4,9 +4,8 @@
 
 #include <sys/types.h>
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace meridian::testing {
 
@@ -35,7 +34,9 @@ class TestServer {
   HttpResult Post(const std::string& path, const nlohmann::json& body) const {
     return Request("POST", path, body.dump());
   }
-  HttpResult Put(const std::string& path, const nlohmann::json& body) const { return Request("PUT", path, body.dump()); }
+  HttpResult Put(const std::string& path, const nlohmann::json& body) const {
+    return Request("PUT", path, body.dump());
+  }
   HttpResult Delete(const std::string& path, const std::string& body = "") const {
     return Request("DELETE", path, body);
   }
