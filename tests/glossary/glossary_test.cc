@@ -1,9 +1,9 @@
 // The glossary REST API against a real server.
-#include <gtest/gtest.h>
-
 #include <fstream>
 #include <memory>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "test_server.h"
 

@@ -4,8 +4,9 @@
 
 #include <sys/types.h>
 
-#include <nlohmann/json.hpp>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace meridian::testing {
 

@@ -18,9 +18,10 @@
 #pragma once
 
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "meridian/catalog/catalog.h"
 #include "meridian/status.h"
