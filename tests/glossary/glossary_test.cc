@@ -205,6 +205,12 @@ TEST_F(GlossaryApi, AssignTermToTable) {
   EXPECT_TRUE(header["meaningNames"].empty());
   EXPECT_TRUE(srv().Get(kGlossary + "/terms/" + term + "/assignedEntities").Json().empty());
 
+  // Both changes are audited on the entity, newest first.
+  json table_audit = srv().Get(kBase + "/entity/" + table + "/audit").Json();
+  ASSERT_GE(table_audit.size(), 2u) << table_audit;
+  EXPECT_EQ(table_audit[0]["action"], "TERM_DELETE");
+  EXPECT_EQ(table_audit[1]["action"], "TERM_ADD");
+
   auto deleted = srv().Delete(kGlossary + "/term/" + term);
   EXPECT_EQ(deleted.status, 204) << deleted.body;
   ExpectError(srv().Get(kGlossary + "/term/" + term), 404, "ATLAS-404-00-005");
