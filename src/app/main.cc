@@ -51,9 +51,6 @@ int Serve(const Config& config) {
   if (!catalog.ok()) return Fail(catalog.status());
   auto users = auth::UserStore::Open(UsersFile(config));
   if (!users.ok()) return Fail(users.status());
-  if ((*users)->DefaultPasswordInUse())
-    spdlog::warn("user admin still has the default password 'admin'; change it with: meridian passwd admin --data-dir {}",
-                 config.data_dir);
   auth::SessionStore sessions{std::chrono::seconds(config.session_ttl_s)};
 
   server::ApiOptions api_options;
@@ -77,6 +74,12 @@ int Serve(const Config& config) {
   spdlog::info("listening on {}:{}, data dir {}, UI from {}", config.server.bind, http.port(), config.data_dir,
                api_options.ui_dir);
 
+  // The password check costs one slow hash: keep it off the start-up path.
+  std::thread password_check([users = users->get(), dir = config.data_dir] {
+    if (users->DefaultPasswordInUse())
+      spdlog::warn("user admin still has the default password 'admin'; change it with: meridian passwd admin --data-dir {}",
+                   dir);
+  });
   std::thread signal_thread([&] {
     int sig = 0;
     sigwait(&signals, &sig);
@@ -86,6 +89,7 @@ int Serve(const Config& config) {
   http.Run();
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
+  password_check.join();
   catalog->reset();
   store->reset();  // flushes and closes RocksDB cleanly
   spdlog::info("stopped");

@@ -1,6 +1,4 @@
 // The glossary REST API against a real server.
-#include <fstream>
-#include <memory>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -17,12 +15,16 @@ const std::string kGlossary = kBase + "/glossary";
 
 class GlossaryApi : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { server_ = new TestServer(); }
+  // One server for the suite: every test uses its own glossary names.
+  static void SetUpTestSuite() {
+    server_ = new TestServer();
+    started_ = server_->Start();
+  }
   static void TearDownTestSuite() {
     delete server_;
     server_ = nullptr;
   }
-  void SetUp() override { ASSERT_TRUE(server_->ok()) << server_->error(); }
+  void SetUp() override { ASSERT_TRUE(started_) << "server did not start; see " << server_->data_dir(); }
 
   const TestServer& srv() const { return *server_; }
 
@@ -41,23 +43,27 @@ class GlossaryApi : public ::testing::Test {
   }
   // Loads tests/fixtures/tutorial_catalog.json and returns the guid of hive_table `qualified_name`.
   std::string LoadTutorialTable(const std::string& qualified_name) {
-    std::ifstream in(std::string(MERIDIAN_FIXTURES) + "/tutorial_catalog.json");
-    json catalog = json::parse(in);
-    auto created = srv().Post(kBase + "/entity/bulk", catalog);
+    auto created = srv().Post(kBase + "/entity/bulk", Fixture("tutorial_catalog.json"));
     EXPECT_EQ(created.status, 200) << created.body;
-    auto r = srv().Get(kBase + "/entity/uniqueAttribute/type/hive_table?attr:qualifiedName=" + qualified_name);
+    auto r =
+        srv().Get(kBase + "/entity/uniqueAttribute/type/hive_table?attr:qualifiedName=" + UrlEncode(qualified_name));
     EXPECT_EQ(r.status, 200) << r.body;
     return r.Json()["entity"].value("guid", "");
   }
   static void ExpectError(const HttpResult& r, int status, const std::string& code) {
     EXPECT_EQ(r.status, status) << r.body;
-    EXPECT_EQ(r.Json().value("errorCode", ""), code) << r.body;
+    json j = r.Json();
+    ASSERT_TRUE(j.is_object()) << r.body;
+    EXPECT_EQ(j.value("errorCode", ""), code) << r.body;
+    EXPECT_FALSE(j.value("errorMessage", "").empty()) << r.body;
   }
 
   static TestServer* server_;
+  static bool started_;
 };
 
 TestServer* GlossaryApi::server_ = nullptr;
+bool GlossaryApi::started_ = false;
 
 TEST_F(GlossaryApi, CreateReadUpdateGlossary) {
   std::string g = NewGlossary("Finance");
@@ -281,7 +287,7 @@ TEST_F(GlossaryApi, CategoryHierarchy) {
 TEST_F(GlossaryApi, BadInputs) {
   std::string g = NewGlossary("Strict");
   std::string term = NewTerm(g, "Valid");
-  EXPECT_EQ(srv().Request("POST", kGlossary, "{not json").status, 400);
+  EXPECT_EQ(Request(srv().port(), "POST", kGlossary, "{not json").status, 400);
   ExpectError(srv().Post(kGlossary, json::object()), 400, "ATLAS-400-00-079");
   ExpectError(srv().Post(kGlossary, {{"name", "a@b"}}), 400, "ATLAS-400-00-083");
   ExpectError(srv().Post(kGlossary + "/term", {{"name", "x.y"}, {"anchor", {{"glossaryGuid", g}}}}), 400,
@@ -303,7 +309,7 @@ TEST_F(GlossaryApi, BadInputs) {
   ExpectError(srv().Delete(kGlossary + "/terms/" + term + "/assignedEntities", json::array({json::object()}).dump()),
               400, "ATLAS-400-00-078");
   ExpectError(srv().Post(kGlossary + "/category", {{"anchor", {{"glossaryGuid", g}}}}), 400, "ATLAS-400-00-082");
-  EXPECT_EQ(srv().Request("GET", kGlossary, "", /*auth=*/false).status, 401);
+  EXPECT_EQ(srv().Get(kGlossary, /*auth=*/"").status, 401);
 }
 
 }  // namespace
