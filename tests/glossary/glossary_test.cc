@@ -284,6 +284,55 @@ TEST_F(GlossaryApi, CategoryHierarchy) {
   EXPECT_FALSE(orphan.contains("parentCategory"));
 }
 
+TEST_F(GlossaryApi, FullUpdatesOfTermsAndCategories) {
+  std::string from = NewGlossary("Old");
+  std::string to = NewGlossary("New");
+  std::string peer = NewTerm(from, "Peer");
+  std::string term = NewTerm(from, "Mover", {{"seeAlso", {{{"termGuid", peer}}}}, {"usage", "u"}});
+
+  // A full update replaces attributes and relations; a new anchor moves the term.
+  auto moved = srv().Put(kGlossary + "/term/" + term, {{"name", "Mover"},
+                                                       {"anchor", {{"glossaryGuid", to}}},
+                                                       {"shortDescription", "moved"},
+                                                       {"antonyms", {{{"termGuid", peer}}}}});
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  json t = moved.Json();
+  EXPECT_EQ(t["qualifiedName"], "Mover@New");
+  EXPECT_EQ(t["anchor"]["glossaryGuid"], to);
+  EXPECT_EQ(t["shortDescription"], "moved");
+  EXPECT_FALSE(t.contains("usage"));
+  EXPECT_FALSE(t.contains("seeAlso"));
+  ASSERT_EQ(t["antonyms"].size(), 1u);
+  EXPECT_EQ(srv().Get(kGlossary + "/" + from).Json()["terms"].size(), 1u);
+  EXPECT_EQ(srv().Get(kGlossary + "/" + to).Json()["terms"].size(), 1u);
+
+  auto cats = srv().Post(kGlossary + "/categories", json::array({{{"name", "A"}, {"anchor", {{"glossaryGuid", to}}}},
+                                                                 {{"name", "B"}, {"anchor", {{"glossaryGuid", to}}}}}));
+  ASSERT_EQ(cats.status, 200) << cats.body;
+  std::string a = cats.Json()[0]["guid"], b = cats.Json()[1]["guid"];
+  auto updated = srv().Put(kGlossary + "/category/" + a, {{"name", "A"},
+                                                          {"longDescription", "top"},
+                                                          {"childrenCategories", {{{"categoryGuid", b}}}},
+                                                          {"terms", {{{"termGuid", term}, {"status", "DRAFT"}}}}});
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(updated.Json()["childrenCategories"][0]["categoryGuid"], b);
+  EXPECT_EQ(updated.Json()["terms"][0]["status"], "DRAFT");
+  EXPECT_EQ(srv().Get(kGlossary + "/category/" + b).Json()["qualifiedName"], "B.A@New");
+  EXPECT_EQ(srv().Get(kGlossary + "/term/" + term).Json()["categories"][0]["categoryGuid"], a);
+  // A category cannot adopt its own ancestor, nor a category of another glossary.
+  ExpectError(srv().Put(kGlossary + "/category/" + b, {{"name", "B"}, {"childrenCategories", {{{"categoryGuid", a}}}}}),
+              400, "ATLAS-400-00-01A");
+  auto other = srv().Post(kGlossary + "/category", {{"name", "C"}, {"anchor", {{"glossaryGuid", from}}}});
+  ASSERT_EQ(other.status, 200);
+  ExpectError(srv().Put(kGlossary + "/category/" + a,
+                        {{"name", "A"}, {"childrenCategories", {{{"categoryGuid", other.Json()["guid"]}}}}}),
+              400, "ATLAS-400-00-07F");
+
+  // Dropping the child makes it a top-level category again.
+  ASSERT_EQ(srv().Put(kGlossary + "/category/" + a, {{"name", "A"}}).status, 200);
+  EXPECT_EQ(srv().Get(kGlossary + "/category/" + b).Json()["qualifiedName"], "B@New");
+}
+
 TEST_F(GlossaryApi, BadInputs) {
   std::string g = NewGlossary("Strict");
   std::string term = NewTerm(g, "Valid");
