@@ -18,6 +18,27 @@ Result<json> LoadActive(const Catalog& c, const std::string& guid, std::string_v
   return rec;
 }
 
+std::vector<std::string> GlossaryGuids(const Catalog& c) {
+  std::vector<std::string> out;
+  const std::string prefix = store::keys::TypePrefix(kGlossaryType);
+  c.store()
+      .Scan(store::Family::kTypeIndex, prefix,
+            [&](std::string_view k, std::string_view) {
+              out.emplace_back(k.substr(prefix.size()));
+              return true;
+            })
+      .PermitUnchecked();
+  return out;
+}
+
+std::string GlossaryGuidByName(const Catalog& c, const std::string& name) {
+  for (const auto& guid : GlossaryGuids(c)) {
+    auto rec = c.LoadRecord(guid);
+    if (rec.ok() && rec->value("status", "") == "ACTIVE" && StringAttr(*rec, "name") == name) return guid;
+  }
+  return {};
+}
+
 std::vector<Catalog::Edge> ActiveEdges(const Catalog& c, const std::string& guid, std::string_view attr) {
   std::vector<Catalog::Edge> out;
   for (auto& e : c.Edges(guid, attr))

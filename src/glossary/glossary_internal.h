@@ -21,6 +21,10 @@ extern const std::vector<std::string> kTermRelations;
 
 // The ACTIVE entity `guid` of type `type`; NotFound ATLAS-404-00-005 otherwise.
 Result<json> LoadActive(const catalog::Catalog& c, const std::string& guid, std::string_view type);
+// Guids of all AtlasGlossary entities (any status).
+std::vector<std::string> GlossaryGuids(const catalog::Catalog& c);
+// The ACTIVE glossary named `name`, or empty.
+std::string GlossaryGuidByName(const catalog::Catalog& c, const std::string& name);
 std::vector<catalog::Catalog::Edge> ActiveEdges(const catalog::Catalog& c, const std::string& guid,
                                                 std::string_view attr);
 // The single active neighbour on `attr` (e.g. a term's anchor), or empty.

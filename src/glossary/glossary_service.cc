@@ -10,19 +10,6 @@ namespace {
 const std::vector<std::string> kGlossaryAttrs = {"shortDescription", "longDescription", "language", "usage",
                                                  "additionalAttributes"};
 
-std::vector<std::string> GlossaryGuids(const catalog::Catalog& c) {
-  std::vector<std::string> out;
-  const std::string prefix = store::keys::TypePrefix(kGlossaryType);
-  c.store()
-      .Scan(store::Family::kTypeIndex, prefix,
-            [&](std::string_view k, std::string_view) {
-              out.emplace_back(k.substr(prefix.size()));
-              return true;
-            })
-      .PermitUnchecked();
-  return out;
-}
-
 std::string NameKey(const json& j) { return j.value("name", ""); }
 std::string DisplayKey(const json& j) { return j.value("displayText", ""); }
 

@@ -333,6 +333,49 @@ TEST_F(GlossaryApi, FullUpdatesOfTermsAndCategories) {
   EXPECT_EQ(srv().Get(kGlossary + "/category/" + b).Json()["qualifiedName"], "B@New");
 }
 
+TEST_F(GlossaryApi, ImportCsv) {
+  auto tmpl = srv().Get(kGlossary + "/import/template");
+  ASSERT_EQ(tmpl.status, 200);
+  EXPECT_EQ(tmpl.body.rfind("GlossaryName,TermName,ShortDescription", 0), 0u) << tmpl.body;
+
+  std::string existing = NewGlossary("Imported");
+  const std::string csv =
+      "GlossaryName,TermName,ShortDescription,LongDescription,Examples,Abbreviation,Usage,AdditionalAttributes,"
+      "TranslationTerms,ValidValuesFor,Synonyms,ReplacedBy,ValidValues,ReplacementTerms,SeeAlso,TranslatedTerms,IsA,"
+      "Antonyms,Classifies,PreferredToTerms,PreferredTerms\n"
+      "Imported,Customer,\"A buyer, usually\",,one|two,CUST,,owner:crm,,,Client,,,,,,,,,,\n"
+      "Imported,Client,Same as customer,,,,,,,,,,,,FreshGlossary:Account,,,,,,\n"
+      "FreshGlossary,Account,,,,,,,,,,,,,,,,,,,\n"
+      "Imported,Customer,duplicate row,,,,,,,,,,,,,,,,,,\n"
+      "Imported,Broken,,,,,,,,,,,,,,,,Nowhere:Nothing,,,\n";
+  const std::string boundary = "----meridian-boundary";
+  std::string body = "--" + boundary +
+                     "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"terms.csv\"\r\n"
+                     "Content-Type: text/csv\r\n\r\n" +
+                     csv + "\r\n--" + boundary + "--\r\n";
+  auto r = Request(srv().port(), "POST", kGlossary + "/import", body, "admin:admin",
+                   {{"Content-Type", "multipart/form-data; boundary=" + boundary}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  json result = r.Json();
+  EXPECT_EQ(result["successImportInfoList"].size(), 3u) << result;
+  ASSERT_EQ(result["failedImportInfoList"].size(), 2u) << result;
+  EXPECT_EQ(result["failedImportInfoList"][0]["childObjectName"], "Customer");  // duplicate
+  EXPECT_EQ(result["failedImportInfoList"][1]["childObjectName"], "Broken");    // created, relation unresolved
+
+  json terms = srv().Get(kGlossary + "/" + existing + "/terms").Json();
+  ASSERT_EQ(terms.size(), 3u) << terms;
+  json customer = terms[2];
+  EXPECT_EQ(customer["name"], "Customer");
+  EXPECT_EQ(customer["shortDescription"], "A buyer, usually");
+  EXPECT_EQ(customer["examples"], json::array({"one", "two"}));
+  EXPECT_EQ(customer["additionalAttributes"]["owner"], "crm");
+  ASSERT_EQ(customer["synonyms"].size(), 1u);
+  EXPECT_EQ(customer["synonyms"][0]["displayText"], "Client");
+  json client = terms[1];
+  ASSERT_EQ(client["seeAlso"].size(), 1u) << client;
+  EXPECT_EQ(client["seeAlso"][0]["qualifiedName"], "Account@FreshGlossary");
+}
+
 TEST_F(GlossaryApi, BadInputs) {
   std::string g = NewGlossary("Strict");
   std::string term = NewTerm(g, "Valid");

@@ -89,6 +89,16 @@ class GlossaryService {
   Result<json> RelatedCategories(const std::string& guid) const;
   Result<json> CategoryTerms(const std::string& guid, const Page& page) const;
 
+  // ---- Import (Atlas's glossary CSV) ----
+  // The CSV header line and an example row (GET /glossary/import/template).
+  static std::string ImportTemplate();
+  // Creates one term per CSV row (creating missing glossaries), then links the
+  // relation columns ("Glossary:Term|..."; the glossary defaults to the row's).
+  // Rows fail independently. BulkImportResponse:
+  // {"successImportInfoList": [ImportInfo], "failedImportInfoList": [ImportInfo]},
+  // ImportInfo = {parentObjectName, childObjectName, importStatus, remarks}.
+  Result<json> ImportCsv(const std::string& csv, const std::string& user);
+
  private:
   // The term entity body (attributes + relationshipAttributes) for a create or full
   // update; `relation_attributes` receives the attributes its relation headers carry
