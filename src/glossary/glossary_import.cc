@@ -13,41 +13,20 @@ using namespace internal;  // NOLINT: the shared helpers of this component
 namespace {
 
 // Column headers of Atlas's template, in its order; relation columns map to term attributes.
-const std::vector<std::string> kColumns = {"GlossaryName",
-                                           "TermName",
-                                           "ShortDescription",
-                                           "LongDescription",
-                                           "Examples",
-                                           "Abbreviation",
-                                           "Usage",
-                                           "AdditionalAttributes",
-                                           "TranslationTerms",
-                                           "ValidValuesFor",
-                                           "Synonyms",
-                                           "ReplacedBy",
-                                           "ValidValues",
-                                           "ReplacementTerms",
-                                           "SeeAlso",
-                                           "TranslatedTerms",
-                                           "IsA",
-                                           "Antonyms",
-                                           "Classifies",
-                                           "PreferredToTerms",
-                                           "PreferredTerms"};
+const std::vector<std::string> kColumns = {
+    "GlossaryName", "TermName", "ShortDescription", "LongDescription", "Examples", "Abbreviation", "Usage",
+    "AdditionalAttributes", "TranslationTerms", "ValidValuesFor", "Synonyms", "ReplacedBy", "ValidValues",
+    "ReplacementTerms", "SeeAlso", "TranslatedTerms", "IsA", "Antonyms", "Classifies", "PreferredToTerms",
+    "PreferredTerms"};
 
-const std::map<std::string, std::string> kRelationColumns = {{"TranslationTerms", "translationTerms"},
-                                                             {"ValidValuesFor", "validValuesFor"},
-                                                             {"Synonyms", "synonyms"},
-                                                             {"ReplacedBy", "replacedBy"},
-                                                             {"ValidValues", "validValues"},
-                                                             {"ReplacementTerms", "replacementTerms"},
-                                                             {"SeeAlso", "seeAlso"},
-                                                             {"TranslatedTerms", "translatedTerms"},
-                                                             {"IsA", "isA"},
-                                                             {"Antonyms", "antonyms"},
-                                                             {"Classifies", "classifies"},
-                                                             {"PreferredToTerms", "preferredToTerms"},
-                                                             {"PreferredTerms", "preferredTerms"}};
+// Columns from TranslationTerms on are term relations.
+constexpr size_t kFirstRelationColumn = 8;
+
+// The term attribute of a column: its name with a lower-case initial ("SeeAlso" -> "seeAlso").
+std::string AttributeOf(std::string column) {
+  column[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(column[0])));
+  return column;
+}
 
 std::string Trim(const std::string& s) {
   size_t a = s.find_first_not_of(" \t\r\n");
@@ -171,11 +150,8 @@ Result<json> GlossaryService::ImportCsv(const std::string& csv, const std::strin
       glossary_guid = (*g)["guid"];
     }
     json body = {{"name", name}, {"anchor", {{"glossaryGuid", glossary_guid}}}};
-    for (const char* attr : {"ShortDescription", "LongDescription", "Abbreviation", "Usage"}) {
-      std::string key(attr);
-      key[0] = static_cast<char>(std::tolower(key[0]));
-      if (!cell[attr].empty()) body[key] = cell[attr];
-    }
+    for (const char* column : {"ShortDescription", "LongDescription", "Abbreviation", "Usage"})
+      if (!cell[column].empty()) body[AttributeOf(column)] = cell[column];
     if (!cell["Examples"].empty()) body["examples"] = SplitList(cell["Examples"]);
     if (!cell["AdditionalAttributes"].empty()) {
       json extra = json::object();
@@ -191,8 +167,8 @@ Result<json> GlossaryService::ImportCsv(const std::string& csv, const std::strin
       continue;
     }
     Created c{glossary, name, (*term)["guid"], {}};
-    for (const auto& [column, attr] : kRelationColumns)
-      if (!cell[column].empty()) c.relations[attr] = SplitList(cell[column]);
+    for (size_t i = kFirstRelationColumn; i < kColumns.size(); ++i)
+      if (!cell[kColumns[i]].empty()) c.relations[AttributeOf(kColumns[i])] = SplitList(cell[kColumns[i]]);
     created.push_back(std::move(c));
   }
   // Pass 2: relations, now that every term of the file exists.
