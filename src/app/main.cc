@@ -14,6 +14,7 @@
 #include "meridian/auth/auth.h"
 #include "meridian/catalog/catalog.h"
 #include "meridian/glossary/glossary_routes.h"
+#include "meridian/importer/commands.h"
 #include "meridian/server/api.h"
 #include "meridian/server/http_server.h"
 #include "meridian/store/store.h"
@@ -138,7 +139,16 @@ int Main(int argc, char** argv) {
   passwd->add_option("--users-file", passwd_users_file, "Users file (default <data-dir>/users.json)");
   passwd->footer("The password is read from MERIDIAN_PASSWORD, a prompt on a terminal, or one line of stdin.");
 
-  CLI11_PARSE(app, argc, argv);
+  importer::RegisterImportHiveCommand(app);
+  importer::RegisterLineageSqlCommand(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Commands report failures as RuntimeError(code); other parse errors are bad arguments.
+    const int code = app.exit(e);
+    return code == 0 || e.get_name() == "RuntimeError" ? code : 2;
+  }
 
   if (*serve) {
     // Defaults < config file < flags: re-apply the flags that were given.
@@ -164,7 +174,8 @@ int Main(int argc, char** argv) {
     std::cout << "password set for " << passwd_user << "\n";
     return 0;
   }
-  return 2;
+  // Commands registered by components (import-hive, lineage-sql) ran in their callbacks.
+  return 0;
 }
 
 }  // namespace meridian::app

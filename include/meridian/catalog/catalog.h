@@ -53,7 +53,7 @@ struct Mutation {
 class Catalog {
  public:
   struct Options {
-    // Default: 1000. Max entities accepted by one bulk write.
+    // Default: 10000. Max entities accepted by one bulk write.
     size_t max_entities_per_request = 10000;
   };
 
