@@ -5,8 +5,6 @@
 
 namespace meridian::glossary {
 
-using namespace internal;  // NOLINT: the shared helpers of this component
-
 namespace {
 
 const std::vector<std::string> kCategoryAttrs = {"shortDescription", "longDescription", "additionalAttributes"};

@@ -8,8 +8,6 @@
 
 namespace meridian::glossary {
 
-using namespace internal;  // NOLINT: the shared helpers of this component
-
 namespace {
 
 // Column headers of Atlas's template, in its order; relation columns map to term attributes.

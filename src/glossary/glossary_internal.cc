@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace meridian::glossary::internal {
+namespace meridian::glossary {
 
 using catalog::Catalog;
 
@@ -308,4 +308,4 @@ json RenderCategory(const Catalog& c, const json& record) {
   return cat;
 }
 
-}  // namespace meridian::glossary::internal
+}  // namespace meridian::glossary

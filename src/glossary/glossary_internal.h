@@ -9,7 +9,7 @@
 
 #include "meridian/glossary/glossary.h"
 
-namespace meridian::glossary::internal {
+namespace meridian::glossary {
 
 inline constexpr char kGlossaryType[] = "AtlasGlossary";
 inline constexpr char kTermType[] = "AtlasGlossaryTerm";
@@ -71,4 +71,4 @@ json CategoryHeader(const catalog::Catalog& c, const catalog::Catalog::Edge& edg
 // AtlasRelatedObjectId of an assigned entity.
 json AssignedEntity(const catalog::Catalog& c, const catalog::Catalog::Edge& edge);
 
-}  // namespace meridian::glossary::internal
+}  // namespace meridian::glossary

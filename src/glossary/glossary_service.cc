@@ -3,8 +3,6 @@
 
 namespace meridian::glossary {
 
-using namespace internal;  // NOLINT: the shared helpers of this component
-
 namespace {
 
 const std::vector<std::string> kGlossaryAttrs = {"shortDescription", "longDescription", "language", "usage",

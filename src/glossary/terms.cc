@@ -6,12 +6,10 @@
 
 namespace meridian::glossary {
 
-using namespace internal;  // NOLINT: the shared helpers of this component
-
 namespace {
 
-const std::vector<std::string> kTermAttrs = {"shortDescription", "longDescription", "examples",
-                                             "abbreviation",     "usage",           "additionalAttributes"};
+const std::vector<std::string> kTermAttrs = {"shortDescription", "longDescription", "examples", "abbreviation",
+                                             "usage", "additionalAttributes"};
 
 // [{"guid": g}] for the headers in body[key] (whose guid field is `guid_key`), each an ACTIVE `type`.
 Result<json> ResolveHeaders(const catalog::Catalog& c, const json& body, const std::string& key, const char* guid_key,

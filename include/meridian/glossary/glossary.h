@@ -102,7 +102,7 @@ class GlossaryService {
  private:
   // The term entity body (attributes + relationshipAttributes) for a create or full
   // update; `relation_attributes` receives the attributes its relation headers carry
-  // (applied after the write, see internal::ApplyRelationAttributes).
+  // (applied after the write by ApplyRelationAttributes in glossary_internal.h).
   Result<json> TermEntity(const json& body, const std::string& existing_guid, std::string* qualified_name,
                           json* relation_attributes);
   Result<json> CategoryEntity(const json& body, const std::string& existing_guid, std::string* glossary_guid,
