@@ -13,6 +13,7 @@
 #include "config.h"
 #include "meridian/auth/auth.h"
 #include "meridian/catalog/catalog.h"
+#include "meridian/glossary/glossary_routes.h"
 #include "meridian/importer/commands.h"
 #include "meridian/server/api.h"
 #include "meridian/server/http_server.h"
@@ -57,6 +58,7 @@ int Serve(const Config& config) {
   api_options.ui_dir = config.ui_dir.empty() ? BinaryDir() + "/ui" : config.ui_dir;
   server::Services services{catalog->get(), users->get(), &sessions};
   server::Api api(services, api_options);
+  server::RegisterGlossaryRoutes(api.router(), services);
 
   auto access_log = spdlog::default_logger()->clone("access");
   server::HttpServer http(

@@ -5,6 +5,8 @@ namespace meridian::catalog {
 
 namespace {
 
+constexpr char kTermAssignment[] = "AtlasGlossarySemanticAssignment";
+
 Result<std::string> ResolveEnd(WriteContext& ctx, const Catalog& catalog, const json& end) {
   if (!end.is_object()) return Status::InvalidArgument("relationship end must be an object id", "ATLAS-400-00-01A");
   std::string guid = end.value("guid", "");
@@ -61,6 +63,12 @@ Result<json> Catalog::CreateRelationship(const json& body, const std::string& us
   }
   std::string rel_guid;
   RETURN_IF_ERROR(ctx.Link(g1, *def->end1, g2, attrs, &rel_guid));
+  // As in Atlas, assigning a glossary term is an audited change of the entity (and re-indexes it).
+  if (type_name == kTermAssignment) {
+    json term = {{"termGuid", g1}, {"relationGuid", rel_guid},
+                 {"qualifiedName", (*r1)["attributes"].value("qualifiedName", "")}};
+    ctx.Touch(g2, "TERM_ADD", "Added term: " + term.dump());
+  }
   ASSIGN_OR_RETURN(json* rel, ctx.LoadRelationship(rel_guid));
   if (body.contains("propagateTags") && body["propagateTags"].is_string()) (*rel)["propagateTags"] = body["propagateTags"];
   json result = *rel;
@@ -128,6 +136,11 @@ Status Catalog::DeleteRelationship(const std::string& guid, const std::string& u
   if ((*rel)["status"] == "DELETED")
     return Status::InvalidArgument("relationship " + guid + " is already deleted", "ATLAS-400-00-01A");
   RETURN_IF_ERROR(ctx.Unlink(guid));
+  const std::string entity = (*rel)["end2"].value("guid", "");
+  if ((*rel)["typeName"] == kTermAssignment && ctx.Load(entity).ok()) {
+    json term = {{"termGuid", (*rel)["end1"].value("guid", "")}, {"relationGuid", guid}};
+    ctx.Touch(entity, "TERM_DELETE", "Deleted term: " + term.dump());
+  }
   return ctx.Commit(nullptr);
 }
 

@@ -79,7 +79,8 @@ class Catalog {
   Result<json> GetEntity(const std::string& guid, const ReadOptions& opts) const;
   // The Atlas entity object for a stored record.
   json RenderEntity(const json& record, const ReadOptions& opts) const;
-  // AtlasEntityHeader. `with_classifications` adds the full classification list.
+  // AtlasEntityHeader. `with_classifications` adds the full classification list; `meanings`
+  // and `meaningNames` list the glossary terms of the entity's active `meanings` relationships.
   json Header(const json& record, bool with_classifications = false) const;
   Result<json> HeaderByGuid(const std::string& guid) const;
   // All classifications of an entity: direct then propagated.
