@@ -213,14 +213,14 @@ Status GlossaryService::AssignTerm(const std::string& guid, const json& entities
     ASSIGN_OR_RETURN(json attrs, CheckRelationshipAttributes(*reg, kAssignmentType, source));
     plan.emplace_back(target, std::move(attrs));
   }
-  for (const auto& [target, attrs] : plan) {
-    json relationship = {{"typeName", kAssignmentType},
-                         {"end1", {{"guid", guid}, {"typeName", kTermType}}},
-                         {"end2", {{"guid", target}}},
-                         {"attributes", attrs}};
-    RETURN_IF_ERROR(catalog_->CreateRelationship(relationship, user).status());
-  }
-  return Status::Ok();
+  if (plan.empty()) return Status::Ok();
+  json relationships = json::array();
+  for (const auto& [target, attrs] : plan)
+    relationships.push_back({{"typeName", kAssignmentType},
+                             {"end1", {{"guid", guid}, {"typeName", kTermType}}},
+                             {"end2", {{"guid", target}}},
+                             {"attributes", attrs}});
+  return catalog_->CreateRelationships(relationships, user).status();
 }
 
 Status GlossaryService::RemoveTermAssignment(const std::string& guid, const json& entities, const std::string& user) {
@@ -245,8 +245,7 @@ Status GlossaryService::RemoveTermAssignment(const std::string& guid, const json
           "ATLAS-400-00-080");
     relationships.insert(it->relationship);
   }
-  for (const auto& rel : relationships) RETURN_IF_ERROR(catalog_->DeleteRelationship(rel, user));
-  return Status::Ok();
+  return catalog_->DeleteRelationships({relationships.begin(), relationships.end()}, user);
 }
 
 }  // namespace meridian::glossary

@@ -118,6 +118,9 @@ class Catalog {
   Result<json> UpdateRelationship(const json& relationship, const std::string& user);
   Result<json> GetRelationship(const std::string& guid, bool extended) const;
   Status DeleteRelationship(const std::string& guid, const std::string& user);
+  // Several relationships in one batch: all are created (or deleted), or none.
+  Result<json> CreateRelationships(const json& relationships, const std::string& user);
+  Status DeleteRelationships(const std::vector<std::string>& guids, const std::string& user);
 
   // ---- Graph reads (for lineage, DSL, search) ----
   struct Edge {
