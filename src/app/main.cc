@@ -13,6 +13,8 @@
 #include "config.h"
 #include "meridian/auth/auth.h"
 #include "meridian/catalog/catalog.h"
+#include "meridian/glossary/glossary_routes.h"
+#include "meridian/importer/commands.h"
 #include "meridian/index/indexer.h"
 #include "meridian/index/search_index.h"
 #include "meridian/search/search_service.h"
@@ -70,6 +72,7 @@ int Serve(const Config& config) {
   api_options.ui_dir = config.ui_dir.empty() ? BinaryDir() + "/ui" : config.ui_dir;
   server::Services services{catalog->get(), users->get(), &sessions};
   server::Api api(services, api_options);
+  server::RegisterGlossaryRoutes(api.router(), services);
   server::RegisterSearchRoutes(api.router(), &search_service);
 
   auto access_log = spdlog::default_logger()->clone("access");
@@ -178,7 +181,16 @@ int Main(int argc, char** argv) {
   auto* reindex = app.add_subcommand("reindex", "Rebuild the search index from the store (server stopped)");
   reindex->add_option("--data-dir", reindex_dir, "Data directory (default ./data)");
 
-  CLI11_PARSE(app, argc, argv);
+  importer::RegisterImportHiveCommand(app);
+  importer::RegisterLineageSqlCommand(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Commands report failures as RuntimeError(code); other parse errors are bad arguments.
+    const int code = app.exit(e);
+    return code == 0 || e.get_name() == "RuntimeError" ? code : 2;
+  }
 
   if (*serve) {
     // Defaults < config file < flags: re-apply the flags that were given.
@@ -205,7 +217,8 @@ int Main(int argc, char** argv) {
     std::cout << "password set for " << passwd_user << "\n";
     return 0;
   }
-  return 2;
+  // Commands registered by components (import-hive, lineage-sql) ran in their callbacks.
+  return 0;
 }
 
 }  // namespace meridian::app

@@ -1,6 +1,8 @@
 // POST /api/meridian/v1/lineage/sql: records the lineage of HiveQL statements.
 // The analyser (src/sql) knows no catalog; this handler gives it the catalog's
 // table schemas and create times, then writes each statement's entities.
+#include <functional>
+
 #include "handler_util.h"
 #include "meridian/server/api.h"
 #include "meridian/sql/hive_lineage.h"
@@ -47,6 +49,60 @@ class CatalogSchemas : public sql::SchemaProvider {
   std::string cluster_;
 };
 
+// A CTAS or view target that the catalog already has (imported from the
+// metastore, say) keeps its own attributes and columns: the statement's table
+// and column entities are dropped and references to them become unique-attribute
+// references.
+void KeepExistingTargets(const catalog::Catalog& c, json& body) {
+  std::map<std::string, json> replaced;  // placeholder guid -> object id
+  json kept = json::array();
+  std::vector<std::string> existing_tables;
+  for (const json& e : body["entities"]) {
+    const std::string type = e.value("typeName", "");
+    const std::string qn = e["attributes"].value("qualifiedName", "");
+    if (type == "hive_table" && c.FindByUniqueAttribute(type, "qualifiedName", qn).ok()) existing_tables.push_back(qn);
+  }
+  auto owned_by_existing = [&](const json& e) {
+    const std::string type = e.value("typeName", "");
+    const std::string qn = e["attributes"].value("qualifiedName", "");
+    if (type == "hive_table") return std::find(existing_tables.begin(), existing_tables.end(), qn) != existing_tables.end();
+    if (type != "hive_column") return false;
+    for (const auto& t : existing_tables) {
+      // db.table@ns owns db.table.column@ns
+      std::string prefix = t.substr(0, t.find('@')) + ".";
+      if (qn.rfind(prefix, 0) == 0 && c.FindByUniqueAttribute(type, "qualifiedName", qn).ok()) return true;
+    }
+    return false;
+  };
+  for (const json& e : body["entities"]) {
+    if (owned_by_existing(e)) {
+      replaced[e.value("guid", "")] = {{"typeName", e["typeName"]},
+                                       {"uniqueAttributes", {{"qualifiedName", e["attributes"]["qualifiedName"]}}}};
+    } else {
+      kept.push_back(e);
+    }
+  }
+  std::function<void(json&)> rewrite = [&](json& j) {
+    if (j.is_object()) {
+      auto g = j.find("guid");
+      if (g != j.end() && g->is_string() && replaced.count(g->get<std::string>())) {
+        json ref = replaced[g->get<std::string>()];
+        if (j.contains("relationshipType")) ref["relationshipType"] = j["relationshipType"];
+        j = std::move(ref);
+        return;
+      }
+      for (auto& [k, v] : j.items()) rewrite(v);
+    } else if (j.is_array()) {
+      for (json& v : j) rewrite(v);
+    }
+  };
+  for (json& e : kept) {
+    if (e.contains("attributes")) rewrite(e["attributes"]);
+    if (e.contains("relationshipAttributes")) rewrite(e["relationshipAttributes"]);
+  }
+  body["entities"] = std::move(kept);
+}
+
 HttpResponse RecordSqlLineage(catalog::Catalog& c, HttpRequest& req) {
   const std::string cluster = req.Query("cluster", "primary");
   const std::string default_db = req.Query("defaultDb", "default");
@@ -79,6 +135,7 @@ HttpResponse RecordSqlLineage(catalog::Catalog& c, HttpRequest& req) {
                              {"skipped", issue.skipped_not_lineage}});
   for (const auto& st : script.statements) {
     json body = sql::BuildAtlasEntities(st, ctx);
+    KeepExistingTargets(c, body);
     auto m = c.CreateOrUpdate(body["entities"], body.value("referredEntities", json()), req.principal.user);
     if (!m.ok()) {
       out["issues"].push_back({{"line", st.line}, {"reason", m.status().message()}, {"queryText", st.query_text},

@@ -1,5 +1,6 @@
 // Binds parsed statements to tables and computes column lineage.
 
+#include <algorithm>
 #include <exception>
 #include <map>
 #include <optional>
@@ -132,6 +133,7 @@ class Analyzer {
   const SchemaOverlay& overlay_;
   std::string default_db_;
   std::set<TableName> inputs_;
+  std::vector<const WindowSpec*> windows_in_use_;  // named windows being expanded
 };
 
 std::vector<OutCol> Analyzer::AnalyzeQuery(const Query& q, CteFrame* env, Scope* outer, const TableRef* shared_from) {
@@ -475,14 +477,21 @@ Derivation Analyzer::AnalyzeExpr(const Expr& e, Scope& scope, CteFrame* env) {
             }
           }
           if (named == nullptr) Fail("unknown window " + base);
+          if (std::find(windows_in_use_.begin(), windows_in_use_.end(), named) != windows_in_use_.end()) {
+            Fail("window " + base + " refers to itself");
+          }
           specs.push_back(named);
           base = ToLower(named->base_name);
         }
+        // An AnalysisError abandons the whole analyzer, so no unwinding is needed.
+        size_t in_use = windows_in_use_.size();
+        windows_in_use_.insert(windows_in_use_.end(), specs.begin() + 1, specs.end());
         std::vector<std::string> partition, order;
         for (const WindowSpec* spec : specs) {
           for (const auto& p : spec->partition_by) partition.push_back(sub(*p));
           for (const auto& o : spec->order_by) order.push_back(sub(*o));
         }
+        windows_in_use_.resize(in_use);
         std::string window;
         if (!partition.empty()) window += "PARTITION BY " + Join(partition, ", ");
         if (!order.empty()) window += (window.empty() ? "" : " ") + std::string("ORDER BY ") + Join(order, ", ");

@@ -40,6 +40,7 @@ struct WindowSpec {
 struct Expr {
   ExprKind kind;
   int line = 0;
+  int depth = 1;  // height of the subtree, bounded by the parser
   std::vector<std::string> path;
   std::string text;
   std::vector<ExprPtr> args;

@@ -12,6 +12,9 @@ namespace {
 // Recursion budget: about 8 units per parenthesized expression level, so
 // roughly 100 levels of nesting.
 constexpr int kMaxDepth = 800;
+// Bound on expression tree depth plus parser recursion, which bounds the
+// analyzer's recursion over the tree.
+constexpr int kMaxExprDepth = 1000;
 
 // Words that end an expression or a FROM item, so they are never read as an
 // implicit alias.
@@ -187,6 +190,19 @@ class Parser {
   ExprPtr ParseFunction(std::vector<std::string> name, int line);
   std::unique_ptr<WindowSpec> ParseWindowSpec();
   std::vector<ExprPtr> ParseOrderList();
+  // Records the depth of a node whose children are complete and bounds it:
+  // long operator chains build deep trees without deep parser recursion.
+  ExprPtr Finish(ExprPtr e) {
+    int depth = 0;
+    for (const auto& a : e->args) depth = std::max(depth, a->depth);
+    if (e->over) {
+      for (const auto& p : e->over->partition_by) depth = std::max(depth, p->depth);
+      for (const auto& o : e->over->order_by) depth = std::max(depth, o->depth);
+    }
+    e->depth = depth + 1;
+    if (e->depth + depth_ > kMaxExprDepth) Fail("expression too deeply nested");
+    return e;
+  }
   ExprPtr Make(ExprKind kind, int line) {
     auto e = std::make_unique<Expr>(kind);
     e->line = line;
@@ -790,7 +806,7 @@ ExprPtr Parser::ParseOr() {
     e->text = "OR";
     e->args.push_back(std::move(left));
     e->args.push_back(ParseAnd());
-    left = std::move(e);
+    left = Finish(std::move(e));
   }
   return left;
 }
@@ -803,7 +819,7 @@ ExprPtr Parser::ParseAnd() {
     e->text = "AND";
     e->args.push_back(std::move(left));
     e->args.push_back(ParseNot());
-    left = std::move(e);
+    left = Finish(std::move(e));
   }
   return left;
 }
@@ -815,7 +831,7 @@ ExprPtr Parser::ParseNot() {
     auto e = Make(ExprKind::kUnary, line);
     e->text = "NOT";
     e->args.push_back(ParseNot());
-    return e;
+    return Finish(std::move(e));
   }
   return ParsePredicate();
 }
@@ -831,7 +847,7 @@ ExprPtr Parser::ParsePredicate() {
         auto e = Make(ExprKind::kIsNull, line);
         e->negated = negated;
         e->args.push_back(std::move(left));
-        left = std::move(e);
+        left = Finish(std::move(e));
         continue;
       }
       std::string what;
@@ -848,7 +864,7 @@ ExprPtr Parser::ParsePredicate() {
       auto lit = Make(ExprKind::kLiteral, line);
       lit->text = what;
       e->args.push_back(std::move(lit));
-      left = std::move(e);
+      left = Finish(std::move(e));
       continue;
     }
     bool negated = false;
@@ -864,7 +880,7 @@ ExprPtr Parser::ParsePredicate() {
       e->args.push_back(ParseBinaryLevel(0));
       ExpectKw("AND");
       e->args.push_back(ParseBinaryLevel(0));
-      left = std::move(e);
+      left = Finish(std::move(e));
       continue;
     }
     if (AcceptKw("IN")) {
@@ -880,7 +896,7 @@ ExprPtr Parser::ParsePredicate() {
         } while (AcceptSym(","));
       }
       ExpectSym(")");
-      left = std::move(e);
+      left = Finish(std::move(e));
       continue;
     }
     if (Kw("LIKE") || Kw("RLIKE") || Kw("REGEXP") || Kw("ILIKE")) {
@@ -895,11 +911,11 @@ ExprPtr Parser::ParsePredicate() {
           f->args.push_back(ParseExpr());
         } while (AcceptSym(","));
         ExpectSym(")");
-        e->args.push_back(std::move(f));
+        e->args.push_back(Finish(std::move(f)));
       } else {
         e->args.push_back(ParseBinaryLevel(0));
       }
-      left = std::move(e);
+      left = Finish(std::move(e));
       continue;
     }
     if (negated) Fail("expected BETWEEN, IN or LIKE after NOT");
@@ -911,7 +927,7 @@ ExprPtr Parser::ParsePredicate() {
       ++pos_;
       e->args.push_back(std::move(left));
       e->args.push_back(ParseBinaryLevel(0));
-      left = std::move(e);
+      left = Finish(std::move(e));
       continue;
     }
     return left;
@@ -964,7 +980,7 @@ ExprPtr Parser::ParseBinaryLevel(int level) {
     e->text = op;
     e->args.push_back(std::move(left));
     e->args.push_back(ParseBinaryLevel(level + 1));
-    left = std::move(e);
+    left = Finish(std::move(e));
   }
   return left;
 }
@@ -983,7 +999,7 @@ ExprPtr Parser::ParseUnary() {
     auto e = Make(ExprKind::kUnary, t.line);
     e->text = t.text;
     e->args.push_back(std::move(operand));
-    return e;
+    return Finish(std::move(e));
   }
   return ParsePostfix();
 }
@@ -997,14 +1013,14 @@ ExprPtr Parser::ParsePostfix() {
       idx->args.push_back(std::move(e));
       idx->args.push_back(ParseExpr());
       ExpectSym("]");
-      e = std::move(idx);
+      e = Finish(std::move(idx));
     } else if (Sym(".") && e->kind != ExprKind::kColumn &&
                (Peek(1).kind == TokenKind::kIdent || Peek(1).kind == TokenKind::kQuotedIdent)) {
       int line = Take().line;
       auto field = Make(ExprKind::kField, line);
       field->text = Take().text;
       field->args.push_back(std::move(e));
-      e = std::move(field);
+      e = Finish(std::move(field));
     } else {
       return e;
     }
@@ -1046,7 +1062,7 @@ ExprPtr Parser::ParsePrimary() {
         tuple->args.push_back(std::move(inner));
         while (AcceptSym(",")) tuple->args.push_back(ParseExpr());
         ExpectSym(")");
-        return tuple;
+        return Finish(std::move(tuple));
       }
       ExpectSym(")");
       return inner;
@@ -1104,7 +1120,7 @@ ExprPtr Parser::ParsePrimary() {
         e->args.push_back(ParseExpr());
       }
       ExpectKw("END");
-      return e;
+      return Finish(std::move(e));
     }
     if (IsKeyword(t, "CAST") && Sym("(", 1)) {
       pos_ += 2;
@@ -1114,7 +1130,7 @@ ExprPtr Parser::ParsePrimary() {
       e->text = ParseTypeText();
       if (e->text.empty()) Fail("expected a type");
       ExpectSym(")");
-      return e;
+      return Finish(std::move(e));
     }
   }
   // Identifier: column path, t.*, or function call.
@@ -1174,7 +1190,7 @@ ExprPtr Parser::ParseFunction(std::vector<std::string> name, int line) {
       e->over->base_name = Ident("window name");
     }
   }
-  return e;
+  return Finish(std::move(e));
 }
 
 std::unique_ptr<WindowSpec> Parser::ParseWindowSpec() {

@@ -315,6 +315,11 @@ TEST_F(ServerTest, SqlLineageRecordsProcessAndColumnLineage) {
   EXPECT_EQ(cl["entity"]["attributes"]["depenendencyType"], "SIMPLE");
   EXPECT_EQ(cl["entity"]["relationshipAttributes"]["inputs"][0]["qualifiedName"],
             "atlas_emr.trip_details.location_id@primary");
+  // The imported target table keeps its own attributes.
+  json target = server_.Get("/api/atlas/v2/entity/uniqueAttribute/type/hive_table?attr:qualifiedName=" +
+                            UrlEncode("atlas_emr.trip_details_by_zone@primary")).Json();
+  EXPECT_EQ(target["entity"]["attributes"]["tableType"], "MANAGED_TABLE");
+  EXPECT_EQ(target["entity"]["version"], 0);
   // Running the same statement again records one more execution of the same process, nothing else.
   json again = Request(server_.port(), "POST", "/api/meridian/v1/lineage/sql?defaultDb=atlas_emr", script,
                        "admin:admin", {{"Content-Type", "text/plain"}}).Json();

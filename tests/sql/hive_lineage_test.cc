@@ -106,6 +106,19 @@ TEST(HiveLineage, ModerateNestingParses) {
   EXPECT_EQ(r.statements[0].outputs[0].column_lineage[0].sources[0].column, "x");
 }
 
+TEST(HiveLineage, LongOperatorChains) {
+  EmptySchemaProvider none;
+  std::string chain = "x";
+  for (int i = 0; i < 900; ++i) chain += " + x";
+  ScriptResult r = AnalyzeScript("create table t as select " + chain + " as y from s", "default", none);
+  ASSERT_EQ(r.statements.size(), 1u) << r.issues[0].reason;
+  EXPECT_EQ(r.statements[0].outputs[0].column_lineage[0].sources.size(), 1u);
+  for (int i = 0; i < 100000; ++i) chain += " + x";
+  r = AnalyzeScript("create table t as select " + chain + " as y from s", "default", none);
+  ASSERT_EQ(r.issues.size(), 1u);
+  EXPECT_THAT(r.issues[0].reason, HasSubstr("expression too deeply nested"));
+}
+
 TEST(HiveLineage, EmptyAndCommentOnlyScripts) {
   EmptySchemaProvider none;
   EXPECT_TRUE(AnalyzeScript("", "default", none).issues.empty());

@@ -9,6 +9,11 @@
 // statements are reported as skipped; statements that cannot be parsed or
 // resolved are reported with their line and a reason, never guessed.
 //
+// Model limits: a view read by a query is treated as a table (its columns are
+// the sources; Hive would trace through the view), temporary tables get
+// ordinary names, and SELECT TRANSFORM, MERGE and LOAD DATA are reported as
+// unsupported.
+//
 // Thread-safety: the functions are pure; a SchemaProvider must be safe to call
 // from the analysing thread only.
 #pragma once
@@ -48,7 +53,11 @@ struct ColumnLineage {
   std::string output_column;
   std::vector<ColumnSource> sources;  // first-use order, no duplicates; may be empty (literals)
   std::string dependency_type;        // kDependencySimple or kDependencyExpression
-  std::string expression;             // rendered expression; empty for SIMPLE and for UNION merges
+  // Rendered expression in terms of the FROM aliases, composed through
+  // subqueries and CTEs: lower-case function names, binary operators in
+  // parentheses, e.g. `(sum(o.amount) * 1.21)`. Empty for SIMPLE and for
+  // columns merged by UNION (as Hive reports them).
+  std::string expression;
 };
 
 struct TableWrite {
@@ -134,6 +143,9 @@ struct EntityContext {
 // CTAS / CREATE VIEW / ALTER VIEW AS the target hive_table with its
 // hive_column entities. Entities created in the request are referenced with
 // placeholder guids ("-1", "-2", …); existing ones by uniqueAttributes.
+// Column lineage qualifiedNames are `<process qn>:<column>`; when several
+// outputs of a multi-insert share a column name, `<db>.<table>.<column>` is
+// used instead so that they stay distinct.
 nlohmann::json BuildAtlasEntities(const StatementLineage& statement, const EntityContext& context);
 
 // The hive_process qualifiedName the Hive hook builds for `statement`.
