@@ -1,5 +1,7 @@
 #include "meridian/index/indexer.h"
 
+#include <deque>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,13 +19,115 @@ namespace {
 constexpr std::string_view kCompleteKey = "meridian.complete";
 constexpr size_t kRebuildCommitEvery = 20000;
 
-// Applies the current state of `guid`: index it, or drop it when gone.
-Status ApplyGuid(const catalog::Catalog& catalog, SearchIndex& index, const types::TypeRegistry& reg,
-                 const std::string& guid) {
-  auto rec = catalog.LoadRecord(guid);
-  if (rec.ok() && rec->value("status", "") != "PURGED") return index.Upsert(*rec, reg);
-  if (!rec.ok() && rec.status().code() != StatusCode::kNotFound) return rec.status();
-  return index.Remove(guid);
+// Adds the glossary terms assigned to an entity (active `meanings` relationships)
+// to its record as "meanings": [{termGuid, displayText, qualifiedName}].
+void AddMeanings(const catalog::Catalog& catalog, const types::TypeRegistry& reg, json& rec) {
+  const types::TypeDef* t = reg.FindEntity(rec.value("typeName", ""));
+  if (!t || !t->relationship_attributes.count("meanings")) return;
+  json meanings = rec.value("meanings", json::array());
+  for (const auto& e : catalog.Edges(rec.value("guid", ""), "meanings")) {
+    if (!e.active) continue;
+    auto term = catalog.LoadRecord(e.other);
+    if (!term.ok()) continue;
+    const json attrs = term->value("attributes", json::object());
+    meanings.push_back({{"termGuid", e.other},
+                        {"displayText", attrs.value("name", "")},
+                        {"qualifiedName", attrs.value("qualifiedName", "")}});
+  }
+  if (!meanings.empty()) rec["meanings"] = std::move(meanings);
+}
+
+// One unit of work from the preparing thread to the writer: a document to
+// store, or the guid of an entity to drop.
+struct Work {
+  std::optional<PreparedDocument> doc;
+  std::string remove;
+};
+
+// A bounded hand-off between one producer and one consumer.
+class WorkQueue {
+ public:
+  explicit WorkQueue(size_t capacity) : capacity_(capacity) {}
+  // False once the consumer gave up.
+  bool Push(Work w) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, [&] { return items_.size() < capacity_ || aborted_; });
+    if (aborted_) return false;
+    items_.push_back(std::move(w));
+    not_empty_.notify_one();
+    return true;
+  }
+  // False when closed and empty.
+  bool Pop(Work* w) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
+    if (items_.empty()) return false;
+    *w = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+  void Abort() {
+    std::lock_guard<std::mutex> lock(mu_);
+    aborted_ = true;
+    not_full_.notify_all();
+  }
+
+ private:
+  const size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<Work> items_;  // GUARDED_BY(mu_)
+  bool closed_ = false, aborted_ = false;
+};
+
+// Loads, decodes and builds documents on a second thread while this one writes
+// them to Xapian (the two halves cost about the same). `produce` emits Work and
+// returns its status; the writer commits every `commit_every` items (0: never).
+Status Pipeline(SearchIndex& index, const std::function<Status(const std::function<bool(Work)>& emit)>& produce,
+                size_t commit_every, uint64_t* count) {
+  WorkQueue queue(1024);
+  Status produced = Status::Ok();
+  std::thread producer([&] {
+    produced = produce([&](Work w) { return queue.Push(std::move(w)); });
+    queue.Close();
+  });
+  Status written = Status::Ok();
+  uint64_t n = 0;
+  Work w;
+  while (queue.Pop(&w)) {
+    written = w.doc ? index.Put(std::move(*w.doc)) : index.Remove(w.remove);
+    if (written.ok() && commit_every && ++n % commit_every == 0) written = index.Commit();
+    if (!written.ok()) {
+      queue.Abort();
+      while (queue.Pop(&w)) {
+      }
+      break;
+    }
+  }
+  producer.join();
+  RETURN_IF_ERROR(written);
+  RETURN_IF_ERROR(produced);
+  if (count) *count = n;
+  return Status::Ok();
+}
+
+// The Work for the current state of `rec`: its document, or its removal when purged.
+Result<Work> WorkFor(const catalog::Catalog& catalog, const types::TypeRegistry& reg, json rec) {
+  Work w;
+  if (rec.value("status", "") == "PURGED") {
+    w.remove = rec.value("guid", "");
+    return w;
+  }
+  AddMeanings(catalog, reg, rec);
+  ASSIGN_OR_RETURN(PreparedDocument doc, SearchIndex::Prepare(rec, reg));
+  w.doc = std::move(doc);
+  return w;
 }
 
 // Deletes every index-topic queue key (after a rebuild made them redundant).
@@ -53,20 +157,27 @@ Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t*
   RETURN_IF_ERROR(index.Commit());
   auto reg = catalog.types();
   uint64_t n = 0;
-  Status inner = Status::Ok();
-  RETURN_IF_ERROR(catalog.store().Scan(Family::kEntities, "", [&](std::string_view, std::string_view v) {
-    auto rec = store::DecodeRecord(v);
-    if (!rec.ok()) {
-      inner = rec.status();
-      return false;
-    }
-    if (rec->value("status", "") == "PURGED") return true;
-    inner = index.Upsert(*rec, *reg);
-    if (!inner.ok()) return false;
-    if (++n % kRebuildCommitEvery == 0) inner = index.Commit();
-    return inner.ok();
-  }));
-  RETURN_IF_ERROR(inner);
+  RETURN_IF_ERROR(Pipeline(
+      index,
+      [&](const std::function<bool(Work)>& emit) {
+        Status inner = Status::Ok();
+        Status scan = catalog.store().Scan(Family::kEntities, "", [&](std::string_view, std::string_view v) {
+          auto rec = store::DecodeRecord(v);
+          if (!rec.ok()) {
+            inner = rec.status();
+            return false;
+          }
+          if (rec->value("status", "") == "PURGED") return true;
+          auto w = WorkFor(catalog, *reg, std::move(*rec));
+          if (!w.ok()) {
+            inner = w.status();
+            return false;
+          }
+          return emit(std::move(*w));
+        });
+        return inner.ok() ? scan : inner;
+      },
+      kRebuildCommitEvery, &n));
   RETURN_IF_ERROR(index.SetMetadata(std::string(kCompleteKey), "1"));
   RETURN_IF_ERROR(index.Commit());
   if (count) *count = n;
@@ -117,7 +228,23 @@ Status Indexer::ApplyRound(bool* drained) {
   }));
   if (!consumed.empty()) {
     auto reg = catalog_->types();
-    for (const auto& g : guids) RETURN_IF_ERROR(ApplyGuid(*catalog_, *index_, *reg, g));
+    RETURN_IF_ERROR(Pipeline(
+        *index_,
+        [&](const std::function<bool(Work)>& emit) {
+          for (const auto& g : guids) {
+            auto rec = catalog_->LoadRecord(g);
+            if (!rec.ok() && rec.status().code() != StatusCode::kNotFound) return rec.status();
+            Work w;
+            if (rec.ok()) {
+              ASSIGN_OR_RETURN(w, WorkFor(*catalog_, *reg, std::move(*rec)));
+            } else {
+              w.remove = g;
+            }
+            if (!emit(std::move(w))) break;
+          }
+          return Status::Ok();
+        },
+        0, nullptr));
     RETURN_IF_ERROR(index_->Commit());
     indexed_ += guids.size();
     store::Batch batch;

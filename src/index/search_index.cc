@@ -131,6 +131,93 @@ unsigned DateSlot(std::string_view attr) {
   return kDateSlotBase + h % kDateSlots;
 }
 
+// The document of one entity record (see the header for its terms and values).
+Xapian::Document MakeDocument(const json& record, const types::TypeRegistry& reg) {
+  Xapian::Document doc;
+  const std::string guid = record.value("guid", "");
+  const std::string type = record.value("typeName", "");
+  doc.set_data(guid);
+  doc.add_boolean_term("Q" + guid);
+  doc.add_boolean_term("T" + type);
+  doc.add_boolean_term("XE" + type);
+  if (const types::TypeDef* t = reg.FindEntity(type))
+    for (const auto& s : t->all_super_types) doc.add_boolean_term("T" + s);
+  doc.add_boolean_term("XS" + record.value("status", "ACTIVE"));
+  bool classified = false;
+  auto add_classes = [&](const char* key, const char* prefix) {
+    auto it = record.find(key);
+    if (it == record.end() || !it->is_array()) return;
+    for (const json& c : *it) {
+      std::string name = c.value("typeName", "");
+      if (name.empty()) continue;
+      doc.add_boolean_term("K" + name);
+      doc.add_boolean_term(prefix + name);
+      classified = true;
+    }
+  };
+  add_classes("classifications", "XC");
+  add_classes("propagatedClassifications", "XP");
+  if (classified) doc.add_boolean_term("XHC");
+  if (auto it = record.find("labels"); it != record.end() && it->is_array())
+    for (const json& l : *it)
+      if (l.is_string()) doc.add_boolean_term("L" + l.get<std::string>());
+  if (auto it = record.find("meanings"); it != record.end() && it->is_array())
+    for (const json& m : *it)
+      for (const char* f : {"displayText", "qualifiedName", "termGuid"})
+        if (m.is_object() && m.contains(f) && (*m.find(f)).is_string())
+          doc.add_boolean_term("XM" + Lower(m[f].get<std::string>()));
+
+  Xapian::termpos pos = 0;
+  auto add_string = [&](const std::string& attr, const std::string& value) {
+    if (value.empty()) return;
+    doc.add_boolean_term(ValueTerm(attr, value));
+    std::vector<std::string> runs = Runs(value);
+    std::string field = "XA" + attr + ":";
+    bool positional = runs.size() >= kPositionalMinWords;
+    for (const auto& run : runs) {
+      std::vector<std::string> words = Parts(run);
+      words.push_back(run);
+      ++pos;
+      for (const auto& w : words) {
+        doc.add_boolean_term(field + w);
+        if (positional) doc.add_posting(w, pos);
+        else doc.add_term(w);
+      }
+    }
+    pos += 10;  // no phrase across attributes
+  };
+  const types::TypeDef* t = reg.FindEntity(type);
+  if (auto it = record.find("attributes"); it != record.end() && it->is_object()) {
+    for (auto a = it->begin(); a != it->end(); ++a) {
+      const json& v = a.value();
+      if (v.is_string()) {
+        add_string(a.key(), v.get<std::string>());
+      } else if (v.is_array()) {
+        for (const json& e : v)
+          if (e.is_string()) add_string(a.key(), e.get<std::string>());
+      } else if (v.is_number() && t) {
+        const types::AttributeDef* ad = t->FindAttribute(a.key());
+        if (ad && ad->type_name == "date") doc.add_value(DateSlot(a.key()), Xapian::sortable_serialise(v.get<double>()));
+      }
+    }
+    auto str = [&](const char* k) {
+      auto v = it->find(k);
+      return v != it->end() && v->is_string() ? Lower(v->get<std::string>()) : std::string();
+    };
+    doc.add_value(static_cast<unsigned>(Slot::kName), str("name"));
+    doc.add_value(static_cast<unsigned>(Slot::kQualifiedName), str("qualifiedName"));
+  }
+  auto num = [&](const char* k) {
+    auto v = record.find(k);
+    return v != record.end() && v->is_number() ? v->get<double>() : 0.0;
+  };
+  doc.add_value(static_cast<unsigned>(Slot::kCreateTime), Xapian::sortable_serialise(num("createTime")));
+  doc.add_value(static_cast<unsigned>(Slot::kUpdateTime), Xapian::sortable_serialise(num("updateTime")));
+  doc.add_value(static_cast<unsigned>(Slot::kTypeName), type);
+  doc.add_value(static_cast<unsigned>(Slot::kGuid), guid);
+  return doc;
+}
+
 }  // namespace
 
 std::vector<std::string> Words(std::string_view text) {
@@ -215,92 +302,6 @@ class SearchIndex::Impl {
       return Status::Internal("index: open " + dir_ + ": " + e.what());
     }
     return Status::Ok();
-  }
-
-  Xapian::Document MakeDocument(const json& record, const types::TypeRegistry& reg) {
-    Xapian::Document doc;
-    const std::string guid = record.value("guid", "");
-    const std::string type = record.value("typeName", "");
-    doc.set_data(guid);
-    doc.add_boolean_term("Q" + guid);
-    doc.add_boolean_term("T" + type);
-    doc.add_boolean_term("XE" + type);
-    if (const types::TypeDef* t = reg.FindEntity(type))
-      for (const auto& s : t->all_super_types) doc.add_boolean_term("T" + s);
-    doc.add_boolean_term("XS" + record.value("status", "ACTIVE"));
-    bool classified = false;
-    auto add_classes = [&](const char* key, const char* prefix) {
-      auto it = record.find(key);
-      if (it == record.end() || !it->is_array()) return;
-      for (const json& c : *it) {
-        std::string name = c.value("typeName", "");
-        if (name.empty()) continue;
-        doc.add_boolean_term("K" + name);
-        doc.add_boolean_term(prefix + name);
-        classified = true;
-      }
-    };
-    add_classes("classifications", "XC");
-    add_classes("propagatedClassifications", "XP");
-    if (classified) doc.add_boolean_term("XHC");
-    if (auto it = record.find("labels"); it != record.end() && it->is_array())
-      for (const json& l : *it)
-        if (l.is_string()) doc.add_boolean_term("L" + l.get<std::string>());
-    if (auto it = record.find("meanings"); it != record.end() && it->is_array())
-      for (const json& m : *it)
-        for (const char* f : {"displayText", "qualifiedName", "termGuid"})
-          if (m.is_object() && m.contains(f) && (*m.find(f)).is_string())
-            doc.add_boolean_term("XM" + Lower(m[f].get<std::string>()));
-
-    Xapian::termpos pos = 0;
-    auto add_string = [&](const std::string& attr, const std::string& value) {
-      if (value.empty()) return;
-      doc.add_boolean_term(ValueTerm(attr, value));
-      std::vector<std::string> runs = Runs(value);
-      std::string field = "XA" + attr + ":";
-      bool positional = runs.size() >= kPositionalMinWords;
-      for (const auto& run : runs) {
-        std::vector<std::string> words = Parts(run);
-        words.push_back(run);
-        ++pos;
-        for (const auto& w : words) {
-          doc.add_boolean_term(field + w);
-          if (positional) doc.add_posting(w, pos);
-          else doc.add_term(w);
-        }
-      }
-      pos += 10;  // no phrase across attributes
-    };
-    const types::TypeDef* t = reg.FindEntity(type);
-    if (auto it = record.find("attributes"); it != record.end() && it->is_object()) {
-      for (auto a = it->begin(); a != it->end(); ++a) {
-        const json& v = a.value();
-        if (v.is_string()) {
-          add_string(a.key(), v.get<std::string>());
-        } else if (v.is_array()) {
-          for (const json& e : v)
-            if (e.is_string()) add_string(a.key(), e.get<std::string>());
-        } else if (v.is_number() && t) {
-          const types::AttributeDef* ad = t->FindAttribute(a.key());
-          if (ad && ad->type_name == "date") doc.add_value(DateSlot(a.key()), Xapian::sortable_serialise(v.get<double>()));
-        }
-      }
-      auto str = [&](const char* k) {
-        auto v = it->find(k);
-        return v != it->end() && v->is_string() ? Lower(v->get<std::string>()) : std::string();
-      };
-      doc.add_value(static_cast<unsigned>(Slot::kName), str("name"));
-      doc.add_value(static_cast<unsigned>(Slot::kQualifiedName), str("qualifiedName"));
-    }
-    auto num = [&](const char* k) {
-      auto v = record.find(k);
-      return v != record.end() && v->is_number() ? v->get<double>() : 0.0;
-    };
-    doc.add_value(static_cast<unsigned>(Slot::kCreateTime), Xapian::sortable_serialise(num("createTime")));
-    doc.add_value(static_cast<unsigned>(Slot::kUpdateTime), Xapian::sortable_serialise(num("updateTime")));
-    doc.add_value(static_cast<unsigned>(Slot::kTypeName), type);
-    doc.add_value(static_cast<unsigned>(Slot::kGuid), guid);
-    return doc;
   }
 
   // A read-only handle from the pool, current as of the last commit.
@@ -395,17 +396,42 @@ Result<std::unique_ptr<SearchIndex>> SearchIndex::Open(const std::string& dir, O
   return std::unique_ptr<SearchIndex>(new SearchIndex(std::move(impl)));
 }
 
-Status SearchIndex::Upsert(const json& record, const types::TypeRegistry& reg) {
+struct PreparedDocument::Rep {
+  std::string guid;
+  Xapian::Document doc;
+};
+
+PreparedDocument::PreparedDocument(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+PreparedDocument::PreparedDocument(PreparedDocument&&) noexcept = default;
+PreparedDocument& PreparedDocument::operator=(PreparedDocument&&) noexcept = default;
+PreparedDocument::~PreparedDocument() = default;
+
+Result<PreparedDocument> SearchIndex::Prepare(const json& record, const types::TypeRegistry& reg) {
   try {
-    const std::string guid = record.value("guid", "");
-    if (guid.empty()) return Status::InvalidArgument("index: record without guid");
-    impl_->writer_->replace_document("Q" + guid, impl_->MakeDocument(record, reg));
+    auto rep = std::make_unique<PreparedDocument::Rep>();
+    rep->guid = record.value("guid", "");
+    if (rep->guid.empty()) return Status::InvalidArgument("index: record without guid");
+    rep->doc = MakeDocument(record, reg);
+    return PreparedDocument(std::move(rep));
   } catch (const Xapian::Error& e) {
-    return FromXapian(e, "upsert");
+    return FromXapian(e, "prepare");
   } catch (const json::exception& e) {
     return Status::Internal(std::string("index: malformed record: ") + e.what());
   }
+}
+
+Status SearchIndex::Put(PreparedDocument doc) {
+  try {
+    impl_->writer_->replace_document("Q" + doc.rep_->guid, doc.rep_->doc);
+  } catch (const Xapian::Error& e) {
+    return FromXapian(e, "put");
+  }
   return Status::Ok();
+}
+
+Status SearchIndex::Upsert(const json& record, const types::TypeRegistry& reg) {
+  ASSIGN_OR_RETURN(PreparedDocument doc, Prepare(record, reg));
+  return Put(std::move(doc));
 }
 
 Status SearchIndex::Remove(const std::string& guid) {

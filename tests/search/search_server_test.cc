@@ -110,6 +110,26 @@ TEST_F(SearchServerTest, TutorialBasicSearch) {
   EXPECT_EQ(rel["entities"][0]["attributes"]["name"], "borough");
 }
 
+// Glossary assignments (the `meanings` relationships) are searchable by termName.
+TEST_F(SearchServerTest, TermName) {
+  LoadTutorial();
+  auto glossary = server_->Post("/api/atlas/v2/glossary", json{{"name", "Taxi"}});
+  ASSERT_EQ(glossary.status, 200) << glossary.body;
+  auto term = server_->Post("/api/atlas/v2/glossary/term",
+                            json{{"name", "Trip"}, {"anchor", {{"glossaryGuid", glossary.Json()["guid"]}}}});
+  ASSERT_EQ(term.status, 200) << term.body;
+  std::string table = Get(kSearch + "/basic?typeName=hive_table&query=trip_zone_lookup")["entities"][0]["guid"];
+  auto assign = server_->Post("/api/atlas/v2/glossary/terms/" + term.Json()["guid"].get<std::string>() +
+                                  "/assignedEntities",
+                              json::array({{{"guid", table}}}));
+  ASSERT_EQ(assign.status / 100, 2) << assign.body;
+  json r = Get(kSearch + "/basic?termName=" + UrlEncode("Trip@Taxi"));
+  ASSERT_EQ(r.value("approximateCount", 0), 1) << r.dump();
+  EXPECT_EQ(r["entities"][0]["guid"], table);
+  EXPECT_EQ(Get(kSearch + "/basic?typeName=hive_table&termName=Trip")["approximateCount"], 1);
+  EXPECT_EQ(Get(kSearch + "/basic?termName=Other@Taxi")["approximateCount"], 0);
+}
+
 #ifdef MERIDIAN_HAVE_DSL
 TEST_F(SearchServerTest, TutorialDsl) {
   LoadTutorial();

@@ -107,6 +107,21 @@ struct SearchHits {
 // identifiers like customer_id also as a whole).
 std::vector<std::string> Words(std::string_view text);
 
+// A document built from an entity record, ready for SearchIndex::Put. Building
+// is independent of the index, so it may run on another thread than the writer.
+class PreparedDocument {
+ public:
+  PreparedDocument(PreparedDocument&&) noexcept;
+  PreparedDocument& operator=(PreparedDocument&&) noexcept;
+  ~PreparedDocument();
+
+ private:
+  friend class SearchIndex;
+  struct Rep;
+  explicit PreparedDocument(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
 class SearchIndex {
  public:
   struct Options {
@@ -120,7 +135,11 @@ class SearchIndex {
   ~SearchIndex();
 
   // ---- Writer ----
-  // Indexes `record` (a catalog entity record) replacing any previous document.
+  // Builds the document of `record` (a catalog entity record). Thread-safe.
+  static Result<PreparedDocument> Prepare(const nlohmann::json& record, const types::TypeRegistry& reg);
+  // Stores a prepared document, replacing the entity's previous one.
+  Status Put(PreparedDocument doc);
+  // Prepare + Put.
   Status Upsert(const nlohmann::json& record, const types::TypeRegistry& reg);
   Status Remove(const std::string& guid);
   // Removes every document (before a rebuild).
