@@ -172,16 +172,21 @@ Xapian::Document MakeDocument(const json& record, const types::TypeRegistry& reg
     if (value.empty()) return;
     doc.add_boolean_term(ValueTerm(attr, value));
     std::vector<std::string> runs = Runs(value);
-    std::string field = "XA" + attr + ":";
-    bool positional = runs.size() >= kPositionalMinWords;
+    // Prose (several space-separated words) gets positions for phrases and its
+    // words as field terms; identifiers are covered by the value term.
+    const bool prose = runs.size() >= kPositionalMinWords && value.find(' ') != std::string::npos;
+    const std::string field = "XA" + attr + ":";
     for (const auto& run : runs) {
       std::vector<std::string> words = Parts(run);
       words.push_back(run);
       ++pos;
       for (const auto& w : words) {
-        doc.add_boolean_term(field + w);
-        if (positional) doc.add_posting(w, pos);
-        else doc.add_term(w);
+        if (prose) {
+          doc.add_boolean_term(field + w);
+          doc.add_posting(w, pos);
+        } else {
+          doc.add_term(w);
+        }
       }
     }
     pos += 10;  // no phrase across attributes

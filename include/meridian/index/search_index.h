@@ -7,10 +7,13 @@
 //   XC<name>     direct classifications; XP<name> propagated ones
 //   XHC          present when the entity has any classification
 //   L<label>     labels; XS<status> status; XM<term> glossary meanings
-//   XA<attr>:<w> the lower-cased words of string attribute <attr>
-//   XV<attr>:<v> the lower-cased whole value of string attribute <attr> (truncated)
-//   <w>          the words of every string attribute (free text); positions
-//                only for multi-word values (descriptions), where phrases matter
+//   XV<attr>:<v> the lower-cased whole value of string attribute <attr> (truncated):
+//                each attribute's own field, for equality and prefix matches
+//   XA<attr>:<w> the lower-cased words of <attr> when its value is prose (three or
+//                more space-separated words, e.g. a description)
+//   <w>          the words of every string attribute (free text); identifiers
+//                also by their parts (customer_id -> customer, id); positions
+//                only for prose, where phrase search needs them
 // Value slots: see Slot. Document data: the guid.
 //
 // Thread-safety: one writer (Upsert/Remove/Commit from a single thread at a
