@@ -1,4 +1,5 @@
 // meridian: one binary, several commands (serve, passwd, ...).
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "config.h"
 #include "meridian/auth/auth.h"
 #include "meridian/catalog/catalog.h"
+#include "meridian/lineage/lineage_routes.h"
 #include "meridian/server/api.h"
 #include "meridian/server/http_server.h"
 #include "meridian/store/store.h"
@@ -60,6 +62,14 @@ int Serve(const Config& config) {
   server::Services services{catalog->get(), users->get(), &sessions};
   server::Api api(services, api_options);
 
+  lineage::LineageOptions lineage_options;
+  lineage_options.max_nodes = static_cast<size_t>(std::max(1, config.lineage_max_nodes));
+  lineage::LineageService lineage_service(**catalog, lineage_options);
+  if (Status s = lineage_service.Attach(); !s.ok()) return Fail(s);
+  lineage::PropagationWorker propagation(**catalog, lineage_service.graph(), {});
+  propagation.Start();
+  lineage::RegisterLineageRoutes(api.router(), &lineage_service, &propagation);
+
   auto access_log = spdlog::default_logger()->clone("access");
   server::HttpServer http(
       config.server, [&api](server::HttpRequest& req) { return api.Handle(req); },
@@ -84,6 +94,7 @@ int Serve(const Config& config) {
   http.Run();
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
+  propagation.Stop();
   catalog->reset();
   store->reset();  // flushes and closes RocksDB cleanly
   spdlog::info("stopped");
