@@ -61,11 +61,16 @@ void PropagationWorker::Stop() {
 
 uint64_t PropagationWorker::pending() const {
   uint64_t n = 0;
-  std::string prefix = store::keys::QueuePrefix(catalog::kPropagationTopic);
+  std::string prefix = store::keys::QueuePrefix(catalog::kPropagationTopic), after;
+  {
+    std::lock_guard lock(position_mu_);
+    after = position_;
+  }
+  // Starts after the finished part, whose deleted keys would slow the scan.
   catalog_.store().Scan(store::Family::kQueue, prefix, [&](std::string_view, std::string_view) {
     ++n;
     return true;
-  }).PermitUnchecked();
+  }, after).PermitUnchecked();
   return n;
 }
 
@@ -118,6 +123,10 @@ void PropagationWorker::Run() {
     Status s = catalog_.store().Write(done);
     if (!s.ok()) spdlog::error("propagation: cannot delete finished tasks: {}", s.ToString());
     last_key = tasks.back().first;
+    {
+      std::lock_guard lock(position_mu_);
+      position_ = last_key;
+    }
     done_ += tasks.size();
   }
 }

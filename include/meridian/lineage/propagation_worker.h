@@ -49,7 +49,7 @@ class PropagationWorker {
   // Stops after the current chunk; unfinished tasks stay queued.
   void Stop();
 
-  // Tasks waiting in the queue (approximate) and tasks finished since start.
+  // Tasks waiting in the queue and tasks finished since start.
   uint64_t pending() const;
   uint64_t done() const { return done_.load(); }
   bool idle() const { return idle_.load(); }
@@ -75,7 +75,8 @@ class PropagationWorker {
   std::atomic<bool> stop_{false};
   std::atomic<bool> idle_{false};
   std::atomic<uint64_t> done_{0};
-  std::atomic<uint64_t> enqueued_seen_{0};
+  mutable std::mutex position_mu_;
+  std::string position_;  // GUARDED_BY(position_mu_): last queue key finished
 };
 
 }  // namespace meridian::lineage
