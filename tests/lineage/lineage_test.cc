@@ -370,7 +370,7 @@ TEST_F(LineageTest, PropagationResumesAfterKill) {
   const std::string src = Guid("lin_dataset", "SRC");
   ASSERT_EQ(server_.Request("POST", "/api/atlas/v2/entity/guid/" + src + "/classifications",
                             R"([{"typeName":"PII","propagate":true}])").status, 204);
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
   json status = server_.Get("/api/meridian/v1/propagation").Json();
   server_.Kill();
   EXPECT_GT(status.value("pending", 0), 0) << "propagation finished before the kill: " << status.dump();
