@@ -20,4 +20,4 @@ if [ -d "$LIMITS_SRC" ]; then
   case " $* " in *" --quick "*) SIZE="--edges 200000 --nodes 20000 --scans 50000" ;; esac
   "$LIMITS_BUILD/limits" rocksdb-prefix-scan $SIZE --dir /tmp/lineage-bench-limits-data > "$SCAN_JSON"
 fi
-exec "$BUILD_DIR/bench/lineage_bench" --prefix-scan-json "$SCAN_JSON" "$@"
+"$BUILD_DIR/bench/lineage_bench" --prefix-scan-json "$SCAN_JSON" "$@"
