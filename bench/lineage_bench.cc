@@ -30,6 +30,7 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "meridian/auth/auth.h"
@@ -358,7 +359,8 @@ int Main(int argc, char** argv) {
       return 2;
     }
   }
-  spdlog::set_level(spdlog::level::warn);
+  spdlog::set_default_logger(spdlog::stderr_color_mt("lineage_bench"));
+  spdlog::set_level(spdlog::level::info);
   if (dir.empty()) dir = "/tmp/meridian-lineage-bench-" + std::to_string(getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
@@ -466,6 +468,23 @@ int Main(int argc, char** argv) {
                                                    {"avg_nodes", nodes / bases.size()}};
   }
   report["walk_only"] = walk;
+
+  // The bases nearest ~50 nodes (BOTH, depth 3) and ~1,000 nodes (depth 10), from a wider sample.
+  for (int i = 0; i < 5000; ++i) {
+    const auto& layer = layers[rng() % layers.size()];
+    const std::string& b = layer[rng() % layer.size()];
+    for (auto d : {lineage::Direction::kInput, lineage::Direction::kOutput, lineage::Direction::kBoth}) {
+      lineage::WalkOptions wo;
+      wo.direction = d;
+      wo.depth = 10;
+      size_t n = lineage::Walk(svc.graph(), b, false, wo).nodes.size();
+      if ((n > 1000 ? n - 1000 : 1000 - n) < best1000) best1000 = n > 1000 ? n - 1000 : 1000 - n, near1000 = b, dir1000 = d;
+      if (d != lineage::Direction::kBoth) continue;
+      wo.depth = 3;
+      n = lineage::Walk(svc.graph(), b, false, wo).nodes.size();
+      if ((n > 50 ? n - 50 : 50 - n) < best50) best50 = n > 50 ? n - 50 : 50 - n, near50 = b;
+    }
+  }
 
   // 4. HTTP: the real API in-process.
   auto users = auth::UserStore::Open(dir + "/users.json");

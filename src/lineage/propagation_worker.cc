@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
@@ -140,7 +141,8 @@ void PropagationWorker::PairsOf(const std::string& guid, std::set<Pair>* out) co
     out->emplace(c.value("entityGuid", ""), c.value("typeName", ""));
 }
 
-std::vector<std::string> PropagationWorker::Reachable(const std::string& source, const std::string& tag) const {
+std::vector<std::string> PropagationWorker::Reachable(const std::string& source, const std::string& tag,
+                                                     const LevelFn& on_level) const {
   auto rec = catalog_.LoadRecord(source);
   if (!rec.ok() || rec->value("status", "") != "ACTIVE") return {};
   const json* cls = DirectClassification(*rec, tag);
@@ -150,8 +152,9 @@ std::vector<std::string> PropagationWorker::Reachable(const std::string& source,
   // records (instance propagateTags, blocked tags) outside it.
   struct Candidate {
     LineageGraph::Node node;
-    std::string rel;
+    uint32_t rel;
     bool from_process;
+    std::string rel_guid;  // set when the relationship is not judged yet
   };
   std::vector<LineageGraph::Node> level;
   std::vector<bool> seen;
@@ -161,8 +164,8 @@ std::vector<std::string> PropagationWorker::Reachable(const std::string& source,
     if (n == LineageGraph::kNoNode) return {};
     level.push_back(n);
   }
-  std::unordered_map<std::string, bool> rel_allowed;
-  std::vector<std::string> out;
+  std::unordered_map<uint32_t, bool> rel_allowed;
+  std::vector<std::string> out, fresh_guids;
   auto mark = [&](LineageGraph::Node n) {
     if (n >= seen.size()) seen.resize(std::max<size_t>(n + 1, seen.size() * 2), false);
     bool fresh = !seen[n];
@@ -171,86 +174,153 @@ std::vector<std::string> PropagationWorker::Reachable(const std::string& source,
   };
   mark(level.front());
   std::vector<Candidate> candidates;
-  while (!level.empty()) {
+  std::string bytes;
+  while (!level.empty() && !stop_) {
     candidates.clear();
     {
       LineageGraph::Reader r(graph_);
       for (LineageGraph::Node x : level)
         for (const auto& e : r.Down(x))
           if (e.active && (e.other >= seen.size() || !seen[e.other]))
-            candidates.push_back({e.other, r.RelGuid(e.rel), r.IsProcess(x)});
+            candidates.push_back({e.other, e.rel, r.IsProcess(x),
+                                  rel_allowed.count(e.rel) ? std::string() : r.RelGuid(e.rel)});
     }
     level.clear();
     for (const Candidate& c : candidates) {
-      if (c.node < seen.size() && seen[c.node]) continue;
       auto [it, fresh] = rel_allowed.try_emplace(c.rel, false);
-      if (fresh) {
-        auto rel = catalog_.GetRelationship(c.rel, false);
+      if (fresh && catalog_.store().Get(store::Family::kRelationships, c.rel_guid, &bytes).ok()) {
+        auto rel = store::DecodeRecord(bytes);
         if (rel.ok()) {
-          const json& r = (*rel)["relationship"];
-          std::string mode = r.value("propagateTags", "NONE");
+          std::string mode = rel->value("propagateTags", "NONE");
           // Process -> dataset is end1 -> end2 (outputs); dataset -> process is end2 -> end1 (inputs).
           bool dir_ok = mode == "BOTH" || (c.from_process ? mode == "ONE_TO_TWO" : mode == "TWO_TO_ONE");
-          it->second = dir_ok && r.value("status", "ACTIVE") == "ACTIVE" && !Blocks(r, tag);
+          it->second = dir_ok && rel->value("status", "ACTIVE") == "ACTIVE" && !Blocks(*rel, tag);
         }
       }
       if (!it->second || !mark(c.node)) continue;
       level.push_back(c.node);
     }
-    LineageGraph::Reader r(graph_);
-    for (LineageGraph::Node n : level) out.push_back(r.Guid(n));
+    fresh_guids.clear();
+    {
+      LineageGraph::Reader r(graph_);
+      for (LineageGraph::Node n : level) fresh_guids.push_back(r.Guid(n));
+    }
+    if (on_level && !fresh_guids.empty()) on_level(fresh_guids);
+    out.insert(out.end(), fresh_guids.begin(), fresh_guids.end());
   }
   return out;
 }
 
+namespace {
+
+// Applies one (source, tag) in chunks, one chunk in flight while the caller
+// keeps computing.
+class ChunkApplier {
+ public:
+  ChunkApplier(catalog::Catalog& catalog, const std::string& source, const json& classification, size_t chunk)
+      : catalog_(catalog), source_(source), classification_(classification), chunk_(std::max<size_t>(1, chunk)) {}
+  ~ChunkApplier() { Wait(); }
+
+  void Add(const std::string& guid) {
+    add_.push_back(guid);
+    if (add_.size() >= chunk_) Launch();
+  }
+  void Remove(const std::string& guid) {
+    remove_.push_back(guid);
+    if (remove_.size() >= chunk_) Launch();
+  }
+  void Finish() {
+    if (!add_.empty() || !remove_.empty()) Launch();
+    Wait();
+  }
+  size_t added() const { return added_; }
+  size_t removed() const { return removed_; }
+
+ private:
+  void Launch() {
+    Wait();
+    added_ += add_.size();
+    removed_ += remove_.size();
+    inflight_ = std::async(std::launch::async, [this, add = std::move(add_), remove = std::move(remove_)] {
+      return catalog_.ApplyPropagation(source_, classification_, add, remove);
+    });
+    add_.clear();
+    remove_.clear();
+  }
+  void Wait() {
+    if (!inflight_.valid()) return;
+    Status s = inflight_.get();
+    if (!s.ok()) spdlog::error("propagation from {}: {}", source_, s.ToString());
+  }
+
+  catalog::Catalog& catalog_;
+  const std::string& source_;
+  const json& classification_;
+  size_t chunk_;
+  std::vector<std::string> add_, remove_;
+  size_t added_ = 0, removed_ = 0;
+  std::future<Status> inflight_;
+};
+
+}  // namespace
+
 bool PropagationWorker::Recompute(const std::string& source, const std::string& tag) {
+  auto t0 = std::chrono::steady_clock::now();
   auto rec = catalog_.LoadRecord(source);
   const json* cls = rec.ok() ? DirectClassification(*rec, tag) : nullptr;
   std::vector<std::string> current = catalog_.PropagationTargets(source, tag);
+  std::sort(current.begin(), current.end());
+  const json classification = cls ? *cls : json{{"typeName", tag}};
+
+  // Existing copies are refreshed when the source's tag (or its status) changed.
+  // A refresh goes in sorted order, so the greatest copy is current only if all are.
+  bool refresh = false;
+  if (cls && !current.empty()) {
+    json expected = *cls;
+    expected["entityGuid"] = source;
+    expected["entityStatus"] = rec->value("status", "ACTIVE");
+    auto last = catalog_.LoadRecord(current.back());
+    refresh = true;
+    if (last.ok())
+      for (const json& p : last->value("propagatedClassifications", json::array()))
+        if (p.value("typeName", "") == tag && p.value("entityGuid", "") == source) refresh = p != expected;
+  }
+
+  ChunkApplier apply(catalog_, source, classification, options_.chunk_size);
   std::vector<std::string> desired;
   const bool active = rec.ok() && rec->value("status", "") == "ACTIVE";
-  if (cls && active) {
+  if (cls && active && !refresh) {
+    // New targets are applied while the walk goes on.
+    desired = Reachable(source, tag, [&](const std::vector<std::string>& level) {
+      for (const auto& g : level)
+        if (!std::binary_search(current.begin(), current.end(), g)) apply.Add(g);
+    });
+  } else if (cls && active) {
     desired = Reachable(source, tag);
   } else if (cls && rec.ok() && !cls->value("removePropagationsOnEntityDelete", false)) {
     desired = current;  // a deleted source keeps its copies, marked DELETED
   }
+  if (stop_) return false;
   std::sort(desired.begin(), desired.end());
-  std::sort(current.begin(), current.end());
-  std::vector<std::string> add, remove, both;
-  std::set_difference(desired.begin(), desired.end(), current.begin(), current.end(), std::back_inserter(add));
+  if (refresh)
+    for (const auto& g : desired) {
+      if (stop_) return false;
+      apply.Add(g);
+    }
+  auto t1 = std::chrono::steady_clock::now();
+  std::vector<std::string> remove;
   std::set_difference(current.begin(), current.end(), desired.begin(), desired.end(), std::back_inserter(remove));
-  std::set_intersection(desired.begin(), desired.end(), current.begin(), current.end(), std::back_inserter(both));
-
-  json classification = cls ? *cls : json{{"typeName", tag}};
-  // Existing copies are refreshed when the source's tag (or status) changed.
-  // Chunks go in sorted order, so the last copy is current only if all are.
-  if (cls && !both.empty()) {
-    json expected = *cls;
-    expected["entityGuid"] = source;
-    expected["entityStatus"] = rec->value("status", "ACTIVE");
-    auto last = catalog_.LoadRecord(both.back());
-    bool stale = true;
-    if (last.ok())
-      for (const json& p : last->value("propagatedClassifications", json::array()))
-        if (p.value("typeName", "") == tag && p.value("entityGuid", "") == source) stale = p != expected;
-    if (stale) add = desired;
-  }
-  if (add.empty() && remove.empty()) return true;
-  const size_t chunk = std::max<size_t>(1, options_.chunk_size);
-  for (size_t i = 0; i < remove.size(); i += chunk) {
+  for (const auto& g : remove) {
     if (stop_) return false;
-    std::vector<std::string> part(remove.begin() + i, remove.begin() + std::min(remove.size(), i + chunk));
-    Status s = catalog_.ApplyPropagation(source, classification, {}, part);
-    if (!s.ok()) spdlog::error("propagation of {} from {}: {}", tag, source, s.ToString());
+    apply.Remove(g);
   }
-  for (size_t i = 0; i < add.size(); i += chunk) {
-    if (stop_) return false;
-    std::vector<std::string> part(add.begin() + i, add.begin() + std::min(add.size(), i + chunk));
-    Status s = catalog_.ApplyPropagation(source, classification, part, {});
-    if (!s.ok()) spdlog::error("propagation of {} from {}: {}", tag, source, s.ToString());
+  apply.Finish();
+  if (apply.added() || apply.removed()) {
+    auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
+    spdlog::info("propagation of {} from {}: +{} -{} entities in {} ms (walk done after {} ms)", tag, source,
+                 apply.added(), apply.removed(), ms(std::chrono::steady_clock::now() - t0), ms(t1 - t0));
   }
-  spdlog::info("propagation of {} from {}: +{} -{} entities", tag, source, add.size(), remove.size());
-  return true;
+  return !stop_;
 }
 
 }  // namespace meridian::lineage

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -54,8 +55,12 @@ class PropagationWorker {
   uint64_t done() const { return done_.load(); }
   bool idle() const { return idle_.load(); }
 
-  // Entities that should hold (source, tag) now; exposed for tests and benchmarks.
-  std::vector<std::string> Reachable(const std::string& source, const std::string& tag) const;
+  // Entities that should hold (source, tag) now, breadth first; `on_level`
+  // (optional) sees each level's new entities as soon as they are known.
+  // Exposed for benchmarks.
+  using LevelFn = std::function<void(const std::vector<std::string>&)>;
+  std::vector<std::string> Reachable(const std::string& source, const std::string& tag,
+                                     const LevelFn& on_level = nullptr) const;
 
  private:
   using Pair = std::pair<std::string, std::string>;  // source guid, tag name
