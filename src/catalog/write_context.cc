@@ -78,10 +78,12 @@ void WriteContext::RegisterPendingUnique(const std::string& type, const std::str
 std::vector<Catalog::Edge> WriteContext::AllEdges(const std::string& guid) {
   std::map<std::string, std::optional<std::string>> merged;
   std::string prefix = keys::EdgePrefix(guid);
-  catalog_.store().Scan(Family::kEdges, prefix, [&](std::string_view k, std::string_view v) {
-    merged[std::string(k)] = std::string(v);
-    return true;
-  }).PermitUnchecked();
+  if (!created_set_.count(guid)) {  // a new entity has no stored edges yet
+    catalog_.store().Scan(Family::kEdges, prefix, [&](std::string_view k, std::string_view v) {
+      merged[std::string(k)] = std::string(v);
+      return true;
+    }).PermitUnchecked();
+  }
   for (auto it = edges_.lower_bound(prefix); it != edges_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
        ++it)
     merged[it->first] = it->second;
@@ -267,6 +269,7 @@ Status WriteContext::Purge(const std::string& guid) {
     if (rel.ok()) (**rel)["status"] = "PURGED";
   }
   purged_.push_back(guid);
+  touched_set_.insert(guid);
   audits_.emplace_back(guid, internal::MakeAuditEvent(guid, now_, user_, "ENTITY_PURGE",
                                                       "Purged: " + json{{"guid", guid}}.dump()));
   return Status::Ok();
@@ -362,7 +365,6 @@ Status WriteContext::Commit(uint64_t* sequence) {
   RETURN_IF_ERROR(catalog_.Commit(batch, &info.sequence));
   if (sequence) *sequence = info.sequence;
   info.entities.assign(touched_set_.begin(), touched_set_.end());
-  info.entities.insert(info.entities.end(), purged_.begin(), purged_.end());
   info.edges.assign(edges_.begin(), edges_.end());
   catalog_.NotifyCommit(info);
   return Status::Ok();

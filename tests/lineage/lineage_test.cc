@@ -1,8 +1,6 @@
 // Lineage and classification propagation against the real server.
 #include <chrono>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -13,13 +11,6 @@ namespace meridian::lineage::testing {
 namespace {
 
 using nlohmann::json;
-
-json ReadJson(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return json::parse(ss.str());
-}
 
 template <typename Pred>
 bool WaitFor(Pred pred, double timeout_s = 30) {
@@ -37,7 +28,7 @@ class LineageTest : public ::testing::Test {
 
   void LoadTutorial() {
     for (const char* f : {"tutorial_catalog.json", "tutorial_lineage.json"}) {
-      Response r = server_.Request("POST", "/api/atlas/v2/entity/bulk", ReadJson(FixturePath(f)).dump());
+      Response r = server_.Request("POST", "/api/atlas/v2/entity/bulk", meridian::testing::Fixture(f).dump());
       ASSERT_EQ(r.status, 200) << r.body;
     }
   }

@@ -1,43 +1,46 @@
-// Runs the real `meridian serve` as a child process on a free 127.0.0.1 port
-// with a temporary data directory, and talks HTTP/1.1 to it.
+// The lineage suite's view of the shared TestServer: the real `meridian serve`
+// on a free loopback port with a temporary data directory.
 #pragma once
 
+#include <chrono>
+#include <stdexcept>
 #include <string>
+#include <thread>
 
-#include <nlohmann/json.hpp>
+#include "test_server.h"
 
 namespace meridian::lineage::testing {
 
-struct Response {
-  int status = 0;
-  std::string body;
-  nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
-};
+using Response = meridian::testing::HttpResult;
 
 class Server {
  public:
-  // Creates a fresh data directory; Start() launches the binary on it.
-  Server();
-  ~Server();
-  void Start();
+  // Starts (or restarts, on the same data directory) the server.
+  void Start() {
+    if (!server_.Start()) throw std::runtime_error("meridian did not start");
+  }
   // SIGKILL, as a crash would.
-  void Kill();
-  void Stop();
-  uint16_t port() const { return port_; }
-  const std::string& data_dir() const { return dir_; }
+  void Kill() { server_.Kill9(); }
 
-  Response Request(const std::string& method, const std::string& path, const std::string& body = "") const;
+  Response Request(const std::string& method, const std::string& path, const std::string& body = "") const {
+    return meridian::testing::Request(server_.port(), method, path, body);
+  }
   Response Get(const std::string& path) const { return Request("GET", path); }
   Response Post(const std::string& path, const nlohmann::json& body) const { return Request("POST", path, body.dump()); }
-  // Waits until the propagation queue is empty (or the timeout, in seconds, passes).
-  bool WaitPropagation(double timeout_s = 60) const;
+
+  // Waits until the propagation queue is empty (or `timeout_s` passes).
+  bool WaitPropagation(double timeout_s = 60) const {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto j = Get("/api/meridian/v1/propagation").Json();
+      if (j.is_object() && j.value("pending", 1) == 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
 
  private:
-  std::string dir_;
-  int pid_ = -1;
-  uint16_t port_ = 0;
+  meridian::testing::TestServer server_;
 };
-
-std::string FixturePath(const std::string& name);
 
 }  // namespace meridian::lineage::testing

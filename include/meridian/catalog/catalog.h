@@ -61,7 +61,7 @@ struct CommitInfo {
 class Catalog {
  public:
   struct Options {
-    // Default: 1000. Max entities accepted by one bulk write.
+    // Default: 10000. Max entities accepted by one bulk write.
     size_t max_entities_per_request = 10000;
   };
 
