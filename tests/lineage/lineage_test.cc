@@ -270,6 +270,23 @@ TEST_F(LineageTest, PropagationSwitches) {
   EXPECT_FALSE(HasTag(t[4], "Sensitive", t[1]));
 }
 
+// Lineage created after the tag carries it; a deleted middle node cuts only the paths through it.
+TEST_F(LineageTest, PropagationFollowsNewLineageAndOtherPaths) {
+  CreateLineageTypes();
+  CreateClassification("PII");
+  Bulk(json::array({Dataset("X"), Dataset("Z")}));
+  const std::string x = Guid("lin_dataset", "X"), z = Guid("lin_dataset", "Z");
+  server_.Request("POST", "/api/atlas/v2/entity/guid/" + x + "/classifications",
+                  R"([{"typeName":"PII","propagate":true}])");
+  Bulk(json::array({Process("XZ1", {"X"}, {"Z"}), Process("XZ2", {"X"}, {"Z"})}));
+  ASSERT_TRUE(WaitFor([&] { return HasTag(z, "PII", x); }));
+  ASSERT_EQ(server_.Request("DELETE", "/api/atlas/v2/entity/guid/" + Guid("lin_process", "XZ1")).status, 200);
+  ASSERT_TRUE(server_.WaitPropagation());
+  EXPECT_TRUE(HasTag(z, "PII", x)) << "the second path keeps the copy";
+  ASSERT_EQ(server_.Request("DELETE", "/api/atlas/v2/entity/guid/" + Guid("lin_process", "XZ2")).status, 200);
+  ASSERT_TRUE(WaitFor([&] { return !HasTag(z, "PII", x); }));
+}
+
 TEST_F(LineageTest, DepthAndNodeLimits) {
   CreateLineageTypes();
   CreateChain();
