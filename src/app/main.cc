@@ -14,6 +14,7 @@
 #include "config.h"
 #include "meridian/auth/auth.h"
 #include "meridian/catalog/catalog.h"
+#include "meridian/glossary/glossary_routes.h"
 #include "meridian/importer/commands.h"
 #include "meridian/lineage/lineage_routes.h"
 #include "meridian/server/api.h"
@@ -59,6 +60,7 @@ int Serve(const Config& config) {
   api_options.ui_dir = config.ui_dir.empty() ? BinaryDir() + "/ui" : config.ui_dir;
   server::Services services{catalog->get(), users->get(), &sessions};
   server::Api api(services, api_options);
+  server::RegisterGlossaryRoutes(api.router(), services);
 
   lineage::LineageOptions lineage_options;
   lineage_options.max_nodes = static_cast<size_t>(std::max(1, config.lineage_max_nodes));
