@@ -1,4 +1,5 @@
 // meridian: one binary, several commands (serve, passwd, ...).
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "meridian/importer/commands.h"
 #include "meridian/index/indexer.h"
 #include "meridian/index/search_index.h"
+#include "meridian/lineage/lineage_routes.h"
 #include "meridian/search/search_service.h"
 #include "meridian/server/api.h"
 #include "meridian/server/http_server.h"
@@ -75,6 +77,14 @@ int Serve(const Config& config) {
   server::RegisterGlossaryRoutes(api.router(), services);
   server::RegisterSearchRoutes(api.router(), &search_service);
 
+  lineage::LineageOptions lineage_options;
+  lineage_options.max_nodes = static_cast<size_t>(std::max(1, config.lineage_max_nodes));
+  lineage::LineageService lineage_service(**catalog, lineage_options);
+  if (Status s = lineage_service.Attach(); !s.ok()) return Fail(s);
+  lineage::PropagationWorker propagation(**catalog, lineage_service.graph(), {});
+  propagation.Start();
+  lineage::RegisterLineageRoutes(api.router(), &lineage_service, &propagation);
+
   auto access_log = spdlog::default_logger()->clone("access");
   server::HttpServer http(
       config.server, [&api](server::HttpRequest& req) { return api.Handle(req); },
@@ -106,6 +116,7 @@ int Serve(const Config& config) {
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
   password_check.join();
+  propagation.Stop();
   indexer.Stop();
   search_index->reset();
   catalog->reset();
