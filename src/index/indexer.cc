@@ -38,9 +38,10 @@ void AddMeanings(const catalog::Catalog& catalog, const types::TypeRegistry& reg
 }
 
 // One unit of work from the preparing thread to the writer: a document to
-// store, or the guid of an entity to drop.
+// store (`fresh`: the index cannot hold it yet), or the guid of an entity to drop.
 struct Work {
   std::optional<PreparedDocument> doc;
+  bool fresh = false;
   std::string remove;
 };
 
@@ -101,7 +102,7 @@ Status Pipeline(SearchIndex& index, const std::function<Status(const std::functi
   uint64_t n = 0;
   Work w;
   while (queue.Pop(&w)) {
-    written = w.doc ? index.Put(std::move(*w.doc)) : index.Remove(w.remove);
+    written = !w.doc ? index.Remove(w.remove) : w.fresh ? index.Add(std::move(*w.doc)) : index.Put(std::move(*w.doc));
     if (written.ok() && commit_every && ++n % commit_every == 0) written = index.Commit();
     if (!written.ok()) {
       queue.Abort();
@@ -173,6 +174,7 @@ Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t*
             inner = w.status();
             return false;
           }
+          w->fresh = true;  // the index was cleared above
           return emit(std::move(*w));
         });
         return inner.ok() ? scan : inner;

@@ -434,6 +434,15 @@ Status SearchIndex::Put(PreparedDocument doc) {
   return Status::Ok();
 }
 
+Status SearchIndex::Add(PreparedDocument doc) {
+  try {
+    impl_->writer_->add_document(doc.rep_->doc);
+  } catch (const Xapian::Error& e) {
+    return FromXapian(e, "add");
+  }
+  return Status::Ok();
+}
+
 Status SearchIndex::Upsert(const json& record, const types::TypeRegistry& reg) {
   ASSIGN_OR_RETURN(PreparedDocument doc, Prepare(record, reg));
   return Put(std::move(doc));

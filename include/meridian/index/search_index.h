@@ -142,6 +142,9 @@ class SearchIndex {
   static Result<PreparedDocument> Prepare(const nlohmann::json& record, const types::TypeRegistry& reg);
   // Stores a prepared document, replacing the entity's previous one.
   Status Put(PreparedDocument doc);
+  // Stores a prepared document of an entity the index does not hold (no lookup;
+  // for rebuilds after Clear).
+  Status Add(PreparedDocument doc);
   // Prepare + Put.
   Status Upsert(const nlohmann::json& record, const types::TypeRegistry& reg);
   Status Remove(const std::string& guid);
