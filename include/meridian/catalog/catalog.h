@@ -33,6 +33,9 @@ inline constexpr std::string_view kPropagationTopic = "propagation";  // {"kind"
 struct ReadOptions {
   bool min_ext_info = false;          // referredEntities in minimal (header) form
   bool ignore_relationships = false;  // omit relationshipAttributes
+  // Relationship attributes as bare ids {guid, typeName (the end's declared
+  // type), relationshipType, relationshipStatus}: no neighbour is read.
+  bool reference_ids_only = false;
 };
 
 struct AuditQuery {
