@@ -6,7 +6,12 @@ import preact from '@preact/preset-vite';
 export default defineConfig({
   base: './',
   plugins: [preact()],
-  build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 2000 },
+  // MERIDIAN_UI_OUT (set by CMake) redirects the bundle into the build tree.
+  build: {
+    outDir: process.env.MERIDIAN_UI_OUT ?? 'dist',
+    emptyOutDir: !process.env.MERIDIAN_UI_OUT,
+    chunkSizeWarningLimit: 2000,
+  },
   worker: { format: 'es' },
   server: {
     proxy: {

@@ -30,7 +30,7 @@ interface Hook {
   firstPaintAt: number;
   readyAt: number;
   timings: Record<string, number>;
-  nodes(): { id: string; label: string; kind: string; typeName: string }[];
+  nodes(): { id: string; label: string; kind: string; typeName: string; parent: string }[];
   edges(): { source: string; target: string }[];
   columnEdges(): { from: string; to: string }[];
   nodeClientPos(id: string): { x: number; y: number } | null;
@@ -150,7 +150,7 @@ export function LineageView({ guid, entity, route }: { guid: string; entity: any
     readyAt: 0,
     timings: {},
     nodes: () =>
-      (cyRef.current?.nodes() ?? ([] as any)).map((n: NodeSingular) => ({ id: n.id(), label: n.data('label'), kind: n.data('kind'), typeName: n.data('typeName') ?? '' })),
+      (cyRef.current?.nodes() ?? ([] as any)).map((n: NodeSingular) => ({ id: n.id(), label: n.data('label') ?? n.data('name'), kind: n.data('kind'), typeName: n.data('typeName') ?? '', parent: n.data('parent') ?? '' })),
     edges: () => (cyRef.current?.edges() ?? ([] as any)).map((e: any) => ({ source: e.data('source'), target: e.data('target') })),
     columnEdges: () =>
       colEdgesRef.current.map((e) => {
