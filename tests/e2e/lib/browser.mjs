@@ -3,14 +3,14 @@ import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const uiRoot = join(here, '..', '..', '..', 'ui');
 
 export async function launchBrowser({ viewport = { width: 1280, height: 800 } } = {}) {
   const require = createRequire(join(uiRoot, 'package.json'));
-  const { chromium } = await import(pathToFileURL(require.resolve('playwright-core')).href);
+  const { chromium } = require('playwright-core');
   const userDataDir = mkdtempSync(join(tmpdir(), 'meridian-chrome-'));
   const ctx = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',

@@ -92,7 +92,10 @@ function style(big: boolean): any[] {
     },
     { selector: 'edge[label]', style: { label: big ? '' : 'data(label)', 'font-size': 9, color: '#8a6d2b', 'text-rotation': 'autorotate', 'min-zoomed-font-size': 8 } },
     { selector: 'edge.tableEdge', style: { 'line-style': 'dashed', 'line-color': '#cbd5e1', 'target-arrow-color': '#cbd5e1' } },
-    { selector: 'edge.colEdge', style: { 'line-color': '#2563eb', 'target-arrow-color': '#2563eb', 'curve-style': 'unbundled-bezier', 'control-point-distances': [0], width: 1.5 } },
+    {
+      selector: 'edge.colEdge',
+      style: { 'line-color': '#2563eb', 'target-arrow-color': '#2563eb', 'curve-style': 'straight', 'source-endpoint': '50% 0%', 'target-endpoint': '-50% 0%', width: 1.5 },
+    },
     { selector: '.faded', style: { opacity: 0.18 } },
     { selector: 'node.hl', style: { 'border-color': '#d97706', 'border-width': 2.5 } },
     { selector: 'edge.hl', style: { 'line-color': '#d97706', 'target-arrow-color': '#d97706', width: 3 } },

@@ -27,7 +27,12 @@ export function EntityPage({ guid, route }: { guid: string; route: Route }) {
   if (hasLineage) tabs.push(['lineage', 'Lineage']);
   tabs.push(['classifications', 'Classifications'], ['audit', 'Audit']);
   const tab = tabs.some(([t]) => t === route.params.get('tab')) ? route.params.get('tab')! : 'properties';
-  const setTab = (t: string) => navigate(`/entity/${encodeURIComponent(guid)}`, { tab: t === 'properties' ? undefined : t }, true);
+  const setTab = (t: string) =>
+    navigate(
+      `/entity/${encodeURIComponent(guid)}`,
+      { ...Object.fromEntries(route.params), tab: t === 'properties' ? undefined : t },
+      true,
+    );
 
   return (
     <div class={`page entity ${tab === 'lineage' ? 'wide' : ''}`}>
@@ -352,7 +357,15 @@ function ClassificationsTab({ entity, types, reload }: { entity: any; types: any
                       <Chip kind={direct ? 'tag' : 'prop'}>{c.typeName}</Chip>
                     </a>
                   </td>
-                  <td>{direct ? 'direct' : <>propagated from <EntityLink e={{ guid: c.entityGuid, displayText: c.entityGuid }} /></>}</td>
+                  <td>
+                    {direct ? (
+                      'direct'
+                    ) : (
+                      <>
+                        propagated from <SourceEntity guid={c.entityGuid} />
+                      </>
+                    )}
+                  </td>
                   <td class="mono small">
                     {Object.entries(c.attributes ?? {}).map(([k, v]) => (
                       <div>
@@ -396,6 +409,17 @@ function ClassificationsTab({ entity, types, reload }: { entity: any; types: any
       ) : null}
     </div>
   );
+}
+
+const headerCache = new Map<string, Promise<any>>();
+
+/** Link to the entity a propagated classification comes from, by name. */
+function SourceEntity({ guid }: { guid: string }) {
+  const [h] = useAsync(() => {
+    if (!headerCache.has(guid)) headerCache.set(guid, get(`/v2/entity/guid/${encodeURIComponent(guid)}/header`).catch(() => ({ guid })));
+    return headerCache.get(guid)!;
+  }, [guid]);
+  return <EntityLink e={{ guid, ...(h ?? {}), displayText: h ? displayName(h) || guid : guid }} />;
 }
 
 function AddClassification({
