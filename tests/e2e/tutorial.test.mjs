@@ -221,6 +221,48 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
     await screenshot('dsl-error');
   }));
 
+  it('classifies several search results at once', step(async () => {
+    const f = JSON.stringify({ condition: 'AND', criterion: [{ attributeName: 'name', operator: '=', attributeValue: 'location_id' }] });
+    await page.goto(`${server.base}/#/search?type=hive_column&f=${encodeURIComponent(f)}`);
+    const rows = page.locator('[data-testid=results] tbody tr');
+    await rows.first().waitFor({ timeout: T });
+    assert.equal(await rows.count(), 3, 'attribute filter name = location_id');
+    await page.locator('[data-testid=results] thead input[type=checkbox]').check();
+    await page.getByTestId('classify-selected').click();
+    await page.locator('.modal select[name=classification]').selectOption('PII');
+    await page.getByTestId('bulk-classify-save').click();
+    await page.locator('.results-bar .ok').waitFor({ timeout: T });
+    await screenshot('bulk-classified');
+    for (const guid of await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.guid))) {
+      const r = await rest('GET', `/v2/entity/guid/${guid}/classifications`);
+      assert.ok((r?.list ?? r ?? []).some((c) => c.typeName === 'PII' && c.entityGuid === guid), `PII on column ${guid}`);
+    }
+  }));
+
+  it('creates a glossary term and assigns it to trip_details', step(async (t) => {
+    const glossaryApi = await rest('GET', '/v2/glossary').then(() => true, () => false);
+    if (!glossaryApi) {
+      t.skip('server has no glossary API yet');
+      return;
+    }
+    await page.goto(`${server.base}/#/glossary`);
+    await page.getByTestId('create-glossary').click();
+    await page.fill('.modal input[name=name]', 'Tutorial');
+    await page.getByTestId('glossary-save').click();
+    await page.getByTestId('create-term').click();
+    await page.fill('.modal input[name=name]', 'Trip');
+    await page.getByTestId('glossary-save').click();
+    await page.getByTestId('term-name').waitFor({ timeout: T });
+    await openEntity(guids.trip_details);
+    await page.getByTestId('assign-term').click();
+    const select = page.locator('.modal select[name=term]');
+    await select.waitFor({ timeout: T });
+    await select.selectOption({ label: 'Trip (Tutorial)' });
+    await page.getByTestId('assign-term-save').click();
+    await page.locator('.entity-header .chip-term', { hasText: 'Trip' }).waitFor({ timeout: T });
+    await screenshot('term-assigned');
+  }));
+
   it('signs out', step(async () => {
     await page.getByTestId('signout').click();
     await page.locator('input[name=j_username]').waitFor({ timeout: T });

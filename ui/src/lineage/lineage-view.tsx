@@ -344,10 +344,17 @@ export function LineageView({ guid, entity, route }: { guid: string; entity: any
         cy.add(byChunk.get(c) ?? []);
       });
       if (c === 0) {
-        if (small) cy.fit(undefined, 30);
-        if (cy.zoom() > 1.4) {
-          cy.zoom(1.4);
-          cy.center();
+        if (small) {
+          cy.fit(undefined, 30);
+          if (cy.zoom() > 1.4) {
+            cy.zoom(1.4);
+            cy.center();
+          } else if (cy.zoom() < 0.6) {
+            // Narrow windows: keep labels readable around the focus instead of fitting everything.
+            cy.zoom(0.6);
+            if (focus) cy.pan({ x: cy.width() / 2 - focus.x * 0.6, y: cy.height() / 2 - focus.y * 0.6 });
+            else cy.center();
+          }
         }
         await frames();
         hook.current.firstPaintAt = performance.now();
@@ -489,7 +496,8 @@ export function LineageView({ guid, entity, route }: { guid: string; entity: any
       ...dg.edges.map((e) => ({ group: 'edges' as const, data: { id: e.id, source: e.source, target: e.target }, classes: 'tableEdge' })),
       ...colEdges.map((e, i) => ({ group: 'edges' as const, data: { id: `c${i}`, source: `col:${e.from}`, target: `col:${e.to}`, process: e.process }, classes: 'colEdge' })),
     ];
-    await render(cy, nodes, edges, signal, false, null);
+    const bc = corner[g.baseGuid];
+    await render(cy, nodes, edges, signal, false, bc ? { x: bc.x + TABLE_W / 2, y: bc.y + HDR_H } : null);
   }
 
   async function expand(nodeGuid: string, dir: Dir) {

@@ -90,7 +90,7 @@ function EntityHeader({ entity, reload }: { entity: any; reload: () => void }) {
       <div class="meta-row">
         <span class="meta-label">Terms</span>
         {meanings.map((m: any) => (
-          <Chip kind="term" onRemove={() => unassign(m)}>
+          <Chip kind="term" onRemove={() => unassign(m)} title="glossary term">
             {m.displayText ?? m.qualifiedName}
           </Chip>
         ))}
@@ -138,7 +138,7 @@ export function AssignTerm({ entityGuid, onClose, onDone }: { entityGuid: string
           <button class="secondary" onClick={onClose}>
             Cancel
           </button>
-          <button disabled={!term || busy} onClick={save}>
+          <button disabled={!term || busy} onClick={save} data-testid="assign-term-save">
             Assign
           </button>
         </>
@@ -150,7 +150,7 @@ export function AssignTerm({ entityGuid, onClose, onDone }: { entityGuid: string
       {terms && terms.length ? (
         <label>
           Term
-          <select value={term} onChange={(e) => setTerm(e.currentTarget.value)}>
+          <select name="term" value={term} onChange={(e) => setTerm(e.currentTarget.value)}>
             <option value="">choose…</option>
             {terms.map((t) => (
               <option value={t.value}>{t.label}</option>

@@ -38,7 +38,7 @@ export function GlossaryPage({ route }: { route: Route }) {
         <div class="results-bar">
           <h2>Glossaries</h2>
           <span class="grow" />
-          <button class="small" onClick={() => setCreating('glossary')}>
+          <button class="small" onClick={() => setCreating('glossary')} data-testid="create-glossary">
             + Glossary
           </button>
         </div>
@@ -73,7 +73,7 @@ export function GlossaryPage({ route }: { route: Route }) {
             <div class="results-bar">
               <h1>{current.name}</h1>
               <span class="grow" />
-              <button class="small" onClick={() => setCreating('term')}>
+              <button class="small" onClick={() => setCreating('term')} data-testid="create-term">
                 + Term
               </button>
             </div>
@@ -122,7 +122,7 @@ function TermDetail({ guid }: { guid: string }) {
   return (
     <div class="card">
       <div class="results-bar">
-        <h1>{term.name}</h1>
+        <h1 data-testid="term-name">{term.name}</h1>
         <span class="muted mono small">{term.qualifiedName}</span>
         <span class="grow" />
         <button class="small" onClick={() => setAssigning(true)}>
@@ -248,7 +248,7 @@ function CreateGlossaryItem({ kind, glossaryGuid, onClose, onDone }: { kind: 'gl
           <button class="secondary" onClick={onClose}>
             Cancel
           </button>
-          <button disabled={!valid || busy} onClick={save}>
+          <button disabled={!valid || busy} onClick={save} data-testid="glossary-save">
             Create
           </button>
         </>
@@ -256,7 +256,7 @@ function CreateGlossaryItem({ kind, glossaryGuid, onClose, onDone }: { kind: 'gl
     >
       <label>
         Name
-        <input value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        <input name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
       </label>
       {name && !valid ? <p class="error-text">Names may not contain "@" or ".".</p> : null}
       <label>
