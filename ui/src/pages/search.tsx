@@ -215,7 +215,7 @@ export function SearchPage({ route }: { route: Route }) {
       {loading && hasCriteria(params) ? <Spinner label="Searching…" /> : null}
       {error && !(params.mode === 'dsl' && error instanceof ApiError && error.status === 400) ? <ErrorBox error={error} /> : null}
       {!hasCriteria(params) ? (
-        <p class="muted hint">Pick a type, a classification or a term, or type some text, then press Search.</p>
+        <Overview metrics={meta?.metrics} />
       ) : result && !error ? (
         <Results params={params} result={result} go={go} types={meta?.types.entityDefs ?? []} loading={loading} />
       ) : null}
@@ -685,5 +685,44 @@ export function BulkClassify({ guids, onClose, onDone }: { guids: string[]; onCl
       </label>
       <ErrorBox error={error} />
     </Modal>
+  );
+}
+
+/** Landing view: entity and classification counts, each a shortcut into search. */
+function Overview({ metrics }: { metrics?: { entityActive: Record<string, number>; tagEntities: Record<string, number> } | null }) {
+  const types = Object.entries(metrics?.entityActive ?? {}).sort((a, b) => b[1] - a[1]);
+  const tags = Object.entries(metrics?.tagEntities ?? {}).sort((a, b) => b[1] - a[1]);
+  return (
+    <div class="card overview">
+      <p class="muted">Pick a type, a classification or a term, or type some text, then press Search.</p>
+      {types.length ? (
+        <>
+          <h2>Entities by type</h2>
+          <div class="tiles">
+            {types.map(([t, n]) => (
+              <a class="tile" href={`#/search?type=${encodeURIComponent(t)}`}>
+                <span class="tile-n">{n.toLocaleString()}</span>
+                <span class="tile-l">{t}</span>
+              </a>
+            ))}
+          </div>
+        </>
+      ) : metrics ? (
+        <p class="muted">The catalog is empty.</p>
+      ) : null}
+      {tags.length ? (
+        <>
+          <h2>Classified entities</h2>
+          <div class="tiles">
+            {tags.map(([t, n]) => (
+              <a class="tile" href={`#/search?cls=${encodeURIComponent(t)}`}>
+                <span class="tile-n">{n.toLocaleString()}</span>
+                <span class="tile-l">{t}</span>
+              </a>
+            ))}
+          </div>
+        </>
+      ) : null}
+    </div>
   );
 }
