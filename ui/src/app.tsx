@@ -9,6 +9,7 @@ import { EntityPage } from './pages/entity';
 import { ClassificationsPage } from './pages/classifications';
 import { GlossaryPage } from './pages/glossary';
 import { AboutPage } from './pages/about';
+import { QuickSearch } from './quick-search';
 
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
@@ -82,6 +83,7 @@ export function App() {
           {link('/about', 'About', section === 'about')}
         </nav>
         <span class="grow" />
+        <QuickSearch />
         <span class="user" data-testid="user">
           {session.userName}
         </span>
