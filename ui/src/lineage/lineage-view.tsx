@@ -19,7 +19,9 @@ const ROW_H = 22;
 const HDR_H = 28;
 const TABLE_W = 220;
 const BIG = 1000;
-const CHUNK = 400;
+const FIRST_CHUNK = 150;
+const CHUNK = 300;
+const chunkOf = (i: number) => (i < FIRST_CHUNK ? 0 : 1 + Math.floor((i - FIRST_CHUNK) / CHUNK));
 
 type Phase = 'loading' | 'layout' | 'rendering' | 'ready' | 'error';
 
@@ -46,6 +48,9 @@ declare global {
 
 let cytoscapeLib: Promise<any> | null = null;
 const loadCytoscape = () => (cytoscapeLib ??= import('cytoscape'));
+
+/** Starts fetching the graph library early (e.g. when an entity with lineage opens). */
+export const preloadLineage = () => void loadCytoscape();
 
 function style(big: boolean): any[] {
   return [
@@ -326,7 +331,7 @@ export function LineageView({ guid, entity, route }: { guid: string; entity: any
     for (const e of edges) {
       const i = Math.max(at.get(e.data.source!) ?? Infinity, at.get(e.data.target!) ?? Infinity);
       if (!Number.isFinite(i)) continue;
-      const c = Math.floor(i / CHUNK);
+      const c = chunkOf(i);
       if (!byChunk.has(c)) byChunk.set(c, []);
       byChunk.get(c)!.push(e);
     }
@@ -336,9 +341,12 @@ export function LineageView({ guid, entity, route }: { guid: string; entity: any
       cy.zoom(z);
       cy.pan({ x: cy.width() / 2 - focus.x * z, y: cy.height() / 2 - focus.y * z });
     }
-    for (let c = 0; c * CHUNK < nodes.length; c++) {
+    const chunks = chunkOf(Math.max(0, nodes.length - 1)) + 1;
+    for (let c = 0; c < chunks; c++) {
       if (signal.aborted) return;
-      const els = nodes.slice(c * CHUNK, (c + 1) * CHUNK).map((n) => n.el);
+      const from = c === 0 ? 0 : FIRST_CHUNK + (c - 1) * CHUNK;
+      const to = c === 0 ? FIRST_CHUNK : from + CHUNK;
+      const els = nodes.slice(from, to).map((n) => n.el);
       cy.batch(() => {
         cy.add(els);
         cy.add(byChunk.get(c) ?? []);
@@ -359,7 +367,7 @@ export function LineageView({ guid, entity, route }: { guid: string; entity: any
         await frames();
         hook.current.firstPaintAt = performance.now();
       } else {
-        setProgress(`Drawing ${Math.min(nodes.length, (c + 1) * CHUNK).toLocaleString()} of ${nodes.length.toLocaleString()} nodes…`);
+        setProgress(`Drawing ${Math.min(nodes.length, to).toLocaleString()} of ${nodes.length.toLocaleString()} nodes…`);
         await tick();
       }
     }

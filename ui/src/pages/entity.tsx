@@ -4,7 +4,7 @@ import { del, get, post, put } from '../api';
 import { allAttributes, displayName, formatTime, formatValue, isA, loadTypes, type TypeDef } from '../catalog';
 import { Chip, EntityLink, ErrorBox, Modal, Spinner, Tabs, useAsync } from '../components';
 import { navigate, type Route } from '../router';
-import { LineageView } from '../lineage/lineage-view';
+import { LineageView, preloadLineage } from '../lineage/lineage-view';
 import { loadTermOptions } from './glossary';
 
 export function EntityPage({ guid, route }: { guid: string; route: Route }) {
@@ -22,6 +22,7 @@ export function EntityPage({ guid, route }: { guid: string; route: Route }) {
   const defs = data!.types.entityDefs;
   const hasLineage = isA(defs, entity.typeName, 'DataSet') || isA(defs, entity.typeName, 'Process');
   const columns: any[] = entity.relationshipAttributes?.columns ?? entity.attributes?.columns ?? [];
+  if (hasLineage) preloadLineage();
   const tabs: [string, string][] = [['properties', 'Properties']];
   if (columns.length) tabs.push(['schema', 'Schema']);
   if (hasLineage) tabs.push(['lineage', 'Lineage']);
