@@ -1,0 +1,159 @@
+// Catalog: the single owner of entity, relationship, classification and type
+// state. Every mutation is validated against the type system and written as
+// ONE store WriteBatch that also carries its audit events and the durable
+// work-queue entries (search indexing, classification propagation) describing it.
+//
+// Thread-safety: reads are lock-free (store snapshots of single keys and an
+// immutable TypeRegistry snapshot); mutations serialise on an internal mutex.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "meridian/status.h"
+#include "meridian/store/store.h"
+#include "meridian/types/type_registry.h"
+
+namespace meridian::catalog {
+
+using nlohmann::json;
+
+// Queue topics written in the same batch as the change they describe.
+inline constexpr std::string_view kIndexTopic = "index";              // {"guids":[...]}
+inline constexpr std::string_view kPropagationTopic = "propagation";  // {"kind":..., ...}
+
+struct ReadOptions {
+  bool min_ext_info = false;          // referredEntities in minimal (header) form
+  bool ignore_relationships = false;  // omit relationshipAttributes
+};
+
+struct AuditQuery {
+  int count = 100;
+  int offset = 0;
+  std::string action;              // filter, e.g. ENTITY_UPDATE
+  std::string sort_by = "timestamp";
+  bool ascending = false;          // Atlas returns newest first
+};
+
+// A mutation's outcome: the EntityMutationResponse body plus the store
+// sequence of its batch (searches can wait for the indexer to reach it).
+struct Mutation {
+  json response = json::object();
+  uint64_t sequence = 0;
+};
+
+class Catalog {
+ public:
+  struct Options {
+    // Default: 1000. Max entities accepted by one bulk write.
+    size_t max_entities_per_request = 10000;
+  };
+
+  // Loads built-in and stored typedefs. `store` must outlive the catalog.
+  static Result<std::unique_ptr<Catalog>> Open(store::Store* store, Options options);
+
+  std::shared_ptr<const types::TypeRegistry> types() const;
+  store::Store& store() const { return *store_; }
+
+  // ---- Types (REST /v2/types) ----
+  Result<json> CreateTypes(const json& types_def, const std::string& user);
+  Result<json> UpdateTypes(const json& types_def, const std::string& user);
+  Status DeleteTypes(const json& types_def);
+  Status DeleteTypeByName(const std::string& name);
+
+  // ---- Entities ----
+  // Raw stored record (direct classifications, no relationship attributes).
+  Result<json> LoadRecord(const std::string& guid) const;
+  // Guid of the ACTIVE entity of `type` (or a sub-type) whose unique `attr` is `value`.
+  Result<std::string> FindByUniqueAttribute(const std::string& type, const std::string& attr,
+                                            const std::string& value) const;
+  // AtlasEntityWithExtInfo: {"entity":..., "referredEntities":{...}}.
+  Result<json> GetEntity(const std::string& guid, const ReadOptions& opts) const;
+  // The Atlas entity object for a stored record.
+  json RenderEntity(const json& record, const ReadOptions& opts) const;
+  // AtlasEntityHeader. `with_classifications` adds the full classification list.
+  json Header(const json& record, bool with_classifications = false) const;
+  Result<json> HeaderByGuid(const std::string& guid) const;
+  // All classifications of an entity: direct then propagated.
+  json Classifications(const json& record) const;
+
+  // POST /entity and /entity/bulk: upsert by guid or unique attributes.
+  Result<Mutation> CreateOrUpdate(const json& entities, const json& referred, const std::string& user);
+  // PUT /entity/guid/{g}?name=attr and PUT /entity/uniqueAttribute: only the given attributes change.
+  Result<Mutation> PartialUpdate(const std::string& guid, const json& attributes, const json& relationship_attributes,
+                                 const std::string& user);
+  // Soft delete (status DELETED), cascading to owned children. Unknown guids are ignored.
+  Result<Mutation> DeleteEntities(const std::vector<std::string>& guids, const std::string& user);
+  // Hard delete of DELETED entities.
+  Result<Mutation> PurgeEntities(const std::vector<std::string>& guids, const std::string& user);
+
+  // ---- Classifications and labels ----
+  Status AddClassifications(const std::string& guid, const json& classifications, const std::string& user);
+  Status UpdateClassifications(const std::string& guid, const json& classifications, const std::string& user);
+  Status DeleteClassification(const std::string& guid, const std::string& name, const std::string& source_guid,
+                              const std::string& user);
+  Status AddClassificationToEntities(const json& classification, const std::vector<std::string>& guids,
+                                     const std::string& user);
+  enum class LabelOp { kAdd, kSet, kRemove };
+  Status ChangeLabels(const std::string& guid, const json& labels, LabelOp op, const std::string& user);
+  // Propagated copies of the tag `name` attached to `source_guid`, as computed by
+  // the lineage module: adds (or refreshes from `classification`) the copy on
+  // each of `add`, removes it from each of `remove`. Idempotent, one batch.
+  Status ApplyPropagation(const std::string& source_guid, const json& classification,
+                          const std::vector<std::string>& add, const std::vector<std::string>& remove);
+  // Entities that currently hold a copy of (`source_guid`, `name`).
+  std::vector<std::string> PropagationTargets(const std::string& source_guid, const std::string& name) const;
+
+  // ---- Relationships ----
+  Result<json> CreateRelationship(const json& relationship, const std::string& user);
+  Result<json> UpdateRelationship(const json& relationship, const std::string& user);
+  Result<json> GetRelationship(const std::string& guid, bool extended) const;
+  Status DeleteRelationship(const std::string& guid, const std::string& user);
+
+  // ---- Graph reads (for lineage, DSL, search) ----
+  struct Edge {
+    std::string attribute;     // attribute name on this entity
+    std::string other;         // the neighbour's guid
+    std::string relationship;  // relationship guid
+    std::string type;          // relationship type name
+    bool active = true;
+  };
+  // Edges of `guid`, optionally only those of one attribute: one prefix scan.
+  std::vector<Edge> Edges(const std::string& guid, std::string_view attribute = {}) const;
+
+  // ---- Audit ----
+  Result<json> Audit(const std::string& guid, const AuditQuery& query) const;
+
+  // Last sequence written (for read-your-writes waits).
+  uint64_t last_sequence() const { return last_sequence_.load(); }
+
+ private:
+  friend class WriteContext;
+  Catalog(store::Store* store, Options options) : store_(store), options_(options) {}
+  Status LoadTypes();
+  Result<json> ChangeTypes(const json& types_def, const std::string& user, bool update);
+  Status Commit(store::Batch& batch, uint64_t* sequence);
+  void PublishTypes(std::shared_ptr<const types::TypeRegistry> reg);
+
+  store::Store* store_;
+  Options options_;
+  mutable std::mutex types_mu_;
+  std::shared_ptr<const types::TypeRegistry> types_;  // GUARDED_BY(types_mu_)
+  std::mutex write_mu_;  // serialises mutations
+  std::atomic<uint64_t> last_sequence_{0};
+};
+
+// Helpers shared by catalog users.
+int64_t NowMillis();
+std::string NewGuid();
+bool IsPlaceholderGuid(std::string_view guid);
+
+}  // namespace meridian::catalog

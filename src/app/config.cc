@@ -1,0 +1,42 @@
+#include "config.h"
+
+#include <filesystem>
+
+#include <toml++/toml.h>
+
+namespace meridian::app {
+
+Status LoadConfigFile(const std::string& path, bool required, Config* c) {
+  if (!std::filesystem::exists(path)) {
+    if (required) return Status::InvalidArgument("config file " + path + " does not exist");
+    return Status::Ok();
+  }
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument("config file " + path + ": " + std::string(e.description()));
+  }
+  c->server.bind = t["server"]["bind"].value_or(c->server.bind);
+  c->server.port = static_cast<uint16_t>(t["server"]["port"].value_or<int64_t>(c->server.port));
+  c->server.threads = static_cast<int>(t["server"]["threads"].value_or<int64_t>(c->server.threads));
+  c->server.max_body_bytes = t["server"]["max_body_bytes"].value_or<int64_t>(c->server.max_body_bytes);
+  c->server.max_header_bytes =
+      static_cast<uint32_t>(t["server"]["max_header_bytes"].value_or<int64_t>(c->server.max_header_bytes));
+  c->server.read_timeout_s = static_cast<int>(t["server"]["read_timeout_s"].value_or<int64_t>(c->server.read_timeout_s));
+  c->server.idle_timeout_s = static_cast<int>(t["server"]["idle_timeout_s"].value_or<int64_t>(c->server.idle_timeout_s));
+  c->ui_dir = t["server"]["ui_dir"].value_or(c->ui_dir);
+  c->data_dir = t["store"]["data_dir"].value_or(c->data_dir);
+  c->store.block_cache_mb = t["store"]["block_cache_mb"].value_or<int64_t>(c->store.block_cache_mb);
+  c->store.sync_writes = t["store"]["sync_writes"].value_or(c->store.sync_writes);
+  c->max_entities_per_request =
+      t["catalog"]["max_entities_per_request"].value_or<int64_t>(c->max_entities_per_request);
+  c->users_file = t["auth"]["users_file"].value_or(c->users_file);
+  c->session_ttl_s = static_cast<int>(t["auth"]["session_ttl_s"].value_or<int64_t>(c->session_ttl_s));
+  c->lineage_max_nodes = static_cast<int>(t["lineage"]["max_nodes"].value_or<int64_t>(c->lineage_max_nodes));
+  c->search_default_limit = static_cast<int>(t["search"]["default_limit"].value_or<int64_t>(c->search_default_limit));
+  c->search_max_limit = static_cast<int>(t["search"]["max_limit"].value_or<int64_t>(c->search_max_limit));
+  return Status::Ok();
+}
+
+}  // namespace meridian::app

@@ -1,0 +1,28 @@
+// Server configuration: defaults, then the TOML file, then command-line flags.
+#pragma once
+
+#include <string>
+
+#include "meridian/server/http_server.h"
+#include "meridian/status.h"
+#include "meridian/store/store.h"
+
+namespace meridian::app {
+
+struct Config {
+  server::ServerOptions server;
+  store::StoreOptions store;
+  std::string data_dir = "./data";
+  std::string ui_dir;      // empty: <binary dir>/ui
+  std::string users_file;  // empty: <data_dir>/users.json
+  int session_ttl_s = 28800;
+  size_t max_entities_per_request = 10000;
+  int lineage_max_nodes = 10000;
+  int search_default_limit = 100;
+  int search_max_limit = 10000;
+};
+
+// Reads `path` over the defaults in `config`. A missing optional file is fine.
+Status LoadConfigFile(const std::string& path, bool required, Config* config);
+
+}  // namespace meridian::app

@@ -1,0 +1,166 @@
+// meridian: one binary, several commands (serve, passwd, ...).
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "config.h"
+#include "meridian/auth/auth.h"
+#include "meridian/catalog/catalog.h"
+#include "meridian/server/api.h"
+#include "meridian/server/http_server.h"
+#include "meridian/store/store.h"
+
+namespace meridian::app {
+
+namespace {
+
+std::string BinaryDir() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "." : p.parent_path().string();
+}
+
+std::string UsersFile(const Config& c) { return c.users_file.empty() ? c.data_dir + "/users.json" : c.users_file; }
+
+int Fail(const Status& s) {
+  spdlog::error("{}", s.message());
+  return 1;
+}
+
+int Serve(const Config& config) {
+  // Signals are taken by one thread with sigwait, so blocked everywhere else.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto store = store::Store::Open(config.data_dir, config.store);
+  if (!store.ok()) return Fail(store.status());
+  catalog::Catalog::Options copts;
+  copts.max_entities_per_request = config.max_entities_per_request;
+  auto catalog = catalog::Catalog::Open(store->get(), copts);
+  if (!catalog.ok()) return Fail(catalog.status());
+  auto users = auth::UserStore::Open(UsersFile(config));
+  if (!users.ok()) return Fail(users.status());
+  if ((*users)->DefaultPasswordInUse())
+    spdlog::warn("user admin still has the default password 'admin'; change it with: meridian passwd admin --data-dir {}",
+                 config.data_dir);
+  auth::SessionStore sessions{std::chrono::seconds(config.session_ttl_s)};
+
+  server::ApiOptions api_options;
+  api_options.ui_dir = config.ui_dir.empty() ? BinaryDir() + "/ui" : config.ui_dir;
+  server::Services services{catalog->get(), users->get(), &sessions};
+  server::Api api(services, api_options);
+
+  auto access_log = spdlog::default_logger()->clone("access");
+  server::HttpServer http(
+      config.server, [&api](server::HttpRequest& req) { return api.Handle(req); },
+      [access_log](const server::HttpRequest& req, const server::HttpResponse& resp, int64_t us) {
+        access_log->info("{} {} {} {}B {}us user={}", req.method, req.path, resp.status, resp.body.size(), us,
+                         req.principal.user.empty() ? "-" : req.principal.user);
+      });
+  Status started = http.Start();
+  if (!started.ok()) return Fail(started);
+  std::printf("Meridian serving on http://%s:%u (data in %s)\n", config.server.bind.c_str(), http.port(),
+              config.data_dir.c_str());
+  std::fflush(stdout);
+  spdlog::info("listening on {}:{}, data dir {}, UI from {}", config.server.bind, http.port(), config.data_dir,
+               api_options.ui_dir);
+
+  std::thread signal_thread([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("signal {} received: finishing in-flight requests", sig);
+    http.Stop();
+  });
+  http.Run();
+  pthread_kill(signal_thread.native_handle(), SIGTERM);
+  signal_thread.join();
+  catalog->reset();
+  store->reset();  // flushes and closes RocksDB cleanly
+  spdlog::info("stopped");
+  return 0;
+}
+
+std::string ReadPassword(const std::string& prompt) {
+  if (const char* env = std::getenv("MERIDIAN_PASSWORD")) return env;
+  if (isatty(STDIN_FILENO)) {
+    std::string p1 = getpass(prompt.c_str());
+    std::string p2 = getpass("Repeat: ");
+    if (p1 != p2) {
+      std::cerr << "passwords differ\n";
+      return {};
+    }
+    return p1;
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  return line;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{"Meridian: metadata catalog and lineage server with an Apache Atlas v2 compatible API"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "meridian 0.1.0");
+
+  Config config;
+  std::string config_file;
+  auto* serve = app.add_subcommand("serve", "Run the REST server and web UI on the embedded store");
+  serve->add_option("--config", config_file, "TOML config file (default: config/meridian.toml if present)");
+  auto* port_opt = serve->add_option("--port", config.server.port, "Port to listen on (default 21000; 0 = any free port)");
+  auto* bind_opt = serve->add_option("--bind", config.server.bind, "Address to bind (default 127.0.0.1)");
+  auto* dir_opt = serve->add_option("--data-dir", config.data_dir, "Data directory (default ./data)");
+  auto* threads_opt = serve->add_option("--threads", config.server.threads, "I/O threads (default 2)");
+  auto* ui_opt = serve->add_option("--ui-dir", config.ui_dir, "Directory of the built web UI (default <binary dir>/ui)");
+
+  std::string passwd_user, passwd_role, passwd_dir = "./data", passwd_users_file;
+  auto* passwd = app.add_subcommand("passwd", "Set a user's password (creates the user if needed)");
+  passwd->add_option("user", passwd_user, "User name")->required();
+  passwd->add_option("--role", passwd_role, "ADMIN, DATA_STEWARD (read/write) or DATA_SCIENTIST (read-only)")
+      ->check(CLI::IsMember({"ADMIN", "DATA_STEWARD", "DATA_SCIENTIST"}));
+  passwd->add_option("--data-dir", passwd_dir, "Data directory holding users.json (default ./data)");
+  passwd->add_option("--users-file", passwd_users_file, "Users file (default <data-dir>/users.json)");
+  passwd->footer("The password is read from MERIDIAN_PASSWORD, a prompt on a terminal, or one line of stdin.");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*serve) {
+    // Defaults < config file < flags: re-apply the flags that were given.
+    Config flags = config;
+    config = Config{};
+    std::string file = config_file.empty() ? "config/meridian.toml" : config_file;
+    Status s = LoadConfigFile(file, !config_file.empty(), &config);
+    if (!s.ok()) return Fail(s);
+    if (port_opt->count()) config.server.port = flags.server.port;
+    if (bind_opt->count()) config.server.bind = flags.server.bind;
+    if (dir_opt->count()) config.data_dir = flags.data_dir;
+    if (threads_opt->count()) config.server.threads = flags.server.threads;
+    if (ui_opt->count()) config.ui_dir = flags.ui_dir;
+    return Serve(config);
+  }
+  if (*passwd) {
+    std::filesystem::create_directories(passwd_dir);
+    auto users = auth::UserStore::Open(passwd_users_file.empty() ? passwd_dir + "/users.json" : passwd_users_file);
+    if (!users.ok()) return Fail(users.status());
+    std::string pw = ReadPassword("New password for " + passwd_user + ": ");
+    Status s = (*users)->SetPassword(passwd_user, pw, passwd_role.empty() ? std::nullopt : auth::ParseRole(passwd_role));
+    if (!s.ok()) return Fail(s);
+    std::cout << "password set for " << passwd_user << "\n";
+    return 0;
+  }
+  return 2;
+}
+
+}  // namespace meridian::app
+
+int main(int argc, char** argv) { return meridian::app::Main(argc, argv); }

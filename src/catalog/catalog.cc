@@ -1,0 +1,290 @@
+#include "meridian/catalog/catalog.h"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+
+#include "catalog_internal.h"
+
+namespace meridian::catalog {
+
+using store::Family;
+namespace keys = store::keys;
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string NewGuid() {
+  thread_local std::mt19937_64 rng(std::random_device{}() ^
+                                   static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  uint64_t a = rng(), b = rng();
+  a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 1
+  char buf[37];
+  snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+           static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xffff),
+           static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+bool IsPlaceholderGuid(std::string_view guid) { return !guid.empty() && guid[0] == '-'; }
+
+namespace internal {
+
+std::string EncodeEdgeValue(std::string_view relationship_guid, bool active, std::string_view type) {
+  std::string v(relationship_guid);
+  v.push_back('\x1f');
+  v.push_back(active ? 'A' : 'D');
+  v.push_back('\x1f');
+  v.append(type);
+  return v;
+}
+
+void DecodeEdgeValue(std::string_view value, Catalog::Edge* edge) {
+  size_t a = value.find('\x1f');
+  edge->relationship = std::string(value.substr(0, a));
+  if (a == std::string_view::npos || a + 2 >= value.size()) return;
+  edge->active = value[a + 1] == 'A';
+  edge->type = std::string(value.substr(a + 3));
+}
+
+json MakeAuditEvent(const std::string& guid, int64_t ts, const std::string& user, const std::string& action,
+                    const std::string& details) {
+  return json{{"entityId", guid}, {"timestamp", ts}, {"user", user}, {"action", action}, {"details", details}};
+}
+
+std::string DisplayText(const types::TypeDef* type, const json& record) {
+  const json& attrs = record["attributes"];
+  auto text_of = [&](const std::string& name) -> std::string {
+    auto it = attrs.find(name);
+    if (it == attrs.end() || it->is_null()) return {};
+    return it->is_string() ? it->get<std::string>() : it->dump();
+  };
+  if (type) {
+    auto opt = type->json.find("options");
+    if (opt != type->json.end() && opt->contains("displayTextAttribute")) {
+      std::string t = text_of((*opt)["displayTextAttribute"].get<std::string>());
+      if (!t.empty()) return t;
+    }
+  }
+  for (const char* name : {"name", "displayName", "qualifiedName"}) {
+    std::string t = text_of(name);
+    if (!t.empty()) return t;
+  }
+  return record.value("guid", "");
+}
+
+}  // namespace internal
+
+Result<std::unique_ptr<Catalog>> Catalog::Open(store::Store* store, Options options) {
+  std::unique_ptr<Catalog> c(new Catalog(store, options));
+  RETURN_IF_ERROR(c->LoadTypes());
+  c->last_sequence_ = store->NextSequence();
+  return c;
+}
+
+std::shared_ptr<const types::TypeRegistry> Catalog::types() const {
+  std::lock_guard<std::mutex> lock(types_mu_);
+  return types_;
+}
+
+void Catalog::PublishTypes(std::shared_ptr<const types::TypeRegistry> reg) {
+  std::lock_guard<std::mutex> lock(types_mu_);
+  types_ = std::move(reg);
+}
+
+Status Catalog::Commit(store::Batch& batch, uint64_t* sequence) {
+  uint64_t seq = store_->NextSequence();
+  RETURN_IF_ERROR(store_->Write(batch));
+  last_sequence_ = seq;
+  if (sequence) *sequence = seq;
+  return Status::Ok();
+}
+
+Result<json> Catalog::LoadRecord(const std::string& guid) const {
+  std::string bytes;
+  Status s = store_->Get(Family::kEntities, guid, &bytes);
+  if (s.code() == StatusCode::kNotFound)
+    return Status::NotFound("Given instance guid " + guid + " is invalid/not found", "ATLAS-404-00-005");
+  RETURN_IF_ERROR(s);
+  return store::DecodeRecord(bytes);
+}
+
+Result<std::string> Catalog::FindByUniqueAttribute(const std::string& type, const std::string& attr,
+                                                   const std::string& value) const {
+  auto reg = types();
+  const types::TypeDef* t = reg->FindEntity(type);
+  if (!t) return Status::InvalidArgument("Given typename " + type + " was invalid", "ATLAS-400-00-014");
+  const types::AttributeDef* ad = t->FindAttribute(attr);
+  if (!ad || !ad->is_unique)
+    return Status::InvalidArgument(attr + ": invalid unique attribute of type " + type, "ATLAS-400-00-01A");
+  for (const auto& sub : reg->SelfAndSubTypes(type)) {
+    std::string guid;
+    if (store_->Get(Family::kUnique, keys::Unique(sub, attr, value), &guid).ok()) return guid;
+  }
+  return Status::NotFound("Instance " + type + " with unique attribute {" + attr + ":" + value + "} does not exist",
+                          "ATLAS-404-00-009");
+}
+
+std::vector<Catalog::Edge> Catalog::Edges(const std::string& guid, std::string_view attribute) const {
+  std::vector<Edge> out;
+  std::string prefix = attribute.empty() ? keys::EdgePrefix(guid) : keys::EdgePrefix(guid, attribute);
+  store_->Scan(Family::kEdges, prefix, [&](std::string_view k, std::string_view v) {
+    Edge e;
+    std::string_view attr, other;
+    if (!keys::ParseEdge(k, &attr, &other)) return true;
+    e.attribute = std::string(attr);
+    e.other = std::string(other);
+    internal::DecodeEdgeValue(v, &e);
+    out.push_back(std::move(e));
+    return true;
+  }).PermitUnchecked();
+  return out;
+}
+
+json Catalog::Classifications(const json& record) const {
+  json out = json::array();
+  const std::string guid = record.value("guid", "");
+  for (const json& c : record.value("classifications", json::array())) {
+    json x = c;
+    x["entityGuid"] = guid;
+    x["entityStatus"] = record.value("status", "ACTIVE");
+    out.push_back(std::move(x));
+  }
+  for (const json& c : record.value("propagatedClassifications", json::array())) out.push_back(c);
+  return out;
+}
+
+json Catalog::Header(const json& record, bool with_classifications) const {
+  auto reg = types();
+  const std::string type_name = record.value("typeName", "");
+  const types::TypeDef* t = reg->Find(type_name);
+  json h = {{"typeName", type_name},
+            {"guid", record.value("guid", "")},
+            {"status", record.value("status", "ACTIVE")},
+            {"displayText", internal::DisplayText(t, record)},
+            {"isIncomplete", record.value("isIncomplete", false)},
+            {"labels", record.value("labels", json::array())},
+            {"meaningNames", json::array()},
+            {"meanings", json::array()}};
+  json attrs = json::object();
+  const json& a = record["attributes"];
+  auto put = [&](const std::string& name) {
+    auto it = a.find(name);
+    attrs[name] = it != a.end() && !it->is_null() ? *it : json("");
+  };
+  if (t) {
+    for (const auto& u : t->unique_attributes) put(u);
+    for (const char* n : {"name", "description", "owner", "createTime"})
+      if (t->FindAttribute(n)) put(n);
+  }
+  h["attributes"] = std::move(attrs);
+  json classes = Classifications(record);
+  json names = json::array();
+  for (const json& c : classes) {
+    const std::string n = c.value("typeName", "");
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+  h["classificationNames"] = names;
+  if (with_classifications) h["classifications"] = classes;
+  if (record.contains("meanings")) {
+    h["meanings"] = record["meanings"];
+    json mn = json::array();
+    for (const json& m : record["meanings"]) mn.push_back(m.value("displayText", ""));
+    h["meaningNames"] = mn;
+  }
+  return h;
+}
+
+Result<json> Catalog::HeaderByGuid(const std::string& guid) const {
+  ASSIGN_OR_RETURN(json rec, LoadRecord(guid));
+  return Header(rec);
+}
+
+json Catalog::RenderEntity(const json& record, const ReadOptions& opts) const {
+  json e = record;
+  e.erase("propagatedClassifications");
+  e["classifications"] = Classifications(record);
+  if (!e.contains("labels")) e["labels"] = json::array();
+  if (opts.ignore_relationships) return e;
+
+  auto reg = types();
+  const types::TypeDef* t = reg->Find(record.value("typeName", ""));
+  json rel = json::object();
+  if (t) {
+    for (const auto& [name, ends] : t->relationship_attributes)
+      if (ends.front().multi) rel[name] = json::array();
+  }
+  const std::string guid = record.value("guid", "");
+  for (const Edge& edge : Edges(guid)) {
+    auto other = LoadRecord(edge.other);
+    if (!other.ok()) continue;
+    const types::TypeDef* ot = reg->Find(other->value("typeName", ""));
+    json ref = {{"guid", edge.other},
+                {"typeName", other->value("typeName", "")},
+                {"entityStatus", other->value("status", "ACTIVE")},
+                {"displayText", internal::DisplayText(ot, *other)},
+                {"relationshipType", edge.type},
+                {"relationshipGuid", edge.relationship},
+                {"relationshipStatus", edge.active ? "ACTIVE" : "DELETED"},
+                {"relationshipAttributes", {{"typeName", edge.type}}}};
+    auto qn = (*other)["attributes"].find("qualifiedName");
+    if (qn != (*other)["attributes"].end()) ref["qualifiedName"] = *qn;
+    const types::RelationshipEnd* end = t ? t->FindRelationshipEnd(edge.attribute, edge.type) : nullptr;
+    if (end && !end->multi) {
+      // A single-valued attribute shows its active relationship over a deleted one.
+      if (!rel.contains(edge.attribute) || edge.active) rel[edge.attribute] = std::move(ref);
+    } else {
+      rel[edge.attribute].push_back(std::move(ref));
+    }
+  }
+  e["relationshipAttributes"] = std::move(rel);
+  return e;
+}
+
+Result<json> Catalog::GetEntity(const std::string& guid, const ReadOptions& opts) const {
+  ASSIGN_OR_RETURN(json rec, LoadRecord(guid));
+  json out = {{"entity", RenderEntity(rec, opts)}, {"referredEntities", json::object()}};
+  // Owned children (composition, this side the container) come with full bodies.
+  auto reg = types();
+  const types::TypeDef* t = reg->Find(rec.value("typeName", ""));
+  if (!t) return out;
+  for (const Edge& edge : Edges(guid)) {
+    const types::RelationshipEnd* end = t->FindRelationshipEnd(edge.attribute, edge.type);
+    if (!end || !end->is_container || end->category != "COMPOSITION" || !edge.active) continue;
+    auto child = LoadRecord(edge.other);
+    if (!child.ok()) continue;
+    out["referredEntities"][edge.other] = opts.min_ext_info ? Header(*child) : RenderEntity(*child, opts);
+  }
+  return out;
+}
+
+Result<json> Catalog::Audit(const std::string& guid, const AuditQuery& query) const {
+  std::vector<json> events;
+  RETURN_IF_ERROR(store_->Scan(Family::kAudit, keys::AuditPrefix(guid), [&](std::string_view k, std::string_view v) {
+    auto ev = store::DecodeRecord(v);
+    if (!ev.ok()) return true;
+    if (!query.action.empty() && ev->value("action", "") != query.action) return true;
+    (*ev)["eventKey"] = guid + ":" + std::to_string(keys::QueueSeq(k));
+    (*ev)["type"] = "ENTITY_AUDIT_V2";
+    events.push_back(std::move(*ev));
+    return true;
+  }));
+  auto key_of = [&](const json& e) -> json {
+    if (query.sort_by == "user") return e.value("user", "");
+    if (query.sort_by == "action") return e.value("action", "");
+    return e.value("timestamp", int64_t{0});
+  };
+  std::stable_sort(events.begin(), events.end(), [&](const json& a, const json& b) {
+    return query.ascending ? key_of(a) < key_of(b) : key_of(b) < key_of(a);
+  });
+  json out = json::array();
+  int skip = std::max(0, query.offset);
+  for (size_t i = skip; i < events.size() && static_cast<int>(out.size()) < query.count; ++i)
+    out.push_back(std::move(events[i]));
+  return out;
+}
+
+}  // namespace meridian::catalog

@@ -1,0 +1,543 @@
+// Entity create/update/delete/purge and the EntityMutationResponse.
+#include <algorithm>
+#include <set>
+
+#include "write_context.h"
+
+namespace meridian::catalog {
+
+namespace {
+
+// Resolves object ids inside one mutation: placeholders, real guids and unique attributes.
+class RefResolver {
+ public:
+  explicit RefResolver(WriteContext& ctx) : ctx_(ctx) {}
+  std::map<std::string, std::string>& placeholders() { return placeholders_; }
+
+  Result<std::string> Resolve(const json& ref) {
+    if (ref.is_string()) return ResolveGuid(ref.get<std::string>(), ref);
+    if (!ref.is_object()) return Status::InvalidArgument("invalid object id " + ref.dump(), "ATLAS-400-00-01A");
+    std::string guid = ref.value("guid", "");
+    if (!guid.empty()) {
+      auto r = ResolveGuid(guid, ref);
+      if (r.ok() || !ref.contains("uniqueAttributes")) return r;
+    }
+    auto ua = ref.find("uniqueAttributes");
+    std::string type = ref.value("typeName", "");
+    if (ua != ref.end() && ua->is_object() && !type.empty()) {
+      for (auto it = ua->begin(); it != ua->end(); ++it) {
+        if (!it->is_string()) continue;
+        if (!ctx_.reg().FindEntity(type))
+          return Status::InvalidArgument("Given typename " + type + " was invalid", "ATLAS-400-00-00A");
+        auto found = ctx_.FindUnique(type, it.key(), it->get<std::string>());
+        if (found) return *found;
+      }
+      return Status::NotFound("Referenced entity " + type + " " + ua->dump() + " does not exist", "ATLAS-404-00-009");
+    }
+    return Status::InvalidArgument("invalid object id " + ref.dump() + ": needs guid or typeName+uniqueAttributes",
+                                   "ATLAS-400-00-01A");
+  }
+
+ private:
+  Result<std::string> ResolveGuid(const std::string& guid, const json& ref) {
+    if (IsPlaceholderGuid(guid)) {
+      auto it = placeholders_.find(guid);
+      if (it == placeholders_.end())
+        return Status::NotFound("Referenced placeholder guid " + guid + " is not defined in this request",
+                                "ATLAS-404-00-005");
+      return it->second;
+    }
+    if (!ctx_.Exists(guid))
+      return Status::NotFound("Referenced entity guid " + guid + " " + ref.dump() + " is invalid/not found",
+                              "ATLAS-404-00-005");
+    return guid;
+  }
+  WriteContext& ctx_;
+  std::map<std::string, std::string> placeholders_;
+};
+
+// Splits `value` of a relationship attribute into (guid, relationshipType) targets.
+Result<std::vector<std::pair<std::string, std::string>>> ResolveTargets(RefResolver& resolver, WriteContext& ctx,
+                                                                        const types::TypeDef& type,
+                                                                        const std::string& attr, const json& value) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (value.is_null()) return out;
+  json list = value.is_array() ? value : json::array({value});
+  const types::RelationshipEnd* first = type.FindRelationshipEnd(attr);
+  if (!first->multi && list.size() > 1)
+    return Status::InvalidArgument(type.name + "." + attr + " takes one reference, got " +
+                                       std::to_string(list.size()), "ATLAS-400-00-01A");
+  for (const json& ref : list) {
+    ASSIGN_OR_RETURN(std::string guid, resolver.Resolve(ref));
+    std::string rel_type = ref.is_object() ? ref.value("relationshipType", "") : "";
+    const types::RelationshipEnd* end = type.FindRelationshipEnd(attr, rel_type);
+    ASSIGN_OR_RETURN(json* target, ctx.Load(guid));
+    const types::TypeDef* tt = ctx.reg().FindEntity((*target)["typeName"].get<std::string>());
+    if (!tt || !tt->IsA(end->other_type))
+      return Status::InvalidArgument(type.name + "." + attr + " expects " + end->other_type + ", got " +
+                                         (*target)["typeName"].get<std::string>() + " " + guid, "ATLAS-400-00-01A");
+    out.emplace_back(guid, end->relationship);
+  }
+  return out;
+}
+
+json HeaderList(const Catalog& catalog, WriteContext& ctx, const std::vector<std::string>& guids) {
+  json out = json::array();
+  std::set<std::string> seen;
+  for (const auto& g : guids) {
+    if (!seen.insert(g).second) continue;
+    auto rec = ctx.Load(g);
+    if (rec.ok()) out.push_back(catalog.Header(**rec));
+  }
+  return out;
+}
+
+json MutationResponse(const Catalog& catalog, WriteContext& ctx, const std::map<std::string, std::string>& assigned,
+                      const char* update_key = "UPDATE") {
+  json mutated = json::object();
+  if (!ctx.created().empty()) mutated["CREATE"] = HeaderList(catalog, ctx, ctx.created());
+  std::vector<std::string> updated;
+  for (const auto& g : ctx.updated())
+    if (std::find(ctx.deleted().begin(), ctx.deleted().end(), g) == ctx.deleted().end()) updated.push_back(g);
+  if (!updated.empty()) mutated[update_key] = HeaderList(catalog, ctx, updated);
+  if (!ctx.deleted().empty()) mutated["DELETE"] = HeaderList(catalog, ctx, ctx.deleted());
+  if (!ctx.purged().empty()) mutated["PURGE"] = HeaderList(catalog, ctx, ctx.purged());
+  json out = json::object();
+  if (!mutated.empty()) out["mutatedEntities"] = mutated;
+  if (!assigned.empty()) out["guidAssignments"] = assigned;
+  return out;
+}
+
+struct Incoming {
+  json body;
+  std::string guid;
+  const types::TypeDef* type = nullptr;
+  bool is_new = false;
+};
+
+// Validates `attrs` against `type` and merges them into `record`; relationship
+// attributes found there are moved to `rel_attrs`.
+Status MergeAttributes(WriteContext& ctx, const types::TypeDef& type, const json& attrs, json& record,
+                       json& rel_attrs, bool* changed) {
+  if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", "ATLAS-400-00-01A");
+  for (auto it = attrs.begin(); it != attrs.end(); ++it) {
+    const std::string& name = it.key();
+    if (type.relationship_attributes.count(name)) {
+      rel_attrs[name] = it.value();
+      continue;
+    }
+    const types::AttributeDef* ad = type.FindAttribute(name);
+    if (!ad)
+      return Status::InvalidArgument("Unknown attribute " + name + " for type " + type.name, "ATLAS-400-00-01A");
+    json v = it.value();
+    RETURN_IF_ERROR(internal::NormalizeValue(ctx.reg(), ad->value_type, type.name + "." + name, v));
+    json& slot = record["attributes"][name];
+    if (slot != v) {
+      slot = std::move(v);
+      *changed = true;
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckMandatory(const types::TypeDef& type, const json& record) {
+  for (const auto& [name, ad] : type.attributes) {
+    if (ad.is_optional) continue;
+    auto v = record["attributes"].find(name);
+    if (v == record["attributes"].end() || v->is_null())
+      return Status::InvalidArgument("Mandatory attribute " + type.name + "." + name + " is missing or null",
+                                     "ATLAS-400-00-02B");
+  }
+  return Status::Ok();
+}
+
+Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeDef& entity_type, json& c);
+
+}  // namespace
+
+Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& referred, const std::string& user) {
+  if (!entities.is_array()) return Status::InvalidArgument("entities must be a list", "ATLAS-400-00-01A");
+  if (!referred.is_null() && !referred.is_object())
+    return Status::InvalidArgument("referredEntities must be an object", "ATLAS-400-00-01A");
+  size_t total = entities.size() + (referred.is_object() ? referred.size() : 0);
+  if (total == 0) return Status::InvalidArgument("no entities to create/update", "ATLAS-400-00-01A");
+  if (total > options_.max_entities_per_request)
+    return Status::TooLarge("too many entities in one request: " + std::to_string(total) + " > " +
+                            std::to_string(options_.max_entities_per_request));
+
+  std::lock_guard<std::mutex> lock(write_mu_);
+  WriteContext ctx(*this, user);
+  RefResolver resolver(ctx);
+  std::map<std::string, std::string> assigned;
+  std::vector<Incoming> incoming;
+  for (const json& e : entities) incoming.push_back({e});
+  if (referred.is_object())
+    for (auto it = referred.begin(); it != referred.end(); ++it) {
+      json body = it.value();
+      if (body.is_object() && !body.contains("guid")) body["guid"] = it.key();
+      incoming.push_back({body});
+    }
+
+  // 1. Identify every entity: existing by guid or unique attribute, else new.
+  for (Incoming& in : incoming) {
+    if (!in.body.is_object()) return Status::InvalidArgument("an entity must be an object", "ATLAS-400-00-01A");
+    const std::string type_name = in.body.value("typeName", "");
+    in.type = ctx.reg().FindEntity(type_name);
+    if (!in.type) return Status::InvalidArgument("Given typename " + type_name + " was invalid", "ATLAS-400-00-00A");
+    const json attrs = in.body.value("attributes", json::object());
+    if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", "ATLAS-400-00-01A");
+    std::string given = in.body.contains("guid") && in.body["guid"].is_string() ? in.body["guid"].get<std::string>() : "";
+    if (!given.empty() && !IsPlaceholderGuid(given) && ctx.Exists(given)) {
+      in.guid = given;
+    } else if (!given.empty() && IsPlaceholderGuid(given) && resolver.placeholders().count(given)) {
+      in.guid = resolver.placeholders()[given];
+    } else {
+      for (const auto& u : in.type->unique_attributes) {
+        auto v = attrs.find(u);
+        if (v == attrs.end() || !v->is_string()) continue;
+        if (auto found = ctx.FindUnique(type_name, u, v->get<std::string>())) {
+          in.guid = *found;
+          break;
+        }
+      }
+      if (in.guid.empty()) {
+        in.guid = !given.empty() && !IsPlaceholderGuid(given) ? given : NewGuid();
+        in.is_new = true;
+        ctx.Create(in.guid, type_name);
+        for (const auto& u : in.type->unique_attributes) {
+          auto v = attrs.find(u);
+          if (v != attrs.end() && v->is_string()) ctx.RegisterPendingUnique(type_name, u, v->get<std::string>(), in.guid);
+        }
+      }
+    }
+    if (IsPlaceholderGuid(given)) {
+      resolver.placeholders()[given] = in.guid;
+      assigned[given] = in.guid;
+    }
+  }
+
+  // 2. Attributes, then relationships (all guids are known by now).
+  std::vector<json> rel_attrs(incoming.size(), json::object());
+  for (size_t i = 0; i < incoming.size(); ++i) {
+    Incoming& in = incoming[i];
+    ASSIGN_OR_RETURN(json* rec, ctx.Load(in.guid));
+    if ((*rec)["typeName"] != in.type->name)
+      return Status::InvalidArgument("entity " + in.guid + " is a " + (*rec)["typeName"].get<std::string>() +
+                                     ", not a " + in.type->name, "ATLAS-400-00-01A");
+    bool was_deleted = (*rec)["status"] != "ACTIVE";
+    bool changed = false;
+    RETURN_IF_ERROR(MergeAttributes(ctx, *in.type, in.body.value("attributes", json::object()), *rec, rel_attrs[i],
+                                    &changed));
+    const json ra = in.body.value("relationshipAttributes", json::object());
+    if (!ra.is_object()) return Status::InvalidArgument("relationshipAttributes must be an object", "ATLAS-400-00-01A");
+    for (auto it = ra.begin(); it != ra.end(); ++it) {
+      if (!in.type->relationship_attributes.count(it.key()))
+        return Status::InvalidArgument("Unknown relationship attribute " + it.key() + " for type " + in.type->name,
+                                       "ATLAS-400-00-01A");
+      rel_attrs[i][it.key()] = it.value();
+    }
+    if (in.is_new) {
+      if (in.body.contains("labels") && in.body["labels"].is_array()) (*rec)["labels"] = in.body["labels"];
+      if (in.body.contains("customAttributes") && in.body["customAttributes"].is_object())
+        (*rec)["customAttributes"] = in.body["customAttributes"];
+      json classes = json::array();
+      for (json c : in.body.value("classifications", json::array())) {
+        RETURN_IF_ERROR(ValidateClassification(ctx.reg(), *in.type, c));
+        for (const json& existing : classes)
+          if (existing["typeName"] == c["typeName"])
+            return Status::InvalidArgument("Classification " + c["typeName"].get<std::string>() +
+                                           " is already associated with entity " + in.guid, "ATLAS-400-00-01B");
+        classes.push_back(c);
+      }
+      (*rec)["classifications"] = classes;
+    } else if (changed) {
+      ctx.Touch(in.guid, "ENTITY_UPDATE", "Updated: " + json{{"typeName", in.type->name},
+                                                           {"attributes", in.body.value("attributes", json::object())}}.dump());
+    }
+    if (was_deleted && changed) return Status::InvalidArgument("entity " + in.guid + " is deleted", "ATLAS-404-00-012");
+  }
+  for (size_t i = 0; i < incoming.size(); ++i) {
+    for (auto it = rel_attrs[i].begin(); it != rel_attrs[i].end(); ++it) {
+      ASSIGN_OR_RETURN(auto targets, ResolveTargets(resolver, ctx, *incoming[i].type, it.key(), it.value()));
+      RETURN_IF_ERROR(ctx.ReplaceRelationshipAttribute(incoming[i].guid, it.key(), targets));
+    }
+  }
+  // 3. Mandatory attributes and audit of creations.
+  for (const Incoming& in : incoming) {
+    if (!in.is_new) continue;
+    ASSIGN_OR_RETURN(json* rec, ctx.Load(in.guid));
+    RETURN_IF_ERROR(CheckMandatory(*in.type, *rec));
+  }
+  for (const auto& guid : ctx.created()) {
+    ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));
+    ctx.Touch(guid, "ENTITY_CREATE", "Created: " + json{{"typeName", (*rec)["typeName"]},
+                                                       {"attributes", (*rec)["attributes"]}}.dump());
+    for (const json& c : (*rec)["classifications"]) {
+      ctx.Touch(guid, "CLASSIFICATION_ADD", "Added classification: " + c.dump());
+      if (c.value("propagate", true))
+        ctx.QueuePropagation({{"kind", "classification"}, {"guid", guid}, {"name", c["typeName"]}});
+    }
+  }
+  Mutation m;
+  RETURN_IF_ERROR(ctx.Commit(&m.sequence));
+  m.response = MutationResponse(*this, ctx, assigned);
+  return m;
+}
+
+Result<Mutation> Catalog::PartialUpdate(const std::string& guid, const json& attributes,
+                                        const json& relationship_attributes, const std::string& user) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  WriteContext ctx(*this, user);
+  ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));
+  if ((*rec)["status"] != "ACTIVE")
+    return Status::NotFound("Given instance guid " + guid + " has been deleted", "ATLAS-404-00-012");
+  const types::TypeDef* type = ctx.reg().FindEntity((*rec)["typeName"].get<std::string>());
+  if (!type) return Status::Internal("entity " + guid + " has an unknown type");
+  json rel_attrs = relationship_attributes.is_object() ? relationship_attributes : json::object();
+  bool changed = false;
+  RETURN_IF_ERROR(MergeAttributes(ctx, *type, attributes, *rec, rel_attrs, &changed));
+  RETURN_IF_ERROR(CheckMandatory(*type, *rec));
+  if (changed) ctx.Touch(guid, "ENTITY_UPDATE", "Updated: " + json{{"attributes", attributes}}.dump());
+  RefResolver resolver(ctx);
+  for (auto it = rel_attrs.begin(); it != rel_attrs.end(); ++it) {
+    if (!type->relationship_attributes.count(it.key()))
+      return Status::InvalidArgument("Unknown relationship attribute " + it.key() + " for type " + type->name,
+                                     "ATLAS-400-00-01A");
+    ASSIGN_OR_RETURN(auto targets, ResolveTargets(resolver, ctx, *type, it.key(), it.value()));
+    RETURN_IF_ERROR(ctx.ReplaceRelationshipAttribute(guid, it.key(), targets));
+  }
+  Mutation m;
+  RETURN_IF_ERROR(ctx.Commit(&m.sequence));
+  m.response = MutationResponse(*this, ctx, {}, "PARTIAL_UPDATE");
+  return m;
+}
+
+Result<Mutation> Catalog::DeleteEntities(const std::vector<std::string>& guids, const std::string& user) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  WriteContext ctx(*this, user);
+  for (const auto& g : guids) RETURN_IF_ERROR(ctx.SoftDelete(g));
+  Mutation m;
+  RETURN_IF_ERROR(ctx.Commit(&m.sequence));
+  m.response = MutationResponse(*this, ctx, {});
+  return m;
+}
+
+Result<Mutation> Catalog::PurgeEntities(const std::vector<std::string>& guids, const std::string& user) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  WriteContext ctx(*this, user);
+  for (const auto& g : guids) {
+    auto rec = ctx.Load(g);
+    if (!rec.ok() || (**rec)["status"] != "DELETED") continue;  // Atlas skips what it cannot purge
+    RETURN_IF_ERROR(ctx.Purge(g));
+  }
+  Mutation m;
+  RETURN_IF_ERROR(ctx.Commit(&m.sequence));
+  m.response = MutationResponse(*this, ctx, {});
+  return m;
+}
+
+// ---- Classifications ----
+
+namespace {
+
+Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeDef& entity_type, json& c) {
+  if (!c.is_object()) return Status::InvalidArgument("a classification must be an object", "ATLAS-400-00-01A");
+  const std::string name = c.value("typeName", "");
+  const types::TypeDef* ct = reg.FindClassification(name);
+  if (!ct) return Status::NotFound("Classification " + name + " not found (unknown classification type)",
+                                   "ATLAS-404-00-008");
+  json allowed = ct->json.value("entityTypes", json::array());
+  if (!allowed.empty()) {
+    bool ok = false;
+    for (const json& t : allowed) ok = ok || entity_type.IsA(t.get<std::string>());
+    for (const auto& sup : ct->all_super_types) {
+      const types::TypeDef* st = reg.Find(sup);
+      for (const json& t : st->json.value("entityTypes", json::array())) ok = ok || entity_type.IsA(t.get<std::string>());
+    }
+    if (!ok) return Status::InvalidArgument("Classification " + name + " cannot be associated with type " +
+                                            entity_type.name, "ATLAS-400-00-01A");
+  }
+  json attrs = c.value("attributes", json::object());
+  if (attrs.is_null()) attrs = json::object();
+  for (auto it = attrs.begin(); it != attrs.end(); ++it) {
+    const types::AttributeDef* ad = ct->FindAttribute(it.key());
+    if (!ad) return Status::InvalidArgument("Unknown attribute " + it.key() + " of classification " + name,
+                                            "ATLAS-400-00-01A");
+    RETURN_IF_ERROR(internal::NormalizeValue(reg, ad->value_type, name + "." + it.key(), it.value()));
+  }
+  json out = {{"typeName", name},
+              {"attributes", attrs},
+              {"propagate", c.value("propagate", true)},
+              {"removePropagationsOnEntityDelete", c.value("removePropagationsOnEntityDelete", false)},
+              {"restrictPropagationThroughLineage", c.value("restrictPropagationThroughLineage", false)},
+              {"validityPeriods", c.value("validityPeriods", json::array())}};
+  c = std::move(out);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Catalog::AddClassifications(const std::string& guid, const json& classifications, const std::string& user) {
+  return AddClassificationToEntities(classifications, {guid}, user);
+}
+
+Status Catalog::AddClassificationToEntities(const json& classifications, const std::vector<std::string>& guids,
+                                            const std::string& user) {
+  json list = classifications.is_array() ? classifications : json::array({classifications});
+  if (list.empty()) return Status::InvalidArgument("no classifications given", "ATLAS-400-00-01A");
+  std::lock_guard<std::mutex> lock(write_mu_);
+  WriteContext ctx(*this, user);
+  for (const auto& guid : guids) {
+    ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));
+    if ((*rec)["status"] != "ACTIVE")
+      return Status::NotFound("Given instance guid " + guid + " has been deleted", "ATLAS-404-00-012");
+    const types::TypeDef* type = ctx.reg().FindEntity((*rec)["typeName"].get<std::string>());
+    for (json c : list) {
+      RETURN_IF_ERROR(ValidateClassification(ctx.reg(), *type, c));
+      for (const json& existing : (*rec)["classifications"])
+        if (existing["typeName"] == c["typeName"])
+          return Status::InvalidArgument("Classification " + c["typeName"].get<std::string>() +
+                                         " is already associated with entity " + guid, "ATLAS-400-00-01B");
+      (*rec)["classifications"].push_back(c);
+      ctx.Touch(guid, "CLASSIFICATION_ADD", "Added classification: " + c.dump());
+      if (c.value("propagate", true))
+        ctx.QueuePropagation({{"kind", "classification"}, {"guid", guid}, {"name", c["typeName"]}});
+    }
+  }
+  return ctx.Commit(nullptr);
+}
+
+Status Catalog::UpdateClassifications(const std::string& guid, const json& classifications, const std::string& user) {
+  json list = classifications.is_array() ? classifications : json::array({classifications});
+  std::lock_guard<std::mutex> lock(write_mu_);
+  WriteContext ctx(*this, user);
+  ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));
+  const types::TypeDef* type = ctx.reg().FindEntity((*rec)["typeName"].get<std::string>());
+  for (json c : list) {
+    RETURN_IF_ERROR(ValidateClassification(ctx.reg(), *type, c));
+    bool found = false;
+    for (json& existing : (*rec)["classifications"]) {
+      if (existing["typeName"] != c["typeName"]) continue;
+      existing = c;
+      found = true;
+    }
+    if (!found) {
+      for (const json& p : (*rec).value("propagatedClassifications", json::array()))
+        if (p["typeName"] == c["typeName"])
+          return Status::InvalidArgument("Propagated classification " + c["typeName"].get<std::string>() +
+                                         " cannot be updated on entity " + guid, "ATLAS-400-00-06B");
+      return Status::NotFound("Classification " + c["typeName"].get<std::string>() +
+                              " is not associated with entity " + guid, "ATLAS-404-00-008");
+    }
+    ctx.Touch(guid, "CLASSIFICATION_UPDATE", "Updated classification: " + c.dump());
+    ctx.QueuePropagation({{"kind", "classification"}, {"guid", guid}, {"name", c["typeName"]}});
+  }
+  return ctx.Commit(nullptr);
+}
+
+Status Catalog::DeleteClassification(const std::string& guid, const std::string& name, const std::string& source_guid,
+                                     const std::string& user) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  WriteContext ctx(*this, user);
+  ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));
+  if (!source_guid.empty() && source_guid != guid) {
+    json& prop = (*rec)["propagatedClassifications"];
+    auto before = prop.size();
+    for (auto it = prop.begin(); it != prop.end();)
+      it = ((*it)["typeName"] == name && (*it)["entityGuid"] == source_guid) ? prop.erase(it) : it + 1;
+    if (prop.size() == before)
+      return Status::NotFound("Classification " + name + " from " + source_guid + " is not associated with entity " +
+                              guid, "ATLAS-404-00-008");
+    ctx.SetPropagationIndex(source_guid, name, guid, false);
+    ctx.Touch(guid, "PROPAGATED_CLASSIFICATION_DELETE", "Deleted propagated classification: " + name);
+    return ctx.Commit(nullptr);
+  }
+  json& classes = (*rec)["classifications"];
+  auto it = std::find_if(classes.begin(), classes.end(), [&](const json& c) { return c["typeName"] == name; });
+  if (it == classes.end()) {
+    for (const json& p : (*rec).value("propagatedClassifications", json::array()))
+      if (p["typeName"] == name)
+        return Status::InvalidArgument("Propagated classification " + name + " cannot be deleted from entity " + guid +
+                                       "; delete it on " + p.value("entityGuid", "its source"), "ATLAS-400-00-06C");
+    return Status::NotFound("Classification " + name + " is not associated with entity " + guid, "ATLAS-404-00-008");
+  }
+  classes.erase(it);
+  ctx.Touch(guid, "CLASSIFICATION_DELETE", "Deleted classification: " + name);
+  ctx.QueuePropagation({{"kind", "classification"}, {"guid", guid}, {"name", name}});
+  return ctx.Commit(nullptr);
+}
+
+Status Catalog::ChangeLabels(const std::string& guid, const json& labels, LabelOp op, const std::string& user) {
+  if (!labels.is_array()) return Status::InvalidArgument("labels must be a list of strings", "ATLAS-400-00-01A");
+  for (const json& l : labels)
+    if (!l.is_string() || l.get<std::string>().empty())
+      return Status::InvalidArgument("invalid label " + l.dump(), "ATLAS-400-00-01A");
+  std::lock_guard<std::mutex> lock(write_mu_);
+  WriteContext ctx(*this, user);
+  ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));
+  std::set<std::string> current;
+  for (const json& l : (*rec)["labels"]) current.insert(l.get<std::string>());
+  std::set<std::string> next = op == LabelOp::kSet ? std::set<std::string>{} : current;
+  for (const json& l : labels) {
+    if (op == LabelOp::kRemove) next.erase(l.get<std::string>());
+    else next.insert(l.get<std::string>());
+  }
+  if (next == current) return Status::Ok();
+  (*rec)["labels"] = next;
+  ctx.Touch(guid, op == LabelOp::kRemove ? "LABEL_DELETE" : "LABEL_ADD", "Labels: " + json(next).dump());
+  return ctx.Commit(nullptr);
+}
+
+Status Catalog::ApplyPropagation(const std::string& source_guid, const json& classification,
+                                 const std::vector<std::string>& add, const std::vector<std::string>& remove) {
+  const std::string name = classification.value("typeName", "");
+  std::lock_guard<std::mutex> lock(write_mu_);
+  WriteContext ctx(*this, "propagation");
+  auto source = ctx.Load(source_guid);
+  json copy = classification;
+  copy["entityGuid"] = source_guid;
+  copy["entityStatus"] = source.ok() ? (**source)["status"] : json("DELETED");
+  for (const auto& g : add) {
+    auto rec = ctx.Load(g);
+    if (!rec.ok() || g == source_guid) continue;
+    json& prop = (**rec)["propagatedClassifications"];
+    if (!prop.is_array()) prop = json::array();
+    bool found = false;
+    for (json& p : prop) {
+      if (p["typeName"] != name || p["entityGuid"] != source_guid) continue;
+      found = true;
+      if (p != copy) {
+        p = copy;
+        ctx.Touch(g, "PROPAGATED_CLASSIFICATION_UPDATE", "Updated propagated classification: " + copy.dump());
+      }
+    }
+    if (found) continue;
+    prop.push_back(copy);
+    ctx.SetPropagationIndex(source_guid, name, g, true);
+    ctx.Touch(g, "PROPAGATED_CLASSIFICATION_ADD", "Added propagated classification: " + copy.dump());
+  }
+  for (const auto& g : remove) {
+    auto rec = ctx.Load(g);
+    ctx.SetPropagationIndex(source_guid, name, g, false);
+    if (!rec.ok()) continue;
+    json& prop = (**rec)["propagatedClassifications"];
+    if (!prop.is_array()) continue;
+    auto before = prop.size();
+    for (auto it = prop.begin(); it != prop.end();)
+      it = ((*it)["typeName"] == name && (*it)["entityGuid"] == source_guid) ? prop.erase(it) : it + 1;
+    if (prop.size() != before) ctx.Touch(g, "PROPAGATED_CLASSIFICATION_DELETE", "Deleted propagated classification: " + name);
+  }
+  return ctx.Commit(nullptr);
+}
+
+std::vector<std::string> Catalog::PropagationTargets(const std::string& source_guid, const std::string& name) const {
+  std::vector<std::string> out;
+  std::string prefix = store::keys::EdgePrefix(source_guid, name);
+  store_->Scan(store::Family::kPropagations, prefix, [&](std::string_view k, std::string_view) {
+    out.emplace_back(k.substr(prefix.size()));
+    return true;
+  }).PermitUnchecked();
+  return out;
+}
+
+}  // namespace meridian::catalog

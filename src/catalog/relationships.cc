@@ -1,0 +1,134 @@
+// The relationship API: AtlasRelationship instances between existing entities.
+#include "write_context.h"
+
+namespace meridian::catalog {
+
+namespace {
+
+Result<std::string> ResolveEnd(WriteContext& ctx, const Catalog& catalog, const json& end) {
+  if (!end.is_object()) return Status::InvalidArgument("relationship end must be an object id", "ATLAS-400-00-01A");
+  std::string guid = end.value("guid", "");
+  if (!guid.empty()) {
+    if (!ctx.Exists(guid)) return Status::NotFound("Given instance guid " + guid + " is invalid/not found",
+                                                   "ATLAS-404-00-005");
+    return guid;
+  }
+  auto ua = end.find("uniqueAttributes");
+  if (ua != end.end() && ua->contains("qualifiedName"))
+    return catalog.FindByUniqueAttribute(end.value("typeName", ""), "qualifiedName",
+                                         (*ua)["qualifiedName"].get<std::string>());
+  return Status::InvalidArgument("relationship end needs guid or uniqueAttributes", "ATLAS-400-00-01A");
+}
+
+json EndObjectId(const Catalog& catalog, const json& end) {
+  json out = end;
+  auto rec = catalog.LoadRecord(end.value("guid", ""));
+  if (rec.ok()) {
+    auto qn = (*rec)["attributes"].find("qualifiedName");
+    if (qn != (*rec)["attributes"].end()) out["uniqueAttributes"] = {{"qualifiedName", *qn}};
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<json> Catalog::CreateRelationship(const json& body, const std::string& user) {
+  if (!body.is_object()) return Status::InvalidArgument("AtlasRelationship must be an object", "ATLAS-400-00-01A");
+  std::lock_guard<std::mutex> lock(write_mu_);
+  WriteContext ctx(*this, user);
+  const std::string type_name = body.value("typeName", "");
+  const types::TypeDef* def = ctx.reg().Find(type_name);
+  if (!def || def->category != types::Category::kRelationship)
+    return Status::InvalidArgument("Given typename " + type_name + " was invalid", "ATLAS-400-00-00A");
+  ASSIGN_OR_RETURN(std::string g1, ResolveEnd(ctx, *this, body.value("end1", json())));
+  ASSIGN_OR_RETURN(std::string g2, ResolveEnd(ctx, *this, body.value("end2", json())));
+  ASSIGN_OR_RETURN(json* r1, ctx.Load(g1));
+  ASSIGN_OR_RETURN(json* r2, ctx.Load(g2));
+  const types::TypeDef* t1 = ctx.reg().FindEntity((*r1)["typeName"].get<std::string>());
+  const types::TypeDef* t2 = ctx.reg().FindEntity((*r2)["typeName"].get<std::string>());
+  if (!t1 || !t1->IsA(def->end1->type) || !t2 || !t2->IsA(def->end2->type))
+    return Status::InvalidArgument("relationship " + type_name + " connects " + def->end1->type + " to " +
+                                   def->end2->type, "ATLAS-400-00-01A");
+  for (const auto& e : ctx.ActiveEdges(g1, def->end1->name))
+    if (e.other == g2 && e.type == type_name)
+      return Status::AlreadyExists("relationship " + type_name + " between " + g1 + " and " + g2 + " already exists",
+                                   "ATLAS-409-00-004");
+  json attrs = body.value("attributes", json::object());
+  for (auto it = attrs.begin(); it != attrs.end(); ++it) {
+    const types::AttributeDef* ad = def->FindAttribute(it.key());
+    if (!ad) return Status::InvalidArgument("Unknown attribute " + it.key() + " of " + type_name, "ATLAS-400-00-01A");
+    RETURN_IF_ERROR(internal::NormalizeValue(ctx.reg(), ad->value_type, it.key(), it.value()));
+  }
+  std::string rel_guid;
+  RETURN_IF_ERROR(ctx.Link(g1, *def->end1, g2, attrs, &rel_guid));
+  ASSIGN_OR_RETURN(json* rel, ctx.LoadRelationship(rel_guid));
+  if (body.contains("propagateTags") && body["propagateTags"].is_string()) (*rel)["propagateTags"] = body["propagateTags"];
+  json result = *rel;
+  RETURN_IF_ERROR(ctx.Commit(nullptr));
+  result["end1"] = EndObjectId(*this, result["end1"]);
+  result["end2"] = EndObjectId(*this, result["end2"]);
+  return result;
+}
+
+Result<json> Catalog::UpdateRelationship(const json& body, const std::string& user) {
+  if (!body.is_object() || !body.contains("guid"))
+    return Status::InvalidArgument("AtlasRelationship with guid required", "ATLAS-400-00-01A");
+  std::lock_guard<std::mutex> lock(write_mu_);
+  WriteContext ctx(*this, user);
+  ASSIGN_OR_RETURN(json* rel, ctx.LoadRelationship(body["guid"].get<std::string>()));
+  const types::TypeDef* def = ctx.reg().Find((*rel)["typeName"].get<std::string>());
+  if (body.contains("attributes")) {
+    json attrs = body["attributes"];
+    for (auto it = attrs.begin(); it != attrs.end(); ++it) {
+      const types::AttributeDef* ad = def ? def->FindAttribute(it.key()) : nullptr;
+      if (!ad) return Status::InvalidArgument("Unknown attribute " + it.key(), "ATLAS-400-00-01A");
+      RETURN_IF_ERROR(internal::NormalizeValue(ctx.reg(), ad->value_type, it.key(), it.value()));
+      (*rel)["attributes"][it.key()] = it.value();
+    }
+  }
+  static const std::set<std::string> kPropagate = {"NONE", "ONE_TO_TWO", "TWO_TO_ONE", "BOTH"};
+  if (body.contains("propagateTags")) {
+    if (!body["propagateTags"].is_string() || !kPropagate.count(body["propagateTags"].get<std::string>()))
+      return Status::InvalidArgument("propagateTags must be NONE, ONE_TO_TWO, TWO_TO_ONE or BOTH", "ATLAS-400-00-01A");
+    (*rel)["propagateTags"] = body["propagateTags"];
+  }
+  if (body.contains("blockedPropagatedClassifications"))
+    (*rel)["blockedPropagatedClassifications"] = body["blockedPropagatedClassifications"];
+  (*rel)["updateTime"] = ctx.now();
+  (*rel)["updatedBy"] = user;
+  (*rel)["version"] = rel->value("version", 0) + 1;
+  ctx.QueuePropagation({{"kind", "edge"}, {"relationship", (*rel)["guid"]}, {"op", "update"}});
+  json result = *rel;
+  RETURN_IF_ERROR(ctx.Commit(nullptr));
+  return result;
+}
+
+Result<json> Catalog::GetRelationship(const std::string& guid, bool extended) const {
+  std::string bytes;
+  Status s = store_->Get(store::Family::kRelationships, guid, &bytes);
+  if (s.code() == StatusCode::kNotFound)
+    return Status::NotFound("Given relationship guid " + guid + " is invalid/not found", "ATLAS-404-00-00C");
+  RETURN_IF_ERROR(s);
+  ASSIGN_OR_RETURN(json rel, store::DecodeRecord(bytes));
+  rel["end1"] = EndObjectId(*this, rel["end1"]);
+  rel["end2"] = EndObjectId(*this, rel["end2"]);
+  json referred = json::object();
+  if (extended)
+    for (const char* end : {"end1", "end2"}) {
+      auto h = HeaderByGuid(rel[end].value("guid", ""));
+      if (h.ok()) referred[rel[end].value("guid", "")] = *h;
+    }
+  return json{{"relationship", rel}, {"referredEntities", referred}};
+}
+
+Status Catalog::DeleteRelationship(const std::string& guid, const std::string& user) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  WriteContext ctx(*this, user);
+  ASSIGN_OR_RETURN(json* rel, ctx.LoadRelationship(guid));
+  if ((*rel)["status"] == "DELETED")
+    return Status::InvalidArgument("relationship " + guid + " is already deleted", "ATLAS-400-00-01A");
+  RETURN_IF_ERROR(ctx.Unlink(guid));
+  return ctx.Commit(nullptr);
+}
+
+}  // namespace meridian::catalog

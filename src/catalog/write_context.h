@@ -1,0 +1,96 @@
+// WriteContext: the pending state of one catalog mutation. It reads through to
+// the store, records every change in memory, validates the result and turns it
+// into one store::Batch (records, unique and type indexes, edges, relationships,
+// audit events and queue entries).
+// Not thread-safe: used under Catalog::write_mu_.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "catalog_internal.h"
+
+namespace meridian::catalog {
+
+class WriteContext {
+ public:
+  WriteContext(Catalog& catalog, std::string user);
+
+  const types::TypeRegistry& reg() const { return *reg_; }
+  int64_t now() const { return now_; }
+  const std::string& user() const { return user_; }
+
+  // The pending record of `guid` (loaded on first use); NotFound if absent.
+  Result<json*> Load(const std::string& guid);
+  bool Exists(const std::string& guid);
+  // Starts a new entity record.
+  json* Create(const std::string& guid, const std::string& type_name);
+
+  // Marks a record changed, with an audit action (ENTITY_UPDATE, CLASSIFICATION_ADD, ...).
+  void Touch(const std::string& guid, const std::string& action, const std::string& details);
+
+  // Unique-attribute lookup over the pending state and the store (ACTIVE only).
+  std::optional<std::string> FindUnique(const std::string& type, const std::string& attr, const std::string& value);
+  void RegisterPendingUnique(const std::string& type, const std::string& attr, const std::string& value,
+                             const std::string& guid);
+
+  // Active edges of `guid` on `attr` (pending changes applied).
+  std::vector<Catalog::Edge> ActiveEdges(const std::string& guid, const std::string& attr);
+  std::vector<Catalog::Edge> AllEdges(const std::string& guid);
+
+  // Creates the relationship for attribute `end` of `a` pointing at `b` unless an
+  // active one exists; detaches single-valued ends that pointed elsewhere.
+  Status Link(const std::string& a, const types::RelationshipEnd& end, const std::string& b, const json& attributes,
+              std::string* relationship_guid = nullptr);
+  // Removes (soft-deletes) a relationship and its edges.
+  Status Unlink(const std::string& relationship_guid);
+  // Sets relationship attribute `attr` of `guid` to exactly `targets` (resolved guids).
+  Status ReplaceRelationshipAttribute(const std::string& guid, const std::string& attr,
+                                      const std::vector<std::pair<std::string, std::string>>& targets_with_type);
+  // Soft-deletes an entity and its owned children.
+  Status SoftDelete(const std::string& guid);
+  Status Purge(const std::string& guid);
+
+  Result<json*> LoadRelationship(const std::string& guid);
+  void PutRelationship(const json& rel);
+
+  void QueuePropagation(json task) { propagation_tasks_.push_back(std::move(task)); }
+  void SetPropagationIndex(const std::string& source, const std::string& name, const std::string& target, bool present);
+
+  const std::vector<std::string>& created() const { return created_; }
+  const std::vector<std::string>& updated() const { return updated_; }
+  const std::vector<std::string>& deleted() const { return deleted_; }
+  const std::vector<std::string>& purged() const { return purged_; }
+  bool IsCreated(const std::string& guid) const { return created_set_.count(guid) > 0; }
+
+  // Validates unique attributes and writes everything as one batch.
+  Status Commit(uint64_t* sequence);
+
+ private:
+  struct Pending {
+    json record;
+    std::optional<json> original;  // as stored before this mutation
+  };
+  void PutEdge(const std::string& guid, const std::string& attr, const std::string& other, const std::string& value);
+  void DeleteEdge(const std::string& guid, const std::string& attr, const std::string& other);
+  std::vector<std::string> UniqueKeys(const json& record) const;
+
+  Catalog& catalog_;
+  std::shared_ptr<const types::TypeRegistry> reg_;
+  std::string user_;
+  int64_t now_;
+  std::map<std::string, Pending> records_;
+  std::map<std::string, std::string> pending_unique_;          // unique key -> guid
+  std::map<std::string, std::optional<std::string>> edges_;    // edge key -> value (nullopt: deleted)
+  std::map<std::string, json> relationships_;
+  std::map<std::string, std::optional<bool>> propagation_index_;  // key -> present?
+  std::vector<std::string> created_, updated_, deleted_, purged_;
+  std::set<std::string> created_set_, touched_set_;
+  std::vector<std::pair<std::string, json>> audits_;  // guid, event
+  std::vector<json> propagation_tasks_;
+};
+
+}  // namespace meridian::catalog

@@ -1,0 +1,83 @@
+// /api/atlas/admin/... : version, status, session bootstrap, metrics, purge.
+#include "handler_util.h"
+#include "meridian/server/api.h"
+#include "meridian/store/store.h"
+
+namespace meridian::server {
+
+using nlohmann::json;
+
+void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
+  catalog::Catalog* c = s.catalog;
+  const std::string base = "/api/atlas/admin";
+  std::string version = o.version;
+  r.Add("GET", base + "/status", Access::kPublic, [](HttpRequest&) { return HttpResponse::Json({{"Status", "ACTIVE"}}); });
+  r.Add("GET", base + "/liveness", Access::kPublic, [](HttpRequest&) { return HttpResponse::Json({{"Status", "ACTIVE"}}); });
+  r.Add("GET", base + "/readiness", Access::kPublic, [](HttpRequest&) { return HttpResponse::Json({{"Status", "ACTIVE"}}); });
+  r.Add("GET", base + "/version", Access::kRead, [version](HttpRequest&) {
+    return HttpResponse::Json({{"Version", version}, {"Revision", "meridian"}, {"Name", "meridian"},
+                               {"Description", "Metadata catalog and lineage server (Atlas v2 API compatible)"}});
+  });
+  r.Add("GET", base + "/session", Access::kRead, [](HttpRequest& req) {
+    return HttpResponse::Json({{"userName", req.principal.user},
+                               {"groups", json::array()},
+                               {"roles", json::array({auth::RoleName(req.principal.role)})},
+                               {"_csrfToken", req.Header("x-meridian-csrf")},
+                               {"timezones", json::array({"UTC"})},
+                               {"atlas.rest-csrf.enabled", true},
+                               {"atlas.rest-csrf.custom-header", "X-XSRF-HEADER"},
+                               {"atlas.rest-csrf.browser-useragents-regex", "^Mozilla.*,^Opera.*,^Chrome.*"},
+                               {"atlas.rest-csrf.methods-to-ignore", "GET,OPTIONS,HEAD,TRACE"},
+                               {"atlas.entity.create.allowed", req.principal.role != auth::Role::kDataScientist},
+                               {"atlas.entity.update.allowed", req.principal.role != auth::Role::kDataScientist},
+                               {"atlas.ui.editable.entity.types", "hdfs_path"},
+                               {"atlas.ui.default.version", "v3"},
+                               {"atlas.lineage.on.demand.enabled", true}});
+  });
+  r.Add("GET", base + "/metrics", Access::kRead, [c](HttpRequest&) {
+    auto reg = c->types();
+    json active = json::object(), deleted = json::object(), tags = json::object();
+    int64_t entity_count = 0;
+    // One pass over the type index, reading each record for status and tags.
+    for (const auto& [name, def] : reg->all()) {
+      if (def.category != types::Category::kEntity) continue;
+      c->store().Scan(store::Family::kTypeIndex, store::keys::TypePrefix(name), [&](std::string_view k, std::string_view) {
+        auto rec = c->LoadRecord(std::string(k.substr(name.size() + 1)));
+        if (!rec.ok()) return true;
+        ++entity_count;
+        json& bucket = (*rec)["status"] == "ACTIVE" ? active : deleted;
+        bucket[name] = bucket.value(name, 0) + 1;
+        if ((*rec)["status"] == "ACTIVE")
+          for (const json& cl : c->Classifications(*rec)) {
+            std::string t = cl.value("typeName", "");
+            tags[t] = tags.value(t, 0) + 1;
+          }
+        return true;
+      }).PermitUnchecked();
+    }
+    int64_t type_count = 0, tag_count = 0;
+    for (const auto& [name, def] : reg->all()) {
+      type_count += def.category == types::Category::kEntity;
+      tag_count += def.category == types::Category::kClassification;
+    }
+    return HttpResponse::Json(
+        {{"data",
+          {{"general", {{"entityCount", entity_count}, {"typeCount", type_count}, {"tagCount", tag_count},
+                        {"typeUnusedCount", type_count - static_cast<int64_t>(active.size())},
+                        {"collectionTime", catalog::NowMillis()}}},
+           {"entity", {{"entityActive", active}, {"entityDeleted", deleted}, {"entityShell", json::object()}}},
+           {"tag", {{"tagEntities", tags}}}}}});
+  });
+  r.Add("PUT", base + "/purge", Access::kAdmin, [c](HttpRequest& req) {
+    auto body = req.JsonBody();
+    if (!body.ok()) return HttpResponse::Error(body.status());
+    if (!body->is_array()) return HttpResponse::Error(Status::InvalidArgument("body must be a list of guids", "ATLAS-400-00-01A"));
+    std::vector<std::string> guids;
+    for (const json& g : *body)
+      if (g.is_string()) guids.push_back(g);
+    auto m = c->PurgeEntities(guids, req.principal.user);
+    return m.ok() ? HttpResponse::Json(m->response) : HttpResponse::Error(m.status());
+  });
+}
+
+}  // namespace meridian::server

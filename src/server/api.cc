@@ -1,0 +1,208 @@
+#include "meridian/server/api.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace meridian::server {
+
+namespace {
+
+constexpr const char* kSessionCookie = "ATLASSESSIONID";
+
+std::string Base64Decode(std::string_view in) {
+  static const std::string kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  int val = 0, bits = -8;
+  for (char c : in) {
+    if (c == '=') break;
+    auto pos = kChars.find(c);
+    if (pos == std::string::npos) return {};
+    val = (val << 6) + static_cast<int>(pos);
+    bits += 6;
+    if (bits >= 0) {
+      out.push_back(static_cast<char>((val >> bits) & 0xff));
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
+std::string CookieValue(const std::string& header, const std::string& name) {
+  size_t pos = 0;
+  while (pos < header.size()) {
+    size_t end = header.find(';', pos);
+    std::string part = header.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    size_t b = part.find_first_not_of(' ');
+    if (b != std::string::npos) part = part.substr(b);
+    if (part.compare(0, name.size() + 1, name + "=") == 0) return part.substr(name.size() + 1);
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  return {};
+}
+
+std::string MimeType(const std::string& ext) {
+  static const std::map<std::string, std::string> kTypes = {
+      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"}, {".svg", "image/svg+xml"}, {".png", "image/png"},
+      {".ico", "image/x-icon"}, {".woff2", "font/woff2"}, {".woff", "font/woff"}, {".map", "application/json"},
+      {".txt", "text/plain; charset=utf-8"}, {".wasm", "application/wasm"}};
+  auto it = kTypes.find(ext);
+  return it == kTypes.end() ? "application/octet-stream" : it->second;
+}
+
+std::map<std::string, std::string> ParseForm(const std::string& body) {
+  std::map<std::string, std::string> out;
+  size_t pos = 0;
+  while (pos <= body.size()) {
+    size_t amp = body.find('&', pos);
+    std::string pair = body.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+    size_t eq = pair.find('=');
+    if (!pair.empty())
+      out[PercentDecode(pair.substr(0, eq), true)] =
+          eq == std::string::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
+    if (amp == std::string::npos) break;
+    pos = amp + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Api::Api(Services services, ApiOptions options) : services_(services), options_(std::move(options)) {
+  RegisterTypeRoutes(router_, services_);
+  RegisterEntityRoutes(router_, services_);
+  RegisterRelationshipRoutes(router_, services_);
+  RegisterAdminRoutes(router_, services_, options_);
+}
+
+std::optional<HttpResponse> Api::Authenticate(HttpRequest& req, bool* via_session, std::string* csrf) {
+  std::string authz = req.Header("authorization");
+  if (authz.rfind("Basic ", 0) == 0) {
+    std::string decoded = Base64Decode(authz.substr(6));
+    size_t colon = decoded.find(':');
+    if (colon != std::string::npos) {
+      auto p = services_.users->Authenticate(decoded.substr(0, colon), decoded.substr(colon + 1));
+      if (p.ok()) {
+        req.principal = *p;
+        return std::nullopt;
+      }
+    }
+  } else if (auto token = CookieValue(req.Header("cookie"), kSessionCookie); !token.empty()) {
+    if (auto s = services_.sessions->Find(token)) {
+      req.principal = s->principal;
+      *via_session = true;
+      *csrf = s->csrf_token;
+      return std::nullopt;
+    }
+  }
+  HttpResponse r = HttpResponse::Error(Status::Unauthenticated("Authentication required: invalid or missing credentials"));
+  if (req.Header("x-requested-with") != "XMLHttpRequest") r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"Meridian\"");
+  return r;
+}
+
+HttpResponse Api::Handle(HttpRequest& req) {
+  if (req.path == "/j_spring_security_check" || req.path == "/api/meridian/v1/login") return HandleLogin(req);
+  if (req.path == "/logout.html" || req.path == "/logout") return HandleLogout(req);
+  if (req.path.rfind("/api/", 0) != 0) return ServeStatic(req);
+
+  Router::Match m = router_.Find(req.method == "HEAD" ? "GET" : req.method, req.path, &req.params);
+  if (!m.handler) {
+    if (m.path_known) return HttpResponse::Error(Status(StatusCode::kInvalidArgument, "ATLAS-405-00-001",
+                                                        "method " + req.method + " not allowed on " + req.path));
+    return HttpResponse::Error(Status::NotFound("no API at " + req.path, "ATLAS-404-00-000"));
+  }
+  if (m.access != Access::kPublic) {
+    bool via_session = false;
+    std::string csrf;
+    if (auto denied = Authenticate(req, &via_session, &csrf)) return *denied;
+    Access granted = req.principal.role == auth::Role::kAdmin         ? Access::kAdmin
+                     : req.principal.role == auth::Role::kDataSteward ? Access::kWrite
+                                                                      : Access::kRead;
+    if (static_cast<int>(granted) < static_cast<int>(m.access))
+      return HttpResponse::Error(Status::PermissionDenied(req.principal.user + " is not authorized to perform " +
+                                                          req.method + " " + req.path));
+    // Cookie sessions are open to cross-site requests: writes need the CSRF header.
+    bool safe = req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS";
+    if (via_session && !safe && req.Header("x-xsrf-header") != csrf)
+      return HttpResponse::Error(Status::InvalidArgument("missing or invalid X-XSRF-HEADER for a session request",
+                                                         "ATLAS-400-00-01A"));
+    req.headers["x-meridian-csrf"] = csrf;
+  }
+  try {
+    return (*m.handler)(req);
+  } catch (const nlohmann::json::exception& e) {
+    return HttpResponse::Error(Status::InvalidArgument(std::string("invalid JSON input: ") + e.what(), "ATLAS-400-00-01A"));
+  }
+}
+
+HttpResponse Api::HandleLogin(HttpRequest& req) {
+  if (req.method != "POST") return HttpResponse::Error(Status::InvalidArgument("use POST", "ATLAS-400-00-01A"));
+  std::string user, password;
+  if (req.Header("content-type").find("json") != std::string::npos) {
+    auto j = nlohmann::json::parse(req.body, nullptr, false);
+    if (j.is_object()) {
+      user = j.value("username", "");
+      password = j.value("password", "");
+    }
+  } else {
+    auto form = ParseForm(req.body);
+    user = form["j_username"];
+    password = form["j_password"];
+  }
+  auto p = services_.users->Authenticate(user, password);
+  if (!p.ok()) return HttpResponse::Error(p.status());
+  std::string token = services_.sessions->Create(*p);
+  HttpResponse r = HttpResponse::Json({{"userName", p->user}, {"role", auth::RoleName(p->role)}});
+  r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+  return r;
+}
+
+HttpResponse Api::HandleLogout(HttpRequest& req) {
+  std::string token = CookieValue(req.Header("cookie"), kSessionCookie);
+  if (!token.empty()) services_.sessions->Remove(token);
+  HttpResponse r = HttpResponse::Json({{"loggedOut", true}});
+  r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; Max-Age=0; SameSite=Strict");
+  return r;
+}
+
+HttpResponse Api::ServeStatic(const HttpRequest& req) const {
+  if (req.method != "GET" && req.method != "HEAD")
+    return HttpResponse::Error(Status::NotFound("no resource at " + req.path, "ATLAS-404-00-000"));
+  namespace fs = std::filesystem;
+  std::string rel = req.path == "/" || req.path == "/index.html" || req.path == "/login.jsp" ? "index.html"
+                                                                                             : req.path.substr(1);
+  for (const auto& seg : SplitPath(rel))
+    if (seg == "..") return HttpResponse::Error(Status::InvalidArgument("invalid path", "ATLAS-400-00-01A"));
+  fs::path root(options_.ui_dir);
+  fs::path file = root / rel;
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) {
+    if (!fs::is_regular_file(root / "index.html", ec)) {
+      HttpResponse r;
+      r.content_type = "text/html; charset=utf-8";
+      r.status = req.path == "/" ? 200 : 404;
+      r.body = "<!doctype html><title>Meridian</title><h1>Meridian</h1><p>The web UI is not built. Install Node.js "
+               "&ge; 20.19 and npm, then re-run the build (cmake --build build) to bundle it, or point "
+               "<code>meridian serve --ui-dir</code> at a built UI. The REST API is at <code>/api/atlas/v2/</code>.</p>";
+      return r;
+    }
+    if (SplitPath(rel).size() > 1 || rel.find('.') != std::string::npos)
+      return HttpResponse::Error(Status::NotFound("no resource at " + req.path, "ATLAS-404-00-000"));
+    file = root / "index.html";  // client-side routes
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  HttpResponse r;
+  r.body = ss.str();
+  r.content_type = MimeType(file.extension().string());
+  bool hashed = file.parent_path().filename() == "assets";
+  r.headers.emplace_back("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return r;
+}
+
+}  // namespace meridian::server

@@ -1,0 +1,143 @@
+#include "meridian/server/http.h"
+
+#include <algorithm>
+
+namespace meridian::server {
+
+std::string PercentDecode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 &&
+        hex(in[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2])));
+      i += 2;
+    } else if (plus_is_space && in[i] == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(in[i]);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> SplitPath(std::string_view path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    while (i < path.size() && path[i] == '/') ++i;
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (j > i) out.emplace_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+std::string HttpRequest::Header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+std::string HttpRequest::Query(const std::string& name, const std::string& def) const {
+  auto it = query.find(name);
+  return it == query.end() ? def : it->second;
+}
+
+std::vector<std::string> HttpRequest::QueryAll(const std::string& name) const {
+  std::vector<std::string> out;
+  auto [a, b] = query.equal_range(name);
+  for (auto it = a; it != b; ++it) out.push_back(it->second);
+  return out;
+}
+
+bool HttpRequest::QueryBool(const std::string& name, bool def) const {
+  auto it = query.find(name);
+  if (it == query.end()) return def;
+  return it->second == "true" || it->second == "1";
+}
+
+int HttpRequest::QueryInt(const std::string& name, int def) const {
+  auto it = query.find(name);
+  if (it == query.end()) return def;
+  try {
+    return std::stoi(it->second);
+  } catch (...) {
+    return def;
+  }
+}
+
+Result<nlohmann::json> HttpRequest::JsonBody() const {
+  if (body.empty()) return Status::InvalidArgument("request body is empty; JSON expected", "ATLAS-400-00-01A");
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded()) return Status::InvalidArgument("request body is not valid JSON", "ATLAS-400-00-01A");
+  return j;
+}
+
+HttpResponse HttpResponse::Json(const nlohmann::json& j, int status) {
+  HttpResponse r;
+  r.status = status;
+  r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+HttpResponse HttpResponse::NoContent() {
+  HttpResponse r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
+HttpResponse HttpResponse::Error(const Status& s) {
+  int status = 500;
+  switch (s.code()) {
+    case StatusCode::kOk: status = 200; break;
+    case StatusCode::kInvalidArgument: status = 400; break;
+    case StatusCode::kNotFound: status = 404; break;
+    case StatusCode::kAlreadyExists: status = 409; break;
+    case StatusCode::kFailedPrecondition: status = 409; break;
+    case StatusCode::kPermissionDenied: status = 403; break;
+    case StatusCode::kUnauthenticated: status = 401; break;
+    case StatusCode::kResourceExhausted: status = 413; break;
+    case StatusCode::kUnavailable: status = 503; break;
+    case StatusCode::kInternal: status = 500; break;
+  }
+  return Json({{"errorCode", s.atlas_code()}, {"errorMessage", s.message()}}, status);
+}
+
+void Router::Add(std::string method, std::string pattern, Access access, Handler handler) {
+  Route r{std::move(method), SplitPath(pattern), access, std::move(handler), 0};
+  for (const auto& s : r.segments) r.literal_count += s.front() != '{';
+  routes_.push_back(std::move(r));
+}
+
+Router::Match Router::Find(const std::string& method, const std::string& path,
+                           std::map<std::string, std::string>* params) const {
+  std::vector<std::string> segs = SplitPath(path);
+  Match best;
+  int best_literals = -1;
+  for (const Route& r : routes_) {
+    if (r.segments.size() != segs.size()) continue;
+    bool ok = true;
+    for (size_t i = 0; i < segs.size() && ok; ++i)
+      ok = r.segments[i].front() == '{' || r.segments[i] == segs[i];
+    if (!ok) continue;
+    best.path_known = true;
+    if (r.method != method || r.literal_count <= best_literals) continue;
+    best_literals = r.literal_count;
+    best.handler = &r.handler;
+    best.access = r.access;
+    params->clear();
+    for (size_t i = 0; i < segs.size(); ++i)
+      if (r.segments[i].front() == '{') (*params)[r.segments[i].substr(1, r.segments[i].size() - 2)] = segs[i];
+  }
+  return best;
+}
+
+}  // namespace meridian::server

@@ -1,0 +1,236 @@
+#include "meridian/store/store.h"
+
+#include <filesystem>
+#include <mutex>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+namespace meridian::store {
+
+namespace {
+
+constexpr const char* kFamilyNames[] = {"default", "entities", "unique", "type_index", "edges",
+                                        "relationships", "typedefs", "audit", "queue", "propagations"};
+constexpr char kSep = '\0';
+constexpr std::string_view kSchemaKey = "schema_version";
+constexpr std::string_view kSequenceKey = "sequence";
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsNotFound()) return Status::NotFound(std::string(what) + " not found");
+  return Status::Internal("store: " + std::string(what) + ": " + s.ToString());
+}
+
+void Append(std::string* out, std::string_view part) {
+  out->append(part);
+  out->push_back(kSep);
+}
+
+}  // namespace
+
+namespace keys {
+
+void PutBigEndian64(std::string* out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>((v >> (i * 8)) & 0xff));
+}
+
+uint64_t GetBigEndian64(std::string_view in) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < in.size(); ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  return v;
+}
+
+std::string Unique(std::string_view type, std::string_view attr, std::string_view value) {
+  std::string k;
+  Append(&k, type);
+  Append(&k, attr);
+  k.append(value);
+  return k;
+}
+
+std::string TypePrefix(std::string_view type) {
+  std::string k;
+  Append(&k, type);
+  return k;
+}
+
+std::string TypeIndex(std::string_view type, std::string_view guid) { return TypePrefix(type).append(guid); }
+
+std::string EdgePrefix(std::string_view guid) {
+  std::string k;
+  Append(&k, guid);
+  return k;
+}
+
+std::string EdgePrefix(std::string_view guid, std::string_view attr) {
+  std::string k = EdgePrefix(guid);
+  Append(&k, attr);
+  return k;
+}
+
+std::string Edge(std::string_view guid, std::string_view attr, std::string_view other) {
+  return EdgePrefix(guid, attr).append(other);
+}
+
+bool ParseEdge(std::string_view key, std::string_view* attr, std::string_view* other) {
+  size_t a = key.find(kSep);
+  if (a == std::string_view::npos) return false;
+  size_t b = key.find(kSep, a + 1);
+  if (b == std::string_view::npos) return false;
+  *attr = key.substr(a + 1, b - a - 1);
+  *other = key.substr(b + 1);
+  return true;
+}
+
+std::string AuditPrefix(std::string_view guid) { return EdgePrefix(guid); }
+
+std::string Audit(std::string_view guid, uint64_t ms, uint64_t seq) {
+  std::string k = AuditPrefix(guid);
+  PutBigEndian64(&k, ms);
+  PutBigEndian64(&k, seq);
+  return k;
+}
+
+std::string QueuePrefix(std::string_view topic) { return EdgePrefix(topic); }
+
+std::string Queue(std::string_view topic, uint64_t seq) {
+  std::string k = QueuePrefix(topic);
+  PutBigEndian64(&k, seq);
+  return k;
+}
+
+uint64_t QueueSeq(std::string_view key) { return key.size() < 8 ? 0 : GetBigEndian64(key.substr(key.size() - 8)); }
+
+}  // namespace keys
+
+std::string EncodeRecord(const nlohmann::json& j) {
+  std::string out;
+  nlohmann::json::to_msgpack(j, out);
+  return out;
+}
+
+Result<nlohmann::json> DecodeRecord(std::string_view bytes) {
+  auto j = nlohmann::json::from_msgpack(bytes.begin(), bytes.end(), true, false);
+  if (j.is_discarded()) return Status::Internal("store: corrupt record");
+  return j;
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::Internal("cannot create data directory " + dir + ": " + ec.message());
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  table.cache_index_and_filter_blocks = true;
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_options.compression = rocksdb::kLZ4Compression;
+  cf_options.write_buffer_size = 32 << 20;
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 3;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : kFamilyNames) families.emplace_back(name, cf_options);
+
+  std::unique_ptr<Store> store(new Store());
+  store->dir_ = dir;
+  store->sync_ = options.sync_writes;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, dir + "/store", families, &store->handles_, &raw);
+  store->db_.reset(raw);
+  if (!s.ok()) return Status::Internal("cannot open store in " + dir + ": " + s.ToString());
+
+  std::string version;
+  Status vs = store->Get(Family::kMeta, kSchemaKey, &version);
+  if (vs.code() == StatusCode::kNotFound) {
+    Batch b;
+    b.Put(Family::kMeta, kSchemaKey, std::to_string(kSchemaVersion));
+    RETURN_IF_ERROR(store->Write(b));
+  } else if (!vs.ok()) {
+    return vs;
+  } else if (version != std::to_string(kSchemaVersion)) {
+    return Status::Internal("store in " + dir + " has schema version " + version + "; this build reads version " +
+                            std::to_string(kSchemaVersion));
+  }
+  std::string seq;
+  if (store->Get(Family::kMeta, kSequenceKey, &seq).ok()) store->sequence_ = keys::GetBigEndian64(seq);
+  return store;
+}
+
+Store::~Store() {
+  if (!db_) return;
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  db_->Close().PermitUncheckedError();
+}
+
+Status Store::Get(Family f, std::string_view key, std::string* value) const {
+  return FromRocks(db_->Get(rocksdb::ReadOptions(), cf(f), rocksdb::Slice(key.data(), key.size()), value), "key");
+}
+
+bool Store::Exists(Family f, std::string_view key) const {
+  std::string v;
+  return Get(f, key, &v).ok();
+}
+
+Status Store::Scan(Family f, std::string_view prefix,
+                   const std::function<bool(std::string_view, std::string_view)>& fn,
+                   std::string_view start_after) const {
+  // Upper bound: the prefix with its last byte incremented (prefix ends in \0 or is
+  // otherwise non-0xff in practice); an empty prefix scans everything.
+  std::string upper(prefix);
+  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
+  if (!upper.empty()) upper.back() = static_cast<char>(upper.back() + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(f)));
+  if (start_after.empty()) {
+    it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+  } else {
+    it->Seek(rocksdb::Slice(start_after.data(), start_after.size()));
+    if (it->Valid() && it->key().ToStringView() == start_after) it->Next();
+  }
+  for (; it->Valid(); it->Next()) {
+    std::string_view k = it->key().ToStringView();
+    if (k.substr(0, prefix.size()) != prefix) break;
+    if (!fn(k, it->value().ToStringView())) break;
+  }
+  return FromRocks(it->status(), "scan");
+}
+
+Status Store::Write(Batch& batch) {
+  rocksdb::WriteBatch wb;
+  for (const auto& op : batch.ops_) {
+    rocksdb::Status s = op.del ? wb.Delete(cf(op.f), op.key) : wb.Put(cf(op.f), op.key, op.value);
+    if (!s.ok()) return FromRocks(s, "batch");
+  }
+  // Serialised so the persisted sequence never goes backwards.
+  std::lock_guard<std::mutex> lock(write_mu_);
+  std::string seq;
+  keys::PutBigEndian64(&seq, sequence_.load());
+  rocksdb::Status ps = wb.Put(cf(Family::kMeta), kSequenceKey, seq);
+  if (!ps.ok()) return FromRocks(ps, "batch");
+  rocksdb::WriteOptions wo;
+  wo.sync = sync_;
+  return FromRocks(db_->Write(wo, &wb), "write");
+}
+
+uint64_t Store::NextSequence() { return ++sequence_; }
+
+uint64_t Store::EstimateKeys(Family f) const {
+  uint64_t n = 0;
+  db_->GetIntProperty(cf(f), "rocksdb.estimate-num-keys", &n);
+  return n;
+}
+
+}  // namespace meridian::store

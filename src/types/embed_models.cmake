@@ -1,0 +1,15 @@
+# Generates a C++ source holding the model JSON files (script mode: cmake -P).
+# Inputs: MODELS_DIR, OUTPUT.
+file(GLOB model_files RELATIVE ${MODELS_DIR} ${MODELS_DIR}/*/*.json)
+file(GLOB patch_files RELATIVE ${MODELS_DIR} ${MODELS_DIR}/*/patches/*.json)
+list(SORT model_files)
+list(SORT patch_files)
+set(out "// Generated from models/ at build time. Do not edit.\n#include <string_view>\n#include <utility>\n#include <vector>\nnamespace meridian::types {\n")
+string(APPEND out "extern const std::vector<std::pair<std::string_view, std::string_view>> kBuiltinModelFiles = {\n")
+foreach(f IN LISTS model_files patch_files)
+  file(READ ${MODELS_DIR}/${f} content)
+  string(APPEND out "{\"${f}\", R\"meridian_model(${content})meridian_model\"},\n")
+endforeach()
+string(APPEND out "};\n}  // namespace meridian::types\n")
+file(WRITE ${OUTPUT}.tmp "${out}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUTPUT}.tmp ${OUTPUT})
