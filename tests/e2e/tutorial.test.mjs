@@ -35,8 +35,24 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
     shot += 1;
     await page.screenshot({ path: join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`) });
   };
-  const lineageReady = (level) =>
-    page.waitForFunction((lv) => window.__lineage?.phase === 'ready' && window.__lineage?.level === lv, level, { timeout: T });
+  // Fails fast with the message the UI shows when the server answers with an error.
+  const uiError = async () => {
+    const box = page.locator('.error').first();
+    return (await box.isVisible()) ? (await box.innerText()).replace(/\s*×\s*$/, '').replace(/\s+/g, ' ').trim() : null;
+  };
+  const waitForUi = async (selector) => {
+    await page.waitForSelector(`${selector}, .error`, { timeout: T });
+    const err = await uiError();
+    if (err && !(await page.locator(selector).first().isVisible())) throw new Error(`UI shows an error: ${err}`);
+  };
+  const lineageReady = async (level) => {
+    await page.waitForFunction(
+      (lv) => (window.__lineage?.phase === 'ready' && window.__lineage?.level === lv) || window.__lineage?.phase === 'error',
+      level,
+      { timeout: T },
+    );
+    if ((await page.evaluate(() => window.__lineage.phase)) === 'error') throw new Error(`lineage failed: ${await uiError()}`);
+  };
   const openEntity = async (guid, tab) => {
     await page.goto(`${server.base}/#/entity/${guid}${tab ? `?tab=${tab}` : ''}`);
     await page.getByTestId('entity-name').waitFor({ timeout: T });
@@ -47,6 +63,10 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
     await box.fill(query);
     await page.getByTestId('dsl-submit').click();
     await page.waitForSelector('[data-testid=results], [data-testid=dsl-error], .error', { timeout: T });
+  };
+  const dslResults = async () => {
+    await waitForUi('[data-testid=results]');
+    return page.locator('[data-testid=results] tbody tr');
   };
 
   before(async () => {
@@ -93,6 +113,7 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
     assert.match(await typeSelect.locator('option[value=hive_table]').textContent(), /hive_table \(3\)/, 'type picker shows the count from /admin/metrics');
     await page.fill('input[name=query]', 'trip_details');
     await page.getByTestId('search-submit').click();
+    await waitForUi('[data-testid=results]');
     const link = page.locator('[data-testid=results] a', { hasText: /^trip_details$/ });
     await link.waitFor({ timeout: T });
     await screenshot('search-trip-details');
@@ -168,6 +189,7 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
 
   it('lists trip_zone_lookup (and propagated entities) on the PII page', step(async (t) => {
     await page.goto(`${server.base}/#/classification/PII`);
+    await waitForUi('[data-testid=classification-entities]');
     const list = page.getByTestId('classification-entities');
     await list.locator('a', { hasText: /^trip_zone_lookup$/ }).waitFor({ timeout: T });
     // Propagation is a server capability: assert it in the UI only when the server propagates.
@@ -192,7 +214,7 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
 
   it('runs DSL: from hive_table where name = trip_details', step(async () => {
     await runDsl('from hive_table where name = trip_details');
-    const rows = page.locator('[data-testid=results] tbody tr');
+    const rows = await dslResults();
     assert.equal(await rows.count(), 1);
     assert.match(await rows.first().textContent(), /trip_details/);
     await screenshot('dsl-table');
@@ -200,7 +222,7 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
 
   it("runs DSL: from hive_column where name = 'location_id'", step(async () => {
     await runDsl("from hive_column where name = 'location_id'");
-    const rows = page.locator('[data-testid=results] tbody tr');
+    const rows = await dslResults();
     assert.equal(await rows.count(), columnsNamed('location_id').length);
     for (const text of await rows.allTextContents()) assert.match(text, /location_id/);
     await screenshot('dsl-columns');
@@ -208,6 +230,7 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
 
   it('runs DSL: hive_table select count()', step(async () => {
     await runDsl('hive_table select count()');
+    await dslResults();
     const cells = await page.locator('[data-testid=results] tbody td').allTextContents();
     assert.deepEqual(cells, ['3']);
     await screenshot('dsl-count');
@@ -216,7 +239,7 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
   it('shows the error of a bad DSL query', step(async () => {
     await runDsl('from hive_table where name = ');
     const err = page.getByTestId('dsl-error');
-    await err.waitFor({ timeout: T });
+    if (!(await err.isVisible())) throw new Error(`no DSL error shown; UI shows: ${await uiError()}`);
     assert.ok((await err.textContent()).length > 10);
     await screenshot('dsl-error');
   }));
@@ -224,8 +247,8 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
   it('classifies several search results at once', step(async () => {
     const f = JSON.stringify({ condition: 'AND', criterion: [{ attributeName: 'name', operator: '=', attributeValue: 'location_id' }] });
     await page.goto(`${server.base}/#/search?type=hive_column&f=${encodeURIComponent(f)}`);
+    await waitForUi('[data-testid=results]');
     const rows = page.locator('[data-testid=results] tbody tr');
-    await rows.first().waitFor({ timeout: T });
     assert.equal(await rows.count(), columnsNamed('location_id').length, 'attribute filter name = location_id');
     await page.locator('[data-testid=results] thead input[type=checkbox]').check();
     await page.getByTestId('classify-selected').click();
