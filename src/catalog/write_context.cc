@@ -267,6 +267,7 @@ Status WriteContext::Purge(const std::string& guid) {
     if (rel.ok()) (**rel)["status"] = "PURGED";
   }
   purged_.push_back(guid);
+  touched_set_.insert(guid);
   audits_.emplace_back(guid, internal::MakeAuditEvent(guid, now_, user_, "ENTITY_PURGE",
                                                       "Purged: " + json{{"guid", guid}}.dump()));
   return Status::Ok();

@@ -1,0 +1,66 @@
+// Test support: runs the real `meridian serve` as a child process on a free
+// loopback port with a temporary data directory, and a small blocking HTTP
+// client to talk to it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace meridian::testing {
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names
+  nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
+};
+
+// One request over a fresh connection to 127.0.0.1:port. `auth` is "user:password" or empty.
+HttpResult Request(int port, const std::string& method, const std::string& target, const std::string& body = "",
+                   const std::string& auth = "admin:admin",
+                   const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+std::string UrlEncode(const std::string& s);
+
+class TestServer {
+ public:
+  // Path of the meridian binary (MERIDIAN_BINARY env or the build tree).
+  static std::string Binary();
+  explicit TestServer(std::vector<std::string> extra_args = {});
+  ~TestServer();
+  // Starts and waits until /api/atlas/admin/status answers. Reuses the data dir.
+  bool Start();
+  void Stop();   // SIGTERM and wait
+  void Kill9();  // SIGKILL and wait
+  int port() const { return port_; }
+  const std::string& data_dir() const { return data_dir_; }
+
+  HttpResult Get(const std::string& target, const std::string& auth = "admin:admin") const {
+    return Request(port_, "GET", target, "", auth);
+  }
+  HttpResult Post(const std::string& target, const nlohmann::json& body, const std::string& auth = "admin:admin") const {
+    return Request(port_, "POST", target, body.dump(), auth);
+  }
+  HttpResult Put(const std::string& target, const nlohmann::json& body, const std::string& auth = "admin:admin") const {
+    return Request(port_, "PUT", target, body.dump(), auth);
+  }
+  HttpResult Delete(const std::string& target, const std::string& body = "", const std::string& auth = "admin:admin") const {
+    return Request(port_, "DELETE", target, body, auth);
+  }
+
+ private:
+  std::vector<std::string> extra_args_;
+  std::string data_dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// Loads a JSON file from tests/fixtures.
+nlohmann::json Fixture(const std::string& name);
+
+}  // namespace meridian::testing

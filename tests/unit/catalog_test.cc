@@ -1,0 +1,202 @@
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "meridian/catalog/catalog.h"
+
+#ifndef MERIDIAN_FIXTURES_DIR
+#define MERIDIAN_FIXTURES_DIR "tests/fixtures"
+#endif
+
+namespace meridian::catalog {
+namespace {
+
+nlohmann::json Load(const std::string& name) {
+  std::ifstream in(std::string(MERIDIAN_FIXTURES_DIR) + "/" + name);
+  return nlohmann::json::parse(in);
+}
+
+class CatalogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/meridian-catalog-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    Reopen();
+  }
+  void TearDown() override {
+    catalog_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    catalog_.reset();
+    store_.reset();
+    auto s = store::Store::Open(dir_, {});
+    ASSERT_TRUE(s.ok());
+    store_ = std::move(*s);
+    auto c = Catalog::Open(store_.get(), {});
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    catalog_ = std::move(*c);
+  }
+  json LoadTutorial() {
+    json body = Load("tutorial_catalog.json");
+    auto m = catalog_->CreateOrUpdate(body["entities"], json(), "admin");
+    EXPECT_TRUE(m.ok()) << m.status().ToString();
+    return m.ok() ? m->response : json();
+  }
+  std::string Guid(const std::string& type, const std::string& qn) {
+    auto g = catalog_->FindByUniqueAttribute(type, "qualifiedName", qn);
+    EXPECT_TRUE(g.ok()) << g.status().ToString();
+    return g.ok() ? *g : "";
+  }
+
+  std::string dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Catalog> catalog_;
+};
+
+TEST_F(CatalogTest, TutorialCreatesEntitiesWithRelationshipsBothWays) {
+  json r = LoadTutorial();
+  EXPECT_EQ(r["mutatedEntities"]["CREATE"].size(), 1u + 3u + 7u + 4u + 11u);
+  EXPECT_EQ(r["guidAssignments"].size(), 26u);
+  std::string table = Guid("hive_table", "atlas_emr.trip_details@primary");
+  auto e = catalog_->GetEntity(table, {});
+  ASSERT_TRUE(e.ok());
+  const json& rel = (*e)["entity"]["relationshipAttributes"];
+  EXPECT_EQ(rel["db"]["displayText"], "atlas_emr");
+  EXPECT_EQ(rel["db"]["relationshipType"], "hive_table_db");
+  EXPECT_EQ(rel["columns"].size(), 7u);
+  EXPECT_EQ((*e)["referredEntities"].size(), 7u);  // owned columns come with bodies
+  std::string db = Guid("hive_db", "atlas_emr@primary");
+  auto d = catalog_->GetEntity(db, {});
+  EXPECT_EQ((*d)["entity"]["relationshipAttributes"]["tables"].size(), 3u);
+  std::string col = Guid("hive_column", "atlas_emr.trip_details.location_id@primary");
+  auto c = catalog_->GetEntity(col, {});
+  EXPECT_EQ((*c)["entity"]["relationshipAttributes"]["table"]["guid"], table);
+}
+
+TEST_F(CatalogTest, SecondUpsertChangesNothing) {
+  LoadTutorial();
+  json r = LoadTutorial();
+  EXPECT_FALSE(r.contains("mutatedEntities")) << r.dump();
+  std::string table = Guid("hive_table", "atlas_emr.trip_details@primary");
+  EXPECT_EQ((*catalog_->LoadRecord(table))["version"], 0);
+}
+
+TEST_F(CatalogTest, UpdateMergesAttributesAndBumpsVersion) {
+  LoadTutorial();
+  json e = {{"typeName", "hive_table"},
+            {"attributes", {{"qualifiedName", "atlas_emr.trip_details@primary"}, {"name", "trip_details"},
+                            {"description", "Taxi trips"}}}};
+  auto m = catalog_->CreateOrUpdate(json::array({e}), json(), "steward");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->response["mutatedEntities"]["UPDATE"].size(), 1u);
+  auto rec = catalog_->LoadRecord(Guid("hive_table", "atlas_emr.trip_details@primary"));
+  EXPECT_EQ((*rec)["attributes"]["description"], "Taxi trips");
+  EXPECT_EQ((*rec)["attributes"]["owner"], "hadoop");  // untouched attributes stay
+  EXPECT_EQ((*rec)["version"], 1);
+  EXPECT_EQ((*rec)["updatedBy"], "steward");
+}
+
+TEST_F(CatalogTest, DeleteIsSoftCascadesToOwnedChildrenAndReleasesName) {
+  LoadTutorial();
+  std::string table = Guid("hive_table", "atlas_emr.trip_zone_lookup@primary");
+  auto m = catalog_->DeleteEntities({table}, "admin");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->response["mutatedEntities"]["DELETE"].size(), 1u + 4u);
+  EXPECT_EQ((*catalog_->LoadRecord(table))["status"], "DELETED");
+  EXPECT_FALSE(catalog_->FindByUniqueAttribute("hive_table", "qualifiedName", "atlas_emr.trip_zone_lookup@primary").ok());
+  // The db is not deleted, and its relationship shows as deleted.
+  std::string db = Guid("hive_db", "atlas_emr@primary");
+  EXPECT_EQ((*catalog_->LoadRecord(db))["status"], "ACTIVE");
+  // The name can be reused by a new entity.
+  json again = {{"typeName", "hive_table"},
+                {"attributes", {{"qualifiedName", "atlas_emr.trip_zone_lookup@primary"}, {"name", "trip_zone_lookup"}}}};
+  auto c = catalog_->CreateOrUpdate(json::array({again}), json(), "admin");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->response["mutatedEntities"]["CREATE"].size(), 1u);
+  // Unknown guid: not an error.
+  auto none = catalog_->DeleteEntities({"no-such-guid"}, "admin");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->response.contains("mutatedEntities"));
+  // Purge removes the deleted one for good.
+  auto p = catalog_->PurgeEntities({table}, "admin");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->response["mutatedEntities"]["PURGE"].size(), 1u);
+  EXPECT_FALSE(catalog_->LoadRecord(table).ok());
+}
+
+TEST_F(CatalogTest, ValidationErrorsWriteNothing) {
+  json bad_ref = {{"typeName", "hive_table"},
+                  {"attributes", {{"qualifiedName", "x.y@p"}, {"name", "y"},
+                                  {"db", {{"typeName", "hive_db"}, {"uniqueAttributes", {{"qualifiedName", "nope@p"}}}}}}}};
+  auto r = catalog_->CreateOrUpdate(json::array({bad_ref}), json(), "admin");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(catalog_->FindByUniqueAttribute("hive_table", "qualifiedName", "x.y@p").ok());
+  json wrong_target = {{"typeName", "hive_table"},
+                       {"guid", "-1"},
+                       {"attributes", {{"qualifiedName", "x.y@p"}, {"name", "y"}, {"db", {{"guid", "-1"}}}}}};
+  EXPECT_EQ(catalog_->CreateOrUpdate(json::array({wrong_target}), json(), "admin").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(CatalogTest, ClassificationsAddListRemove) {
+  LoadTutorial();
+  json pii = {{"classificationDefs", {{{"name", "PII"}, {"attributeDefs", {{{"name", "level"}, {"typeName", "string"}}}}}}}};
+  ASSERT_TRUE(catalog_->CreateTypes(pii, "admin").ok());
+  EXPECT_EQ(catalog_->CreateTypes(pii, "admin").status().code(), StatusCode::kAlreadyExists);
+  std::string table = Guid("hive_table", "atlas_emr.trip_zone_lookup@primary");
+  ASSERT_TRUE(catalog_->AddClassifications(table, json::array({{{"typeName", "PII"}, {"attributes", {{"level", "high"}}}}}), "a").ok());
+  Status dup = catalog_->AddClassifications(table, json::array({{{"typeName", "PII"}}}), "a");
+  EXPECT_EQ(dup.atlas_code(), "ATLAS-400-00-01B");
+  EXPECT_EQ(catalog_->AddClassifications(table, json::array({{{"typeName", "Nope"}}}), "a").code(), StatusCode::kNotFound);
+  auto rec = catalog_->LoadRecord(table);
+  json classes = catalog_->Classifications(*rec);
+  ASSERT_EQ(classes.size(), 1u);
+  EXPECT_EQ(classes[0]["entityGuid"], table);
+  EXPECT_EQ(classes[0]["propagate"], true);
+  EXPECT_EQ(catalog_->Header(*rec)["classificationNames"], json::array({"PII"}));
+  // In use: the classification type cannot be deleted.
+  EXPECT_EQ(catalog_->DeleteTypeByName("PII").code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(catalog_->DeleteClassification(table, "PII", "", "a").ok());
+  EXPECT_EQ(catalog_->DeleteClassification(table, "PII", "", "a").code(), StatusCode::kNotFound);
+  EXPECT_TRUE(catalog_->DeleteTypeByName("PII").ok());
+  auto audit = catalog_->Audit(table, {});
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ((*audit)[0]["action"], "CLASSIFICATION_DELETE");  // newest first
+}
+
+TEST_F(CatalogTest, TypesSurviveReopenAndInUseTypesRejectIncompatibleChanges) {
+  json t = {{"entityDefs", {{{"name", "my_dataset"}, {"superTypes", {"DataSet"}},
+                             {"attributeDefs", {{{"name", "rows"}, {"typeName", "long"}, {"isOptional", true}}}}}}}};
+  ASSERT_TRUE(catalog_->CreateTypes(t, "admin").ok());
+  json e = {{"typeName", "my_dataset"}, {"attributes", {{"qualifiedName", "d1"}, {"name", "d1"}, {"rows", 5}}}};
+  ASSERT_TRUE(catalog_->CreateOrUpdate(json::array({e}), json(), "admin").ok());
+  Reopen();
+  ASSERT_NE(catalog_->types()->FindEntity("my_dataset"), nullptr);
+  json drop_attr = {{"entityDefs", {{{"name", "my_dataset"}, {"superTypes", {"DataSet"}}, {"attributeDefs", json::array()}}}}};
+  EXPECT_EQ(catalog_->UpdateTypes(drop_attr, "admin").status().code(), StatusCode::kInvalidArgument);
+  json add_attr = t;
+  add_attr["entityDefs"][0]["attributeDefs"].push_back({{"name", "format"}, {"typeName", "string"}, {"isOptional", true}});
+  auto up = catalog_->UpdateTypes(add_attr, "admin");
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  EXPECT_EQ(up->at("entityDefs")[0]["version"], 2);
+  EXPECT_EQ(catalog_->DeleteTypeByName("my_dataset").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(catalog_->DeleteTypeByName("hive_table").code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(CatalogTest, WritesAreAtomicAndQueueIndexWorkInTheSameBatch) {
+  LoadTutorial();
+  int queued = 0;
+  ASSERT_TRUE(store_->Scan(store::Family::kQueue, store::keys::QueuePrefix(kIndexTopic),
+                           [&](std::string_view, std::string_view) { ++queued; return true; }).ok());
+  EXPECT_EQ(queued, 1);  // one entry for the whole request
+  Reopen();  // everything acknowledged is there after reopening
+  EXPECT_TRUE(catalog_->FindByUniqueAttribute("hive_column", "qualifiedName",
+                                              "atlas_emr.trip_zone_lookup.zone@primary").ok());
+}
+
+}  // namespace
+}  // namespace meridian::catalog

@@ -1,0 +1,112 @@
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "meridian/store/store.h"
+
+namespace meridian::store {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/meridian-unit-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(KeyCodec, BigEndianRoundTripAndOrder) {
+  for (uint64_t v : {0ull, 1ull, 255ull, 256ull, 1ull << 40, ~0ull}) {
+    std::string s;
+    keys::PutBigEndian64(&s, v);
+    ASSERT_EQ(s.size(), 8u);
+    EXPECT_EQ(keys::GetBigEndian64(s), v);
+  }
+  EXPECT_LT(keys::Queue("index", 9), keys::Queue("index", 10));
+  EXPECT_LT(keys::Queue("index", 255), keys::Queue("index", 256));
+  EXPECT_EQ(keys::QueueSeq(keys::Queue("index", 123456789)), 123456789u);
+}
+
+TEST(KeyCodec, EdgeKeysParseBack) {
+  std::string k = keys::Edge("g1", "columns", "g2");
+  std::string_view attr, other;
+  ASSERT_TRUE(keys::ParseEdge(k, &attr, &other));
+  EXPECT_EQ(attr, "columns");
+  EXPECT_EQ(other, "g2");
+  EXPECT_EQ(k.rfind(keys::EdgePrefix("g1", "columns"), 0), 0u);
+  // A guid that is a prefix of another must not match its neighbours' prefix.
+  EXPECT_NE(keys::Edge("g10", "a", "x").rfind(keys::EdgePrefix("g1"), 0), 0u);
+}
+
+TEST(Store, BatchIsAtomicAndScansAreBounded) {
+  TempDir dir;
+  auto s = Store::Open(dir.path(), {});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Batch b;
+  b.Put(Family::kEdges, keys::Edge("a", "x", "1"), "r1");
+  b.Put(Family::kEdges, keys::Edge("a", "x", "2"), "r2");
+  b.Put(Family::kEdges, keys::Edge("a", "y", "3"), "r3");
+  b.Put(Family::kEdges, keys::Edge("ab", "x", "4"), "r4");
+  ASSERT_TRUE((*s)->Write(b).ok());
+  std::vector<std::string> seen;
+  ASSERT_TRUE((*s)->Scan(Family::kEdges, keys::EdgePrefix("a", "x"), [&](std::string_view, std::string_view v) {
+                  seen.emplace_back(v);
+                  return true;
+                }).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"r1", "r2"}));
+  seen.clear();
+  ASSERT_TRUE((*s)->Scan(Family::kEdges, keys::EdgePrefix("a"), [&](std::string_view, std::string_view v) {
+                  seen.emplace_back(v);
+                  return true;
+                }).ok());
+  EXPECT_EQ(seen.size(), 3u);
+  std::string v;
+  EXPECT_EQ((*s)->Get(Family::kEntities, "missing", &v).code(), StatusCode::kNotFound);
+}
+
+TEST(Store, SequenceSurvivesReopen) {
+  TempDir dir;
+  uint64_t last;
+  {
+    auto s = Store::Open(dir.path(), {});
+    ASSERT_TRUE(s.ok());
+    (*s)->NextSequence();
+    last = (*s)->NextSequence();
+    Batch b;
+    b.Put(Family::kMeta, "k", "v");
+    ASSERT_TRUE((*s)->Write(b).ok());
+  }
+  auto s = Store::Open(dir.path(), {});
+  ASSERT_TRUE(s.ok());
+  EXPECT_GT((*s)->NextSequence(), last);
+}
+
+TEST(Store, RefusesAnotherSchemaVersion) {
+  TempDir dir;
+  {
+    auto s = Store::Open(dir.path(), {});
+    ASSERT_TRUE(s.ok());
+    Batch b;
+    b.Put(Family::kMeta, "schema_version", "999");
+    ASSERT_TRUE((*s)->Write(b).ok());
+  }
+  auto s = Store::Open(dir.path(), {});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("schema version 999"), std::string::npos);
+}
+
+TEST(Record, MsgpackRoundTrip) {
+  nlohmann::json j = {{"a", 1}, {"b", {1, 2, "x"}}, {"c", {{"d", nullptr}}}};
+  auto back = DecodeRecord(EncodeRecord(j));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, j);
+  EXPECT_FALSE(DecodeRecord("\xc1garbage").ok());
+}
+
+}  // namespace
+}  // namespace meridian::store
