@@ -13,6 +13,8 @@
 #include "config.h"
 #include "meridian/auth/auth.h"
 #include "meridian/catalog/catalog.h"
+#include "meridian/glossary/glossary_routes.h"
+#include "meridian/importer/commands.h"
 #include "meridian/server/api.h"
 #include "meridian/server/http_server.h"
 #include "meridian/store/store.h"
@@ -50,15 +52,13 @@ int Serve(const Config& config) {
   if (!catalog.ok()) return Fail(catalog.status());
   auto users = auth::UserStore::Open(UsersFile(config));
   if (!users.ok()) return Fail(users.status());
-  if ((*users)->DefaultPasswordInUse())
-    spdlog::warn("user admin still has the default password 'admin'; change it with: meridian passwd admin --data-dir {}",
-                 config.data_dir);
   auth::SessionStore sessions{std::chrono::seconds(config.session_ttl_s)};
 
   server::ApiOptions api_options;
   api_options.ui_dir = config.ui_dir.empty() ? BinaryDir() + "/ui" : config.ui_dir;
   server::Services services{catalog->get(), users->get(), &sessions};
   server::Api api(services, api_options);
+  server::RegisterGlossaryRoutes(api.router(), services);
 
   auto access_log = spdlog::default_logger()->clone("access");
   server::HttpServer http(
@@ -75,6 +75,12 @@ int Serve(const Config& config) {
   spdlog::info("listening on {}:{}, data dir {}, UI from {}", config.server.bind, http.port(), config.data_dir,
                api_options.ui_dir);
 
+  // The password check costs one slow hash: keep it off the start-up path.
+  std::thread password_check([users = users->get(), dir = config.data_dir] {
+    if (users->DefaultPasswordInUse())
+      spdlog::warn("user admin still has the default password 'admin'; change it with: meridian passwd admin --data-dir {}",
+                   dir);
+  });
   std::thread signal_thread([&] {
     int sig = 0;
     sigwait(&signals, &sig);
@@ -84,6 +90,7 @@ int Serve(const Config& config) {
   http.Run();
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
+  password_check.join();
   catalog->reset();
   store->reset();  // flushes and closes RocksDB cleanly
   spdlog::info("stopped");
@@ -132,7 +139,16 @@ int Main(int argc, char** argv) {
   passwd->add_option("--users-file", passwd_users_file, "Users file (default <data-dir>/users.json)");
   passwd->footer("The password is read from MERIDIAN_PASSWORD, a prompt on a terminal, or one line of stdin.");
 
-  CLI11_PARSE(app, argc, argv);
+  importer::RegisterImportHiveCommand(app);
+  importer::RegisterLineageSqlCommand(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Commands report failures as RuntimeError(code); other parse errors are bad arguments.
+    const int code = app.exit(e);
+    return code == 0 || e.get_name() == "RuntimeError" ? code : 2;
+  }
 
   if (*serve) {
     // Defaults < config file < flags: re-apply the flags that were given.
@@ -158,7 +174,8 @@ int Main(int argc, char** argv) {
     std::cout << "password set for " << passwd_user << "\n";
     return 0;
   }
-  return 2;
+  // Commands registered by components (import-hive, lineage-sql) ran in their callbacks.
+  return 0;
 }
 
 }  // namespace meridian::app

@@ -189,11 +189,16 @@ json Catalog::Header(const json& record, bool with_classifications) const {
   }
   h["classificationNames"] = names;
   if (with_classifications) h["classifications"] = classes;
-  if (record.contains("meanings")) {
-    h["meanings"] = record["meanings"];
-    json mn = json::array();
-    for (const json& m : record["meanings"]) mn.push_back(m.value("displayText", ""));
-    h["meaningNames"] = mn;
+  // Assigned glossary terms: the active relationships of the `meanings` attribute.
+  if (t && t->relationship_attributes.count("meanings")) {
+    for (const Edge& e : Edges(h["guid"].get<std::string>(), "meanings")) {
+      if (!e.active || e.attribute != "meanings") continue;
+      auto term = LoadRecord(e.other);
+      if (!term.ok()) continue;
+      json name = (*term)["attributes"].value("name", json(""));
+      h["meanings"].push_back({{"termGuid", e.other}, {"relationGuid", e.relationship}, {"displayText", name}});
+      h["meaningNames"].push_back(name);
+    }
   }
   return h;
 }

@@ -5,6 +5,8 @@ namespace meridian::catalog {
 
 namespace {
 
+constexpr char kTermAssignment[] = "AtlasGlossarySemanticAssignment";
+
 Result<std::string> ResolveEnd(WriteContext& ctx, const Catalog& catalog, const json& end) {
   if (!end.is_object()) return Status::InvalidArgument("relationship end must be an object id", "ATLAS-400-00-01A");
   std::string guid = end.value("guid", "");
@@ -33,41 +35,62 @@ json EndObjectId(const Catalog& catalog, const json& end) {
 }  // namespace
 
 Result<json> Catalog::CreateRelationship(const json& body, const std::string& user) {
-  if (!body.is_object()) return Status::InvalidArgument("AtlasRelationship must be an object", "ATLAS-400-00-01A");
+  ASSIGN_OR_RETURN(json created, CreateRelationships(json::array({body}), user));
+  return created[0];
+}
+
+Result<json> Catalog::CreateRelationships(const json& bodies, const std::string& user) {
+  if (!bodies.is_array() || bodies.empty())
+    return Status::InvalidArgument("a non-empty list of relationships is required", "ATLAS-400-00-01A");
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
-  const std::string type_name = body.value("typeName", "");
-  const types::TypeDef* def = ctx.reg().Find(type_name);
-  if (!def || def->category != types::Category::kRelationship)
-    return Status::InvalidArgument("Given typename " + type_name + " was invalid", "ATLAS-400-00-00A");
-  ASSIGN_OR_RETURN(std::string g1, ResolveEnd(ctx, *this, body.value("end1", json())));
-  ASSIGN_OR_RETURN(std::string g2, ResolveEnd(ctx, *this, body.value("end2", json())));
-  ASSIGN_OR_RETURN(json* r1, ctx.Load(g1));
-  ASSIGN_OR_RETURN(json* r2, ctx.Load(g2));
-  const types::TypeDef* t1 = ctx.reg().FindEntity((*r1)["typeName"].get<std::string>());
-  const types::TypeDef* t2 = ctx.reg().FindEntity((*r2)["typeName"].get<std::string>());
-  if (!t1 || !t1->IsA(def->end1->type) || !t2 || !t2->IsA(def->end2->type))
-    return Status::InvalidArgument("relationship " + type_name + " connects " + def->end1->type + " to " +
-                                   def->end2->type, "ATLAS-400-00-01A");
-  for (const auto& e : ctx.ActiveEdges(g1, def->end1->name))
-    if (e.other == g2 && e.type == type_name)
-      return Status::AlreadyExists("relationship " + type_name + " between " + g1 + " and " + g2 + " already exists",
-                                   "ATLAS-409-00-004");
-  json attrs = body.value("attributes", json::object());
-  for (auto it = attrs.begin(); it != attrs.end(); ++it) {
-    const types::AttributeDef* ad = def->FindAttribute(it.key());
-    if (!ad) return Status::InvalidArgument("Unknown attribute " + it.key() + " of " + type_name, "ATLAS-400-00-01A");
-    RETURN_IF_ERROR(internal::NormalizeValue(ctx.reg(), ad->value_type, it.key(), it.value()));
+  std::vector<std::string> created;
+  for (const json& body : bodies) {
+    if (!body.is_object()) return Status::InvalidArgument("AtlasRelationship must be an object", "ATLAS-400-00-01A");
+    const std::string type_name = body.value("typeName", "");
+    const types::TypeDef* def = ctx.reg().Find(type_name);
+    if (!def || def->category != types::Category::kRelationship)
+      return Status::InvalidArgument("Given typename " + type_name + " was invalid", "ATLAS-400-00-00A");
+    ASSIGN_OR_RETURN(std::string g1, ResolveEnd(ctx, *this, body.value("end1", json())));
+    ASSIGN_OR_RETURN(std::string g2, ResolveEnd(ctx, *this, body.value("end2", json())));
+    ASSIGN_OR_RETURN(json* r1, ctx.Load(g1));
+    ASSIGN_OR_RETURN(json* r2, ctx.Load(g2));
+    const types::TypeDef* t1 = ctx.reg().FindEntity((*r1)["typeName"].get<std::string>());
+    const types::TypeDef* t2 = ctx.reg().FindEntity((*r2)["typeName"].get<std::string>());
+    if (!t1 || !t1->IsA(def->end1->type) || !t2 || !t2->IsA(def->end2->type))
+      return Status::InvalidArgument("relationship " + type_name + " connects " + def->end1->type + " to " +
+                                     def->end2->type, "ATLAS-400-00-01A");
+    for (const auto& e : ctx.ActiveEdges(g1, def->end1->name))
+      if (e.other == g2 && e.type == type_name)
+        return Status::AlreadyExists("relationship " + type_name + " between " + g1 + " and " + g2 + " already exists",
+                                     "ATLAS-409-00-004");
+    json attrs = body.value("attributes", json::object());
+    for (auto it = attrs.begin(); it != attrs.end(); ++it) {
+      const types::AttributeDef* ad = def->FindAttribute(it.key());
+      if (!ad) return Status::InvalidArgument("Unknown attribute " + it.key() + " of " + type_name, "ATLAS-400-00-01A");
+      RETURN_IF_ERROR(internal::NormalizeValue(ctx.reg(), ad->value_type, it.key(), it.value()));
+    }
+    std::string rel_guid;
+    RETURN_IF_ERROR(ctx.Link(g1, *def->end1, g2, attrs, &rel_guid));
+    // As in Atlas, assigning a glossary term is an audited change of the entity (and re-indexes it).
+    if (type_name == kTermAssignment) {
+      json term = {{"termGuid", g1}, {"relationGuid", rel_guid},
+                   {"qualifiedName", (*r1)["attributes"].value("qualifiedName", "")}};
+      ctx.Touch(g2, "TERM_ADD", "Added term: " + term.dump());
+    }
+    ASSIGN_OR_RETURN(json* rel, ctx.LoadRelationship(rel_guid));
+    if (body.contains("propagateTags") && body["propagateTags"].is_string())
+      (*rel)["propagateTags"] = body["propagateTags"];
+    created.push_back(rel_guid);
   }
-  std::string rel_guid;
-  RETURN_IF_ERROR(ctx.Link(g1, *def->end1, g2, attrs, &rel_guid));
-  ASSIGN_OR_RETURN(json* rel, ctx.LoadRelationship(rel_guid));
-  if (body.contains("propagateTags") && body["propagateTags"].is_string()) (*rel)["propagateTags"] = body["propagateTags"];
-  json result = *rel;
+  json results = json::array();
+  for (const auto& g : created) results.push_back(**ctx.LoadRelationship(g));
   RETURN_IF_ERROR(ctx.Commit(nullptr));
-  result["end1"] = EndObjectId(*this, result["end1"]);
-  result["end2"] = EndObjectId(*this, result["end2"]);
-  return result;
+  for (json& r : results) {
+    r["end1"] = EndObjectId(*this, r["end1"]);
+    r["end2"] = EndObjectId(*this, r["end2"]);
+  }
+  return results;
 }
 
 Result<json> Catalog::UpdateRelationship(const json& body, const std::string& user) {
@@ -122,12 +145,23 @@ Result<json> Catalog::GetRelationship(const std::string& guid, bool extended) co
 }
 
 Status Catalog::DeleteRelationship(const std::string& guid, const std::string& user) {
+  return DeleteRelationships({guid}, user);
+}
+
+Status Catalog::DeleteRelationships(const std::vector<std::string>& guids, const std::string& user) {
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
-  ASSIGN_OR_RETURN(json* rel, ctx.LoadRelationship(guid));
-  if ((*rel)["status"] == "DELETED")
-    return Status::InvalidArgument("relationship " + guid + " is already deleted", "ATLAS-400-00-01A");
-  RETURN_IF_ERROR(ctx.Unlink(guid));
+  for (const auto& guid : guids) {
+    ASSIGN_OR_RETURN(json* rel, ctx.LoadRelationship(guid));
+    if ((*rel)["status"] == "DELETED")
+      return Status::InvalidArgument("relationship " + guid + " is already deleted", "ATLAS-400-00-01A");
+    RETURN_IF_ERROR(ctx.Unlink(guid));
+    const std::string entity = (*rel)["end2"].value("guid", "");
+    if ((*rel)["typeName"] == kTermAssignment && ctx.Load(entity).ok()) {
+      json term = {{"termGuid", (*rel)["end1"].value("guid", "")}, {"relationGuid", guid}};
+      ctx.Touch(entity, "TERM_DELETE", "Deleted term: " + term.dump());
+    }
+  }
   return ctx.Commit(nullptr);
 }
 

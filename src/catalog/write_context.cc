@@ -78,10 +78,12 @@ void WriteContext::RegisterPendingUnique(const std::string& type, const std::str
 std::vector<Catalog::Edge> WriteContext::AllEdges(const std::string& guid) {
   std::map<std::string, std::optional<std::string>> merged;
   std::string prefix = keys::EdgePrefix(guid);
-  catalog_.store().Scan(Family::kEdges, prefix, [&](std::string_view k, std::string_view v) {
-    merged[std::string(k)] = std::string(v);
-    return true;
-  }).PermitUnchecked();
+  if (!created_set_.count(guid)) {  // a new entity has no stored edges yet
+    catalog_.store().Scan(Family::kEdges, prefix, [&](std::string_view k, std::string_view v) {
+      merged[std::string(k)] = std::string(v);
+      return true;
+    }).PermitUnchecked();
+  }
   for (auto it = edges_.lower_bound(prefix); it != edges_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
        ++it)
     merged[it->first] = it->second;

@@ -76,6 +76,7 @@ Api::Api(Services services, ApiOptions options) : services_(services), options_(
   RegisterEntityRoutes(router_, services_);
   RegisterRelationshipRoutes(router_, services_);
   RegisterAdminRoutes(router_, services_, options_);
+  RegisterSqlLineageRoutes(router_, services_);
 }
 
 std::optional<HttpResponse> Api::Authenticate(HttpRequest& req, bool* via_session, std::string* csrf) {

@@ -50,8 +50,9 @@ void FillRequest(const http::request<http::string_body>& in, HttpRequest& out) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, const ServerOptions& options, const Dispatch& dispatch, const AccessLog& log)
-      : stream_(std::move(socket)), options_(options), dispatch_(dispatch), log_(log) {}
+  Session(tcp::socket&& socket, const ServerOptions& options, const Dispatch& dispatch, const AccessLog& log,
+          std::atomic<int>& in_flight)
+      : stream_(std::move(socket)), options_(options), dispatch_(dispatch), log_(log), in_flight_(in_flight) {}
 
   void Start() { net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::DoRead, shared_from_this())); }
 
@@ -81,6 +82,7 @@ class Session : public std::enable_shared_from_this<Session> {
     HttpRequest req;
     FillRequest(msg, req);
     HttpResponse resp;
+    ++in_flight_;
     try {
       resp = dispatch_(req);
     } catch (const std::exception& e) {
@@ -108,6 +110,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnWrite(bool close, beast::error_code ec, std::size_t) {
+    --in_flight_;
     if (ec || close) return Close();
     response_.reset();
     DoRead();
@@ -125,6 +128,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const ServerOptions& options_;
   const Dispatch& dispatch_;
   const AccessLog& log_;
+  std::atomic<int>& in_flight_;  // requests dispatched whose response is not yet written
   bool first_ = true;
 };
 
@@ -137,12 +141,13 @@ struct HttpServer::Impl {
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
   std::atomic<bool> stopping{false};
+  std::atomic<int> in_flight{0};
   std::thread stopper;
 
   void Accept() {
     acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (stopping) return;
-      if (!ec) std::make_shared<Session>(std::move(socket), options, dispatch, log)->Start();
+      if (!ec) std::make_shared<Session>(std::move(socket), options, dispatch, log, in_flight)->Start();
       Accept();
     });
   }
@@ -190,7 +195,11 @@ void HttpServer::Stop() {
   });
   if (impl_->stopper.joinable()) return;
   impl_->stopper = std::thread([this] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // In-flight requests get up to 30 s to finish and be written.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    do {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    } while (impl_->in_flight > 0 && std::chrono::steady_clock::now() < deadline);
     impl_->ioc.stop();
   });
 }

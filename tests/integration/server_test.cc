@@ -294,6 +294,39 @@ TEST_F(ServerTest, MetricsCountEntitiesByType) {
   EXPECT_EQ(m["data"]["entity"]["entityActive"]["hive_column"], 22);
 }
 
+TEST_F(ServerTest, SqlLineageRecordsProcessAndColumnLineage) {
+  LoadTutorial();
+  std::string script =
+      "create table trip_details_by_zone as select * from trip_details join trip_zone_lookup on LocationID = location_id;\n"
+      "select broken from;";
+  HttpResult r = Request(server_.port(), "POST", "/api/meridian/v1/lineage/sql?defaultDb=atlas_emr", script,
+                         "admin:admin", {{"Content-Type", "text/plain"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  json j = r.Json();
+  ASSERT_EQ(j["statements"].size(), 1u);
+  EXPECT_EQ(j["statements"][0]["operation"], "CREATETABLE_AS_SELECT");
+  EXPECT_EQ(j["statements"][0]["processQualifiedName"], "atlas_emr.trip_details_by_zone@primary:1700000000000");
+  ASSERT_EQ(j["issues"].size(), 1u);
+  EXPECT_EQ(j["issues"][0]["line"], 2);
+  // The column lineage of location_id leads back to trip_details.location_id.
+  json cl = server_.Get("/api/atlas/v2/entity/uniqueAttribute/type/hive_column_lineage?attr:qualifiedName=" +
+                        UrlEncode("atlas_emr.trip_details_by_zone@primary:1700000000000:location_id")).Json();
+  ASSERT_TRUE(cl.contains("entity")) << cl.dump();
+  EXPECT_EQ(cl["entity"]["attributes"]["depenendencyType"], "SIMPLE");
+  EXPECT_EQ(cl["entity"]["relationshipAttributes"]["inputs"][0]["qualifiedName"],
+            "atlas_emr.trip_details.location_id@primary");
+  // The imported target table keeps its own attributes.
+  json target = server_.Get("/api/atlas/v2/entity/uniqueAttribute/type/hive_table?attr:qualifiedName=" +
+                            UrlEncode("atlas_emr.trip_details_by_zone@primary")).Json();
+  EXPECT_EQ(target["entity"]["attributes"]["tableType"], "MANAGED_TABLE");
+  EXPECT_EQ(target["entity"]["version"], 0);
+  // Running the same statement again records one more execution of the same process, nothing else.
+  json again = Request(server_.port(), "POST", "/api/meridian/v1/lineage/sql?defaultDb=atlas_emr", script,
+                       "admin:admin", {{"Content-Type", "text/plain"}}).Json();
+  ASSERT_EQ(again["mutatedEntities"]["CREATE"].size(), 1u) << again.dump();
+  EXPECT_EQ(again["mutatedEntities"]["CREATE"][0]["typeName"], "hive_process_execution");
+}
+
 TEST_F(ServerTest, WebRootAnswersWithoutTheUiBuilt) {
   HttpResult r = Request(server_.port(), "GET", "/", "", "");
   EXPECT_EQ(r.status, 200);

@@ -53,7 +53,7 @@ struct Mutation {
 class Catalog {
  public:
   struct Options {
-    // Default: 1000. Max entities accepted by one bulk write.
+    // Default: 10000. Max entities accepted by one bulk write.
     size_t max_entities_per_request = 10000;
   };
 
@@ -79,7 +79,8 @@ class Catalog {
   Result<json> GetEntity(const std::string& guid, const ReadOptions& opts) const;
   // The Atlas entity object for a stored record.
   json RenderEntity(const json& record, const ReadOptions& opts) const;
-  // AtlasEntityHeader. `with_classifications` adds the full classification list.
+  // AtlasEntityHeader. `with_classifications` adds the full classification list; `meanings`
+  // and `meaningNames` list the glossary terms of the entity's active `meanings` relationships.
   json Header(const json& record, bool with_classifications = false) const;
   Result<json> HeaderByGuid(const std::string& guid) const;
   // All classifications of an entity: direct then propagated.
@@ -117,6 +118,9 @@ class Catalog {
   Result<json> UpdateRelationship(const json& relationship, const std::string& user);
   Result<json> GetRelationship(const std::string& guid, bool extended) const;
   Status DeleteRelationship(const std::string& guid, const std::string& user);
+  // Several relationships in one batch: all are created (or deleted), or none.
+  Result<json> CreateRelationships(const json& relationships, const std::string& user);
+  Status DeleteRelationships(const std::vector<std::string>& guids, const std::string& user);
 
   // ---- Graph reads (for lineage, DSL, search) ----
   struct Edge {

@@ -30,6 +30,8 @@ void RegisterTypeRoutes(Router& r, const Services& s);
 void RegisterEntityRoutes(Router& r, const Services& s);
 void RegisterRelationshipRoutes(Router& r, const Services& s);
 void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o);
+// POST /api/meridian/v1/lineage/sql?defaultDb=&cluster= with HiveQL text: records its lineage.
+void RegisterSqlLineageRoutes(Router& r, const Services& s);
 
 class Api {
  public:

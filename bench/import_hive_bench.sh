@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Times `meridian import-hive` of a synthetic metastore into a fresh server.
+#
+#   bench/import_hive_bench.sh [BUILD_DIR] [DBS] [TABLES_PER_DB] [COLUMNS]
+#
+# Starts meridian-hms-standin and `meridian serve` on free loopback ports with
+# a temporary data directory, runs a first import (all creates) and a second
+# one (no changes), and prints tables/s and columns/s for both. Defaults:
+# build, 5 databases, 200 tables each, 20 columns.
+set -euo pipefail
+
+build=${1:-build}
+dbs=${2:-5}
+tables=${3:-200}
+columns=${4:-20}
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+/usr/bin/python3 "$root/scripts/gen-hms-fixture" --dbs "$dbs" --tables "$tables" --columns "$columns" \
+  > "$work/fixture.json"
+
+"$build/meridian-hms-standin" --fixture "$work/fixture.json" --port 0 > "$work/standin.out" &
+pids+=($!)
+for _ in $(seq 100); do grep -q listening "$work/standin.out" && break; sleep 0.1; done
+hms_port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$work/standin.out")
+
+port=$(free_port)
+"$build/meridian" serve --port "$port" --bind 127.0.0.1 --data-dir "$work/data" > "$work/server.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 300); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  sleep 0.1
+done
+
+read -r total_tables total_columns < <(/usr/bin/python3 -c '
+import json, sys
+tables = [t for d in json.load(open(sys.argv[1]))["databases"] for t in d["tables"]]
+print(len(tables), sum(len(t["sd"]["cols"]) + len(t["partitionKeys"]) for t in tables))' "$work/fixture.json")
+for run in first second; do
+  start=$(date +%s.%N)
+  MERIDIAN_PASSWORD=admin "$build/meridian" import-hive --metastore "thrift://127.0.0.1:$hms_port" \
+    --url "http://127.0.0.1:$port" > "$work/$run.out" 2> "$work/$run.err"
+  end=$(date +%s.%N)
+  secs=$(echo "$end - $start" | bc -l)
+  printf '%s import: %d tables, %d columns in %.1f s (%.0f tables/s, %.0f columns/s)\n' \
+    "$run" "$total_tables" "$total_columns" "$secs" \
+    "$(echo "$total_tables / $secs" | bc -l)" "$(echo "$total_columns / $secs" | bc -l)"
+  cat "$work/$run.out"
+done

@@ -1,0 +1,23 @@
+// CLI commands of the importer, registered on the main `meridian` app.
+//
+// Each command's callback throws CLI::RuntimeError(code) on failure after it
+// has printed its own message: 1 when the work failed, 2 for bad arguments.
+// CLI::App::exit() prints nothing for RuntimeError and returns that code.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace meridian::importer {
+
+// `meridian import-hive --metastore thrift://host:9083 [-d DB] [-t TABLE]
+//  [-f FILE] [--cluster NAME] [--delete-non-existing] [--url URL] [--user U]
+//  [--password-file F]`.
+void RegisterImportHiveCommand(CLI::App& app);
+
+// `meridian lineage-sql [--default-db D] [--cluster C] [--url URL] [--user U]
+//  [--password-file F] [FILE.sql...]` (stdin when no file or "-").
+void RegisterLineageSqlCommand(CLI::App& app);
+
+}  // namespace meridian::importer

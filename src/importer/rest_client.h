@@ -1,0 +1,65 @@
+// Synchronous HTTP/1.1 client for the Meridian (Atlas v2) REST API.
+//
+// One keep-alive connection, HTTP Basic auth on every request, a timeout per
+// request, and transparent reconnect-and-retry when the connection is lost or
+// cannot be opened (every request the importer sends is idempotent). Plain
+// http:// only.
+// Errors: kInvalidArgument for a bad URL; kUnavailable when the server cannot
+// be reached after all retries. HTTP error statuses are returned as responses.
+// Thread-safety: one client per thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "meridian/status.h"
+
+namespace meridian::importer {
+
+struct RestClientOptions {
+  // http://host:port[/prefix]. Default: http://127.0.0.1:21000.
+  std::string base_url = "http://127.0.0.1:21000";
+  std::string user = "admin";
+  std::string password;
+  // Connect, write and read timeout of one attempt. Default: 60 s.
+  std::chrono::milliseconds timeout{60000};
+  // Extra attempts after a lost or refused connection. Default: 3.
+  int retries = 3;
+  // Wait before retry n is n * retry_delay. Default: 500 ms.
+  std::chrono::milliseconds retry_delay{500};
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+};
+
+class RestClient {
+ public:
+  static Result<std::unique_ptr<RestClient>> Create(const RestClientOptions& options);
+  ~RestClient();
+  RestClient(const RestClient&) = delete;
+  RestClient& operator=(const RestClient&) = delete;
+
+  // Sends `method` `target` (path and query, appended to the URL prefix).
+  Result<HttpResponse> Request(std::string_view method, const std::string& target,
+                               const std::string& body = "",
+                               std::string_view content_type = "application/json");
+
+  const std::string& base_url() const;
+
+ private:
+  struct Impl;
+  explicit RestClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Percent-encodes `s` for use in a query parameter or path segment.
+std::string UrlEncode(std::string_view s);
+
+// RFC 4648 base64.
+std::string Base64Encode(std::string_view s);
+
+}  // namespace meridian::importer
