@@ -92,7 +92,7 @@ function EntityHeader({ entity, reload }: { entity: any; reload: () => void }) {
         <span class="meta-label">Terms</span>
         {meanings.map((m: any) => (
           <Chip kind="term" onRemove={() => unassign(m)} title="glossary term">
-            {m.displayText ?? m.qualifiedName}
+            <a href={`#/glossary?term=${encodeURIComponent(m.guid ?? m.termGuid)}`}>{m.displayText ?? m.qualifiedName}</a>
           </Chip>
         ))}
         <button class="link small" onClick={() => setAssign(true)} data-testid="assign-term">
@@ -226,7 +226,15 @@ function Properties({ entity, referred, defs }: { entity: any; referred: Record<
               <>
                 <dt>{k}</dt>
                 <dd>
-                  <Value v={rel[k]} referred={referred} />
+                  {k === 'meanings' ? (
+                    rel[k].map((m: any) => (
+                      <div>
+                        <a href={`#/glossary?term=${encodeURIComponent(m.guid)}`}>{m.displayText ?? m.guid}</a>
+                      </div>
+                    ))
+                  ) : (
+                    <Value v={rel[k]} referred={referred} />
+                  )}
                 </dd>
               </>
             ))}
