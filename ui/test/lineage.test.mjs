@@ -56,7 +56,7 @@ test('graph merges answers, hides processes and collapses branches', () => {
 test('"+N more" hints come from relationsOnDemand and clear on expansion', () => {
   const g = new LineageGraph('t3', isProcess);
   const info = tutorial();
-  info.relationsOnDemand = { t1: { hasMoreInputs: true, inputRelationsCount: 4 }, t4: { hasMoreOutputs: true } };
+  info.relationsOnDemand = { t1: { hasMoreInputs: true, inputRelationsCount: 0, totalInputRelationsCount: 4 }, t4: { hasMoreOutputs: true, outputRelationsCount: 0 } };
   g.merge(info);
   const more = displayGraph(g, { hideProcesses: false, hideDeleted: false }).nodes.filter((n) => n.kind === 'more');
   assert.deepEqual(more.map((m) => m.label).sort(), ['+ more', '+4 more']);

@@ -83,9 +83,10 @@ export class LineageGraph {
   }
 
   /**
-   * "+N more" hints. Understands Atlas's on-demand form
-   * (`relationsOnDemand[guid] = {hasMoreInputs, hasMoreOutputs, inputRelationsCount, outputRelationsCount}`)
-   * and per-node fields on the header (`hasMoreInputs`/`moreInputs`, ...).
+   * "+N more" hints from `relationsOnDemand[guid] = {hasMoreInputs, hasMoreOutputs,
+   * totalInputRelationsCount, totalOutputRelationsCount, ...}` (the count of what is
+   * missing is the total minus the relations already loaded; Atlas sends no totals, so
+   * its hints show as "+ more"), or explicit `moreInputs`/`moreOutputs` counts.
    */
   private readMoreHints(info: any) {
     const perNode: Record<string, any> = { ...(info?.relationsOnDemand ?? {}) };
@@ -97,7 +98,7 @@ export class LineageGraph {
       const hint = (dir: Dir): MoreHint | undefined => {
         const has = dir === 'in' ? d.hasMoreInputs : d.hasMoreOutputs;
         const explicit = dir === 'in' ? d.moreInputs : d.moreOutputs;
-        const total = dir === 'in' ? d.inputRelationsCount : d.outputRelationsCount;
+        const total = dir === 'in' ? d.totalInputRelationsCount : d.totalOutputRelationsCount;
         if (typeof explicit === 'number') return explicit > 0 ? { count: explicit } : undefined;
         if (!has) return undefined;
         if (typeof total === 'number') {
