@@ -1,4 +1,5 @@
 // meridian: one binary, several commands (serve, passwd, ...).
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +16,10 @@
 #include "meridian/catalog/catalog.h"
 #include "meridian/glossary/glossary_routes.h"
 #include "meridian/importer/commands.h"
+#include "meridian/index/indexer.h"
+#include "meridian/index/search_index.h"
+#include "meridian/lineage/lineage_routes.h"
+#include "meridian/search/search_service.h"
 #include "meridian/server/api.h"
 #include "meridian/server/http_server.h"
 #include "meridian/store/store.h"
@@ -36,6 +41,8 @@ int Fail(const Status& s) {
   return 1;
 }
 
+std::string IndexDir(const std::string& data_dir) { return data_dir + "/index"; }
+
 int Serve(const Config& config) {
   // Signals are taken by one thread with sigwait, so blocked everywhere else.
   sigset_t signals;
@@ -50,6 +57,15 @@ int Serve(const Config& config) {
   copts.max_entities_per_request = config.max_entities_per_request;
   auto catalog = catalog::Catalog::Open(store->get(), copts);
   if (!catalog.ok()) return Fail(catalog.status());
+  index::SearchIndex::Options index_options;
+  index_options.sync = config.store.sync_writes;
+  auto search_index = index::SearchIndex::Open(IndexDir(config.data_dir), index_options);
+  if (!search_index.ok()) return Fail(search_index.status());
+  // Replays the store's index queue (or rebuilds an incomplete index) before serving.
+  index::Indexer indexer(catalog->get(), search_index->get());
+  Status indexer_started = indexer.Start();
+  if (!indexer_started.ok()) return Fail(indexer_started);
+  search::SearchService search_service(catalog->get(), search_index->get(), &indexer);
   auto users = auth::UserStore::Open(UsersFile(config));
   if (!users.ok()) return Fail(users.status());
   auth::SessionStore sessions{std::chrono::seconds(config.session_ttl_s)};
@@ -59,6 +75,15 @@ int Serve(const Config& config) {
   server::Services services{catalog->get(), users->get(), &sessions};
   server::Api api(services, api_options);
   server::RegisterGlossaryRoutes(api.router(), services);
+  server::RegisterSearchRoutes(api.router(), &search_service);
+
+  lineage::LineageOptions lineage_options;
+  lineage_options.max_nodes = static_cast<size_t>(std::max(1, config.lineage_max_nodes));
+  lineage::LineageService lineage_service(**catalog, lineage_options);
+  if (Status s = lineage_service.Attach(); !s.ok()) return Fail(s);
+  lineage::PropagationWorker propagation(**catalog, lineage_service.graph(), {});
+  propagation.Start();
+  lineage::RegisterLineageRoutes(api.router(), &lineage_service, &propagation);
 
   auto access_log = spdlog::default_logger()->clone("access");
   server::HttpServer http(
@@ -91,9 +116,33 @@ int Serve(const Config& config) {
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
   password_check.join();
+  propagation.Stop();
+  indexer.Stop();
+  search_index->reset();
   catalog->reset();
   store->reset();  // flushes and closes RocksDB cleanly
   spdlog::info("stopped");
+  return 0;
+}
+
+// Rebuilds the search index from the store; the server must be stopped.
+int Reindex(const std::string& data_dir) {
+  auto store = store::Store::Open(data_dir, store::StoreOptions{});
+  if (!store.ok()) return Fail(store.status());
+  auto catalog = catalog::Catalog::Open(store->get(), catalog::Catalog::Options{});
+  if (!catalog.ok()) return Fail(catalog.status());
+  std::error_code ec;
+  std::filesystem::remove_all(IndexDir(data_dir), ec);
+  if (ec) return Fail(Status::Internal("cannot remove " + IndexDir(data_dir) + ": " + ec.message()));
+  auto search_index = index::SearchIndex::Open(IndexDir(data_dir), index::SearchIndex::Options{});
+  if (!search_index.ok()) return Fail(search_index.status());
+  auto start = std::chrono::steady_clock::now();
+  uint64_t count = 0;
+  Status s = index::Indexer::Rebuild(**catalog, **search_index, &count);
+  if (!s.ok()) return Fail(s);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("reindexed %llu entities in %.1f s (%.0f entities/s)\n", static_cast<unsigned long long>(count), secs,
+              secs > 0 ? count / secs : 0.0);
   return 0;
 }
 
@@ -139,6 +188,10 @@ int Main(int argc, char** argv) {
   passwd->add_option("--users-file", passwd_users_file, "Users file (default <data-dir>/users.json)");
   passwd->footer("The password is read from MERIDIAN_PASSWORD, a prompt on a terminal, or one line of stdin.");
 
+  std::string reindex_dir = "./data";
+  auto* reindex = app.add_subcommand("reindex", "Rebuild the search index from the store (server stopped)");
+  reindex->add_option("--data-dir", reindex_dir, "Data directory (default ./data)");
+
   importer::RegisterImportHiveCommand(app);
   importer::RegisterLineageSqlCommand(app);
 
@@ -164,6 +217,7 @@ int Main(int argc, char** argv) {
     if (ui_opt->count()) config.ui_dir = flags.ui_dir;
     return Serve(config);
   }
+  if (*reindex) return Reindex(reindex_dir);
   if (*passwd) {
     std::filesystem::create_directories(passwd_dir);
     auto users = auth::UserStore::Open(passwd_users_file.empty() ? passwd_dir + "/users.json" : passwd_users_file);

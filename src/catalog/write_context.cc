@@ -361,7 +361,13 @@ Status WriteContext::Commit(uint64_t* sequence) {
   }
   for (const auto& task : propagation_tasks_)
     batch.Put(Family::kQueue, keys::Queue(kPropagationTopic, st.NextSequence()), store::EncodeRecord(task));
-  return catalog_.Commit(batch, sequence);
+  CommitInfo info;
+  RETURN_IF_ERROR(catalog_.Commit(batch, &info.sequence));
+  if (sequence) *sequence = info.sequence;
+  info.entities.assign(touched_set_.begin(), touched_set_.end());
+  info.edges.assign(edges_.begin(), edges_.end());
+  catalog_.NotifyCommit(info);
+  return Status::Ok();
 }
 
 }  // namespace meridian::catalog

@@ -50,6 +50,14 @@ struct Mutation {
   uint64_t sequence = 0;
 };
 
+// What one committed mutation changed, for in-memory views kept beside the store.
+struct CommitInfo {
+  uint64_t sequence = 0;
+  std::vector<std::string> entities;  // records written or purged
+  // Edge keys written (value set) or deleted (nullopt), as in the edges family.
+  std::vector<std::pair<std::string, std::optional<std::string>>> edges;
+};
+
 class Catalog {
  public:
   struct Options {
@@ -136,6 +144,14 @@ class Catalog {
   // ---- Audit ----
   Result<json> Audit(const std::string& guid, const AuditQuery& query) const;
 
+  // Registers `fn`, called after every entity/relationship commit, in commit
+  // order and under the write lock: it must be quick and must not write.
+  // Register before serving.
+  void AddCommitObserver(std::function<void(const CommitInfo&)> fn) { observers_.push_back(std::move(fn)); }
+  void NotifyCommit(const CommitInfo& info) const {
+    for (const auto& fn : observers_) fn(info);
+  }
+
   // Last sequence written (for read-your-writes waits).
   uint64_t last_sequence() const { return last_sequence_.load(); }
 
@@ -153,6 +169,7 @@ class Catalog {
   std::shared_ptr<const types::TypeRegistry> types_;  // GUARDED_BY(types_mu_)
   std::mutex write_mu_;  // serialises mutations
   std::atomic<uint64_t> last_sequence_{0};
+  std::vector<std::function<void(const CommitInfo&)>> observers_;
 };
 
 // Helpers shared by catalog users.

@@ -12,6 +12,10 @@
 #include "meridian/catalog/catalog.h"
 #include "meridian/server/http.h"
 
+namespace meridian::search {
+class SearchService;
+}  // namespace meridian::search
+
 namespace meridian::server {
 
 struct ApiOptions {
@@ -32,6 +36,8 @@ void RegisterRelationshipRoutes(Router& r, const Services& s);
 void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o);
 // POST /api/meridian/v1/lineage/sql?defaultDb=&cluster= with HiveQL text: records its lineage.
 void RegisterSqlLineageRoutes(Router& r, const Services& s);
+// /v2/search (src/server/search_handlers.cc).
+void RegisterSearchRoutes(Router& r, const search::SearchService* search);
 
 class Api {
  public:

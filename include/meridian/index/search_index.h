@@ -1,0 +1,153 @@
+// SearchIndex: Meridian's full-text index of entities, on Xapian (glass).
+//
+// One document per entity, identified by the boolean term "Q<guid>". Terms:
+//   T<type>      the entity's type and each of its super-types (boolean)
+//   XE<type>     the exact type (boolean)
+//   K<name>      every classification, direct or propagated (boolean)
+//   XC<name>     direct classifications; XP<name> propagated ones
+//   XHC          present when the entity has any classification
+//   L<label>     labels; XS<status> status; XM<term> glossary meanings
+//   XA<attr>:<w> the lower-cased words of string attribute <attr>
+//   XV<attr>:<v> the lower-cased whole value of string attribute <attr> (truncated)
+//   <w>          the words of every string attribute (free text); positions
+//                only for multi-word values (descriptions), where phrases matter
+// Value slots: see Slot. Document data: the guid.
+//
+// Thread-safety: one writer (Upsert/Remove/Commit from a single thread at a
+// time); any number of concurrent readers, each on its own pooled read-only
+// handle that is reopened after commits. Xapian::Error never escapes: every
+// method returns Status.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "meridian/status.h"
+#include "meridian/types/type_registry.h"
+
+namespace meridian::index {
+
+// Sortable value slots.
+enum class Slot : unsigned {
+  kCreateTime = 0,     // record createTime (__timestamp), ms
+  kUpdateTime = 1,     // record updateTime (__modificationTimestamp), ms
+  kName = 2,           // lower-cased name
+  kQualifiedName = 3,  // lower-cased qualifiedName
+  kTypeName = 4,       // exact type name (for aggregation)
+  kGuid = 5,
+};
+
+// A query tree over the terms above. Values: build with the static helpers.
+struct Query {
+  enum class Kind : uint8_t {
+    kAll, kNone, kTerm, kWildcard, kText, kRange, kAnd, kOr, kAndNot,
+  };
+  Kind kind = Kind::kAll;
+  std::string term;        // kTerm: full term; kWildcard: term prefix; kText: the text
+  Slot slot = Slot::kCreateTime;
+  double lo = 0, hi = 0;   // kRange, inclusive
+  std::vector<Query> children;
+
+  static Query All() { return {}; }
+  static Query None() { Query q; q.kind = Kind::kNone; return q; }
+  static Query Term(std::string term) { Query q; q.kind = Kind::kTerm; q.term = std::move(term); return q; }
+  static Query Prefix(std::string prefix) { Query q; q.kind = Kind::kWildcard; q.term = std::move(prefix); return q; }
+  // Free text: words must all occur (any field); "quoted phrases"; a trailing * is a prefix.
+  static Query Text(std::string text) { Query q; q.kind = Kind::kText; q.term = std::move(text); return q; }
+  static Query Range(Slot s, double lo, double hi) {
+    Query q; q.kind = Kind::kRange; q.slot = s; q.lo = lo; q.hi = hi; return q;
+  }
+  static Query And(std::vector<Query> c);
+  static Query Or(std::vector<Query> c);
+  static Query AndNot(Query a, Query b);
+
+  // Term builders.
+  static Query Type(std::string_view type, bool with_sub_types);
+  static Query Classification(std::string_view name);  // direct or propagated
+  static Query Classified();
+  static Query Status(std::string_view status);
+  static Query Guid(std::string_view guid);
+  static Query Label(std::string_view label);
+  static Query Meaning(std::string_view term);
+  static Query DirectClassification(std::string_view name);
+  static Query PropagatedClassification(std::string_view name);
+  // Lower-cased whole-value equality / prefix on a string attribute.
+  static Query AttributeEquals(std::string_view attr, std::string_view value);
+  static Query AttributePrefix(std::string_view attr, std::string_view prefix);
+};
+
+enum class SortKey : uint8_t { kRelevance, kDocument, kCreateTime, kUpdateTime, kName, kQualifiedName, kTypeName, kGuid };
+
+struct SearchRequest {
+  Query query;
+  SortKey sort = SortKey::kRelevance;
+  bool descending = false;
+  size_t offset = 0;
+  size_t limit = 100;
+  // Count matches exactly up to this many (approximate beyond). Default: 0 = estimate only.
+  size_t check_at_least = 0;
+  // Count matches per exact type name (Slot::kTypeName).
+  bool count_types = false;
+};
+
+struct SearchHits {
+  std::vector<std::string> guids;
+  std::vector<double> scores;
+  uint64_t estimated = 0;  // matches estimated (exact when <= check_at_least)
+  std::vector<std::pair<std::string, uint64_t>> type_counts;  // count_types
+};
+
+// Lower-cases ASCII and splits into the index's words (letters and digits runs;
+// identifiers like customer_id also as a whole).
+std::vector<std::string> Words(std::string_view text);
+
+class SearchIndex {
+ public:
+  struct Options {
+    // Default: false. fsync on commit; without it a commit survives kill -9 but
+    // not a power loss (matches StoreOptions::sync_writes).
+    bool sync = false;
+  };
+
+  // Opens or creates the index in `dir`.
+  static Result<std::unique_ptr<SearchIndex>> Open(const std::string& dir, Options options);
+  ~SearchIndex();
+
+  // ---- Writer ----
+  // Indexes `record` (a catalog entity record) replacing any previous document.
+  Status Upsert(const nlohmann::json& record, const types::TypeRegistry& reg);
+  Status Remove(const std::string& guid);
+  // Removes every document (before a rebuild).
+  Status Clear();
+  // Makes pending changes durable and visible to readers.
+  Status Commit();
+  // Index-wide markers kept with the documents (committed with them).
+  Status SetMetadata(const std::string& key, const std::string& value);
+  std::string GetMetadata(const std::string& key) const;
+
+  // ---- Readers ----
+  Result<SearchHits> Search(const SearchRequest& request) const;
+  // Streams matching guids in `sort` order, `batch` at a time, until `fn` returns false.
+  Status ForEach(const Query& query, SortKey sort, bool descending,
+                 const std::function<bool(const std::string& guid)>& fn) const;
+  // Guids of the documents holding `term` (a posting-list walk, no ranking), at most `limit`.
+  Result<std::vector<std::string>> GuidsWithTerm(const std::string& term, size_t limit) const;
+  // Terms beginning with `prefix`, most frequent first (at most `limit`), each
+  // with the guid of one document holding it.
+  Result<std::vector<std::pair<std::string, std::string>>> TermsWithPrefix(const std::string& prefix,
+                                                                          size_t limit) const;
+  uint64_t DocumentCount() const;
+
+ private:
+  class Impl;
+  explicit SearchIndex(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace meridian::index

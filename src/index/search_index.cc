@@ -1,0 +1,547 @@
+#include "meridian/index/search_index.h"
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+
+#include <xapian.h>
+
+namespace meridian::index {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr size_t kMaxValueTermBytes = 200;  // Xapian terms are at most 245 bytes
+constexpr size_t kMaxWordBytes = 64;
+constexpr size_t kPositionalMinWords = 3;   // shorter values are identifiers, not prose
+constexpr unsigned kDateSlotBase = 16;
+constexpr unsigned kDateSlots = 1024;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool IsWordChar(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+}
+
+std::string ValueTerm(std::string_view attr, std::string_view value) {
+  std::string t = "XV";
+  t.append(attr).push_back(':');
+  std::string v = Lower(value);
+  if (v.size() > kMaxValueTermBytes) v.resize(kMaxValueTermBytes);
+  return t + v;
+}
+
+// Maximal runs of word characters, lower-cased (identifiers stay whole).
+std::vector<std::string> Runs(std::string_view text) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && !IsWordChar(static_cast<unsigned char>(text[i]))) ++i;
+    size_t start = i;
+    while (i < text.size() && IsWordChar(static_cast<unsigned char>(text[i]))) ++i;
+    if (i == start || i - start > kMaxWordBytes) continue;
+    std::string run = Lower(text.substr(start, i - start));
+    if (run.find_first_not_of('_') != std::string::npos) out.push_back(std::move(run));
+  }
+  return out;
+}
+
+// The parts of an identifier run ("customer_id" -> customer, id); empty if none.
+std::vector<std::string> Parts(const std::string& run) {
+  std::vector<std::string> out;
+  if (run.find('_') == std::string::npos) return out;
+  size_t p = 0;
+  while (p < run.size()) {
+    size_t q = run.find('_', p);
+    if (q == std::string::npos) q = run.size();
+    if (q > p) out.push_back(run.substr(p, q - p));
+    p = q + 1;
+  }
+  return out;
+}
+
+Status FromXapian(const Xapian::Error& e, std::string_view what) {
+  return Status::Internal("index: " + std::string(what) + ": " + e.get_type() + ": " + e.get_msg());
+}
+
+Xapian::Query ToXapian(const Query& q) {
+  using XQ = Xapian::Query;
+  switch (q.kind) {
+    case Query::Kind::kAll: return XQ::MatchAll;
+    case Query::Kind::kNone: return XQ::MatchNothing;
+    case Query::Kind::kTerm: return XQ(q.term);
+    case Query::Kind::kWildcard: return XQ(XQ::OP_WILDCARD, q.term);
+    case Query::Kind::kRange:
+      return XQ(XQ::OP_VALUE_RANGE, static_cast<unsigned>(q.slot), Xapian::sortable_serialise(q.lo),
+                Xapian::sortable_serialise(q.hi));
+    case Query::Kind::kText: {
+      std::vector<XQ> parts;
+      std::string_view text = q.term;
+      size_t i = 0;
+      while (i < text.size()) {
+        if (text[i] == ' ') {
+          ++i;
+          continue;
+        }
+        if (text[i] == '"') {
+          size_t end = text.find('"', i + 1);
+          if (end == std::string_view::npos) end = text.size();
+          std::vector<std::string> runs = Runs(text.substr(i + 1, end - i - 1));
+          if (runs.size() == 1) parts.emplace_back(runs[0]);
+          else if (!runs.empty()) parts.emplace_back(XQ::OP_PHRASE, runs.begin(), runs.end());
+          i = end + 1;
+          continue;
+        }
+        size_t end = i;
+        while (end < text.size() && text[end] != ' ' && text[end] != '"') ++end;
+        std::string_view token = text.substr(i, end - i);
+        std::vector<std::string> runs = Runs(token);
+        for (size_t r = 0; r < runs.size(); ++r) {
+          if (token.back() == '*' && r + 1 == runs.size()) parts.emplace_back(XQ::OP_WILDCARD, runs[r]);
+          else parts.emplace_back(runs[r]);
+        }
+        i = end;
+      }
+      if (parts.empty()) return XQ::MatchAll;
+      return XQ(XQ::OP_AND, parts.begin(), parts.end());
+    }
+    case Query::Kind::kAnd:
+    case Query::Kind::kOr: {
+      std::vector<XQ> parts;
+      for (const auto& c : q.children) parts.push_back(ToXapian(c));
+      if (parts.empty()) return q.kind == Query::Kind::kAnd ? XQ(XQ::MatchAll) : XQ(XQ::MatchNothing);
+      return XQ(q.kind == Query::Kind::kAnd ? XQ::OP_AND : XQ::OP_OR, parts.begin(), parts.end());
+    }
+    case Query::Kind::kAndNot:
+      return XQ(XQ::OP_AND_NOT, ToXapian(q.children.at(0)), ToXapian(q.children.at(1)));
+  }
+  return XQ::MatchNothing;
+}
+
+unsigned DateSlot(std::string_view attr) {
+  uint32_t h = 2166136261u;
+  for (char c : attr) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  return kDateSlotBase + h % kDateSlots;
+}
+
+}  // namespace
+
+std::vector<std::string> Words(std::string_view text) {
+  std::vector<std::string> out;
+  for (auto& run : Runs(text)) {
+    std::vector<std::string> parts = Parts(run);
+    out.push_back(std::move(run));
+    for (auto& p : parts) out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Query Query::And(std::vector<Query> c) {
+  std::vector<Query> kept;
+  for (auto& x : c) {
+    if (x.kind == Kind::kAll) continue;
+    if (x.kind == Kind::kNone) return None();
+    kept.push_back(std::move(x));
+  }
+  if (kept.empty()) return All();
+  if (kept.size() == 1) return std::move(kept[0]);
+  Query q;
+  q.kind = Kind::kAnd;
+  q.children = std::move(kept);
+  return q;
+}
+
+Query Query::Or(std::vector<Query> c) {
+  std::vector<Query> kept;
+  for (auto& x : c) {
+    if (x.kind == Kind::kAll) return All();
+    if (x.kind == Kind::kNone) continue;
+    kept.push_back(std::move(x));
+  }
+  if (kept.empty()) return None();
+  if (kept.size() == 1) return std::move(kept[0]);
+  Query q;
+  q.kind = Kind::kOr;
+  q.children = std::move(kept);
+  return q;
+}
+
+Query Query::AndNot(Query a, Query b) {
+  if (b.kind == Kind::kNone) return a;
+  Query q;
+  q.kind = Kind::kAndNot;
+  q.children = {std::move(a), std::move(b)};
+  return q;
+}
+
+Query Query::Type(std::string_view type, bool with_sub_types) {
+  return Term((with_sub_types ? "T" : "XE") + std::string(type));
+}
+Query Query::Classification(std::string_view name) { return Term("K" + std::string(name)); }
+Query Query::DirectClassification(std::string_view name) { return Term("XC" + std::string(name)); }
+Query Query::PropagatedClassification(std::string_view name) { return Term("XP" + std::string(name)); }
+Query Query::Classified() { return Term("XHC"); }
+Query Query::Status(std::string_view status) { return Term("XS" + std::string(status)); }
+Query Query::Guid(std::string_view guid) { return Term("Q" + std::string(guid)); }
+Query Query::Label(std::string_view label) { return Term("L" + std::string(label)); }
+Query Query::Meaning(std::string_view term) { return Term("XM" + Lower(term)); }
+Query Query::AttributeEquals(std::string_view attr, std::string_view value) { return Term(ValueTerm(attr, value)); }
+Query Query::AttributePrefix(std::string_view attr, std::string_view prefix) {
+  return Prefix(ValueTerm(attr, prefix));
+}
+
+// ---------------------------------------------------------------------------
+
+class SearchIndex::Impl {
+ public:
+  Impl(std::string dir, Options options) : dir_(std::move(dir)), options_(options) {}
+
+  Status OpenWriter() {
+    try {
+      std::filesystem::create_directories(dir_);
+      int flags = Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS;
+      if (!options_.sync) flags |= Xapian::DB_NO_SYNC;
+      writer_ = std::make_unique<Xapian::WritableDatabase>(dir_, flags);
+    } catch (const Xapian::Error& e) {
+      return FromXapian(e, "open " + dir_);
+    } catch (const std::exception& e) {
+      return Status::Internal("index: open " + dir_ + ": " + e.what());
+    }
+    return Status::Ok();
+  }
+
+  Xapian::Document MakeDocument(const json& record, const types::TypeRegistry& reg) {
+    Xapian::Document doc;
+    const std::string guid = record.value("guid", "");
+    const std::string type = record.value("typeName", "");
+    doc.set_data(guid);
+    doc.add_boolean_term("Q" + guid);
+    doc.add_boolean_term("T" + type);
+    doc.add_boolean_term("XE" + type);
+    if (const types::TypeDef* t = reg.FindEntity(type))
+      for (const auto& s : t->all_super_types) doc.add_boolean_term("T" + s);
+    doc.add_boolean_term("XS" + record.value("status", "ACTIVE"));
+    bool classified = false;
+    auto add_classes = [&](const char* key, const char* prefix) {
+      auto it = record.find(key);
+      if (it == record.end() || !it->is_array()) return;
+      for (const json& c : *it) {
+        std::string name = c.value("typeName", "");
+        if (name.empty()) continue;
+        doc.add_boolean_term("K" + name);
+        doc.add_boolean_term(prefix + name);
+        classified = true;
+      }
+    };
+    add_classes("classifications", "XC");
+    add_classes("propagatedClassifications", "XP");
+    if (classified) doc.add_boolean_term("XHC");
+    if (auto it = record.find("labels"); it != record.end() && it->is_array())
+      for (const json& l : *it)
+        if (l.is_string()) doc.add_boolean_term("L" + l.get<std::string>());
+    if (auto it = record.find("meanings"); it != record.end() && it->is_array())
+      for (const json& m : *it)
+        for (const char* f : {"displayText", "qualifiedName", "termGuid"})
+          if (m.is_object() && m.contains(f) && (*m.find(f)).is_string())
+            doc.add_boolean_term("XM" + Lower(m[f].get<std::string>()));
+
+    Xapian::termpos pos = 0;
+    auto add_string = [&](const std::string& attr, const std::string& value) {
+      if (value.empty()) return;
+      doc.add_boolean_term(ValueTerm(attr, value));
+      std::vector<std::string> runs = Runs(value);
+      std::string field = "XA" + attr + ":";
+      bool positional = runs.size() >= kPositionalMinWords;
+      for (const auto& run : runs) {
+        std::vector<std::string> words = Parts(run);
+        words.push_back(run);
+        ++pos;
+        for (const auto& w : words) {
+          doc.add_boolean_term(field + w);
+          if (positional) doc.add_posting(w, pos);
+          else doc.add_term(w);
+        }
+      }
+      pos += 10;  // no phrase across attributes
+    };
+    const types::TypeDef* t = reg.FindEntity(type);
+    if (auto it = record.find("attributes"); it != record.end() && it->is_object()) {
+      for (auto a = it->begin(); a != it->end(); ++a) {
+        const json& v = a.value();
+        if (v.is_string()) {
+          add_string(a.key(), v.get<std::string>());
+        } else if (v.is_array()) {
+          for (const json& e : v)
+            if (e.is_string()) add_string(a.key(), e.get<std::string>());
+        } else if (v.is_number() && t) {
+          const types::AttributeDef* ad = t->FindAttribute(a.key());
+          if (ad && ad->type_name == "date") doc.add_value(DateSlot(a.key()), Xapian::sortable_serialise(v.get<double>()));
+        }
+      }
+      auto str = [&](const char* k) {
+        auto v = it->find(k);
+        return v != it->end() && v->is_string() ? Lower(v->get<std::string>()) : std::string();
+      };
+      doc.add_value(static_cast<unsigned>(Slot::kName), str("name"));
+      doc.add_value(static_cast<unsigned>(Slot::kQualifiedName), str("qualifiedName"));
+    }
+    auto num = [&](const char* k) {
+      auto v = record.find(k);
+      return v != record.end() && v->is_number() ? v->get<double>() : 0.0;
+    };
+    doc.add_value(static_cast<unsigned>(Slot::kCreateTime), Xapian::sortable_serialise(num("createTime")));
+    doc.add_value(static_cast<unsigned>(Slot::kUpdateTime), Xapian::sortable_serialise(num("updateTime")));
+    doc.add_value(static_cast<unsigned>(Slot::kTypeName), type);
+    doc.add_value(static_cast<unsigned>(Slot::kGuid), guid);
+    return doc;
+  }
+
+  // A read-only handle from the pool, current as of the last commit.
+  struct Reader {
+    std::unique_ptr<Xapian::Database> db;
+    uint64_t generation = 0;
+  };
+
+  Reader Acquire() const {
+    Reader r;
+    {
+      std::lock_guard<std::mutex> lock(pool_mu_);
+      if (!pool_.empty()) {
+        r = std::move(pool_.back());
+        pool_.pop_back();
+      }
+    }
+    uint64_t gen = generation_.load();
+    if (!r.db) {
+      r.db = std::make_unique<Xapian::Database>(dir_);
+      r.generation = gen;
+    } else if (r.generation != gen) {
+      r.db->reopen();
+      r.generation = gen;
+    }
+    return r;
+  }
+
+  void Release(Reader r) const {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (pool_.size() < 16) pool_.push_back(std::move(r));
+  }
+
+  // Runs `fn(db)` on a pooled reader, reopening on DatabaseModifiedError.
+  template <typename Fn>
+  Status WithReader(std::string_view what, Fn fn) const {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        Reader r = Acquire();
+        if (attempt > 0) r.db->reopen();
+        fn(*r.db);
+        Release(std::move(r));
+        return Status::Ok();
+      } catch (const Xapian::DatabaseModifiedError& e) {
+        if (attempt >= 3) return FromXapian(e, what);
+      } catch (const Xapian::Error& e) {
+        return FromXapian(e, what);
+      }
+    }
+  }
+
+  static void ApplySort(Xapian::Enquire& enquire, SortKey sort, bool descending) {
+    switch (sort) {
+      case SortKey::kRelevance: return;
+      case SortKey::kDocument:
+        enquire.set_weighting_scheme(Xapian::BoolWeight());
+        enquire.set_docid_order(descending ? Xapian::Enquire::DESCENDING : Xapian::Enquire::ASCENDING);
+        return;
+      default: break;
+    }
+    Slot slot = sort == SortKey::kCreateTime      ? Slot::kCreateTime
+                : sort == SortKey::kUpdateTime    ? Slot::kUpdateTime
+                : sort == SortKey::kName          ? Slot::kName
+                : sort == SortKey::kQualifiedName ? Slot::kQualifiedName
+                : sort == SortKey::kTypeName      ? Slot::kTypeName
+                                                  : Slot::kGuid;
+    enquire.set_weighting_scheme(Xapian::BoolWeight());
+    enquire.set_sort_by_value_then_relevance(static_cast<unsigned>(slot), descending);
+  }
+
+  std::string dir_;
+  Options options_;
+  std::unique_ptr<Xapian::WritableDatabase> writer_;
+  std::atomic<uint64_t> generation_{0};
+  mutable std::mutex pool_mu_;
+  mutable std::vector<Reader> pool_;  // GUARDED_BY(pool_mu_)
+};
+
+SearchIndex::SearchIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SearchIndex::~SearchIndex() {
+  if (!impl_ || !impl_->writer_) return;
+  try {
+    impl_->writer_->close();
+  } catch (const Xapian::Error&) {
+    // Uncommitted changes are replayed from the store's queue on the next start.
+  }
+}
+
+Result<std::unique_ptr<SearchIndex>> SearchIndex::Open(const std::string& dir, Options options) {
+  auto impl = std::make_unique<Impl>(dir, options);
+  RETURN_IF_ERROR(impl->OpenWriter());
+  return std::unique_ptr<SearchIndex>(new SearchIndex(std::move(impl)));
+}
+
+Status SearchIndex::Upsert(const json& record, const types::TypeRegistry& reg) {
+  try {
+    const std::string guid = record.value("guid", "");
+    if (guid.empty()) return Status::InvalidArgument("index: record without guid");
+    impl_->writer_->replace_document("Q" + guid, impl_->MakeDocument(record, reg));
+  } catch (const Xapian::Error& e) {
+    return FromXapian(e, "upsert");
+  } catch (const json::exception& e) {
+    return Status::Internal(std::string("index: malformed record: ") + e.what());
+  }
+  return Status::Ok();
+}
+
+Status SearchIndex::Remove(const std::string& guid) {
+  try {
+    impl_->writer_->delete_document("Q" + guid);
+  } catch (const Xapian::Error& e) {
+    return FromXapian(e, "remove");
+  }
+  return Status::Ok();
+}
+
+Status SearchIndex::Clear() {
+  try {
+    std::vector<Xapian::docid> ids;
+    for (auto it = impl_->writer_->postlist_begin(""); it != impl_->writer_->postlist_end(""); ++it)
+      ids.push_back(*it);
+    for (Xapian::docid id : ids) impl_->writer_->delete_document(id);
+  } catch (const Xapian::Error& e) {
+    return FromXapian(e, "clear");
+  }
+  return Status::Ok();
+}
+
+Status SearchIndex::Commit() {
+  try {
+    impl_->writer_->commit();
+  } catch (const Xapian::Error& e) {
+    return FromXapian(e, "commit");
+  }
+  ++impl_->generation_;
+  return Status::Ok();
+}
+
+Status SearchIndex::SetMetadata(const std::string& key, const std::string& value) {
+  try {
+    impl_->writer_->set_metadata(key, value);
+  } catch (const Xapian::Error& e) {
+    return FromXapian(e, "metadata");
+  }
+  return Status::Ok();
+}
+
+std::string SearchIndex::GetMetadata(const std::string& key) const {
+  try {
+    return impl_->writer_->get_metadata(key);
+  } catch (const Xapian::Error&) {
+    return {};
+  }
+}
+
+uint64_t SearchIndex::DocumentCount() const {
+  uint64_t n = 0;
+  impl_->WithReader("count", [&](Xapian::Database& db) { n = db.get_doccount(); }).PermitUnchecked();
+  return n;
+}
+
+Result<SearchHits> SearchIndex::Search(const SearchRequest& request) const {
+  SearchHits hits;
+  Status s = impl_->WithReader("search", [&](Xapian::Database& db) {
+    hits = SearchHits{};
+    Xapian::Enquire enquire(db);
+    enquire.set_query(ToXapian(request.query));
+    Impl::ApplySort(enquire, request.sort, request.descending);
+    Xapian::ValueCountMatchSpy spy(static_cast<unsigned>(Slot::kTypeName));
+    Xapian::doccount check = static_cast<Xapian::doccount>(request.check_at_least);
+    if (request.count_types) {
+      enquire.add_matchspy(&spy);
+      check = std::max<Xapian::doccount>(check, 100000);
+    }
+    Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
+                                         static_cast<Xapian::doccount>(request.limit), check);
+    hits.estimated = mset.get_matches_estimated();
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      hits.guids.push_back(it.get_document().get_data());
+      hits.scores.push_back(it.get_weight());
+    }
+    if (request.count_types)
+      for (auto it = spy.values_begin(); it != spy.values_end(); ++it)
+        hits.type_counts.emplace_back(*it, it.get_termfreq());
+  });
+  if (!s.ok()) return s;
+  return hits;
+}
+
+Status SearchIndex::ForEach(const Query& query, SortKey sort, bool descending,
+                            const std::function<bool(const std::string& guid)>& fn) const {
+  Xapian::Query xq = ToXapian(query);
+  Xapian::doccount start = 0, page = 500;
+  for (;;) {
+    std::vector<std::string> guids;
+    Status s = impl_->WithReader("scan", [&](Xapian::Database& db) {
+      guids.clear();
+      Xapian::Enquire enquire(db);
+      enquire.set_query(xq);
+      Impl::ApplySort(enquire, sort, descending);
+      Xapian::MSet mset = enquire.get_mset(start, page);
+      for (auto it = mset.begin(); it != mset.end(); ++it) guids.push_back(it.get_document().get_data());
+    });
+    RETURN_IF_ERROR(s);
+    for (const auto& g : guids)
+      if (!fn(g)) return Status::Ok();
+    if (guids.size() < page) return Status::Ok();
+    start += page;
+    page = std::min<Xapian::doccount>(page * 2, 8000);
+  }
+}
+
+Result<std::vector<std::string>> SearchIndex::GuidsWithTerm(const std::string& term, size_t limit) const {
+  std::vector<std::string> out;
+  Status s = impl_->WithReader("postings", [&](Xapian::Database& db) {
+    out.clear();
+    for (auto it = db.postlist_begin(term); it != db.postlist_end(term) && out.size() < limit; ++it)
+      out.push_back(db.get_document(*it, Xapian::DOC_ASSUME_VALID).get_data());
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SearchIndex::TermsWithPrefix(const std::string& prefix,
+                                                                                     size_t limit) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  Status s = impl_->WithReader("terms", [&](Xapian::Database& db) {
+    out.clear();
+    std::vector<std::pair<Xapian::doccount, std::string>> terms;
+    size_t scanned = 0;
+    for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix) && scanned < 10000; ++it, ++scanned)
+      terms.emplace_back(it.get_termfreq(), *it);
+    std::stable_sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (size_t i = 0; i < terms.size() && out.size() < limit; ++i) {
+      auto pl = db.postlist_begin(terms[i].second);
+      if (pl == db.postlist_end(terms[i].second)) continue;
+      out.emplace_back(terms[i].second, db.get_document(*pl).get_data());
+    }
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+}  // namespace meridian::index
