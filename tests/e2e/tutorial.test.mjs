@@ -240,7 +240,14 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
     await runDsl('from hive_table where name = ');
     const err = page.getByTestId('dsl-error');
     if (!(await err.isVisible())) throw new Error(`no DSL error shown; UI shows: ${await uiError()}`);
-    assert.ok((await err.textContent()).length > 10);
+    const text = await err.textContent();
+    assert.ok(text.length > 10);
+    const pos = /position\s*(\d+)/i.exec(text);
+    if (pos) {
+      // The caret line points at the reported (1-based) position.
+      const caret = (await err.locator('pre.caret').textContent()).split('\n')[1];
+      assert.equal(caret.indexOf('^'), Number(pos[1]) - 1);
+    }
     await screenshot('dsl-error');
   }));
 

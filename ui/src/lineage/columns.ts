@@ -20,7 +20,7 @@ export async function loadColumns(tableGuids: string[], signal: AbortSignal): Pr
   const chunks: string[][] = [];
   for (let i = 0; i < tableGuids.length; i += 40) chunks.push(tableGuids.slice(i, i + 40));
   await mapLimit(chunks, 3, async (chunk) => {
-    const r: any = await get('/v2/entity/bulk', { guid: chunk, minExtInfo: true }, signal);
+    const r: any = await get('/v2/entity/bulk', { guid: chunk }, signal);
     const referred = r?.referredEntities ?? {};
     for (const e of r?.entities ?? []) {
       const cols: any[] = e.relationshipAttributes?.columns ?? e.attributes?.columns ?? [];

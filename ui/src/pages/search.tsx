@@ -41,10 +41,15 @@ function parseFilters(s: string | null): Filters {
   }
 }
 
-/** The character offset named by a DSL error message ("... at position N"). */
+/**
+ * The 0-based character offset named by a DSL error message: "at position N"
+ * counts from 1, an ANTLR-style "line L:C" from 0.
+ */
 export function errorPosition(message: string): number | null {
-  const m = /position\s*:?\s*(\d+)/i.exec(message) ?? /line\s+\d+:(\d+)/i.exec(message);
-  return m ? Number(m[1]) : null;
+  const p = /position\s*:?\s*(\d+)/i.exec(message);
+  if (p) return Math.max(0, Number(p[1]) - 1);
+  const l = /line\s+\d+:(\d+)/i.exec(message);
+  return l ? Number(l[1]) : null;
 }
 
 interface Params {
