@@ -166,6 +166,25 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
     await screenshot('lineage-columns');
   }));
 
+  it('loads "+N more" lineage on demand', step(async () => {
+    await page.goto(`${server.base}/#/entity/${guids.trip_details_by_zone}?tab=lineage&max=3`);
+    await lineageReady('table');
+    const before = await page.evaluate(() => window.__lineage.nodes());
+    const more = before.find((n) => n.kind === 'more');
+    assert.ok(more, `a "+N more" node when the answer is cut at 3 nodes: ${before.map((n) => n.label)}`);
+    await screenshot('lineage-more');
+    const pos = await page.evaluate((id) => window.__lineage.nodeClientPos(id), more.id);
+    await page.mouse.click(pos.x, pos.y);
+    await page.waitForFunction(
+      () => window.__lineage.phase === 'ready' && ['trip_details', 'trip_zone_lookup'].every((t) => window.__lineage.nodes().some((n) => n.label === t)),
+      null,
+      { timeout: T },
+    );
+    const after = await page.evaluate(() => window.__lineage.nodes());
+    assert.ok(!after.some((n) => n.kind === 'more'), `all loaded: ${after.map((n) => n.label)}`);
+    await screenshot('lineage-expanded');
+  }));
+
   it('creates classification PII', step(async () => {
     await page.goto(`${server.base}/#/classifications`);
     await page.getByTestId('create-classification').click();

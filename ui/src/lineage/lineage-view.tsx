@@ -12,6 +12,7 @@ import { layoutInWorker, layoutWithPorts, type PortEdge, type PortNode } from '.
 import { loadColumnEdges, loadColumns, MAX_COLUMNS, type ColumnEdge } from './columns';
 
 const DEPTHS = [1, 2, 3, 4, 5, 10, 0];
+const MAX_NODES = [50, 200, 1000, 2000, 5000];
 const NODE_W = 180;
 const NODE_H = 34;
 const PROC_W = 150;
@@ -127,8 +128,15 @@ export function LineageView({ guid, entity, route }: { guid: string; entity: any
   const depthParam = route.params.get('depth');
   const depth = depthParam !== null && DEPTHS.includes(Number(depthParam)) ? Number(depthParam) : 3;
   const level = route.params.get('level') === 'column' ? 'column' : 'table';
+  const maxNodes = Number(route.params.get('max')) || 0;
   const setParam = (patch: Record<string, string | number | undefined>) => {
-    const p: Record<string, string | number | undefined> = { tab: 'lineage', depth: depthParam ?? undefined, level: level === 'column' ? 'column' : undefined, ...patch };
+    const p: Record<string, string | number | undefined> = {
+      tab: 'lineage',
+      depth: depthParam ?? undefined,
+      level: level === 'column' ? 'column' : undefined,
+      max: maxNodes || undefined,
+      ...patch,
+    };
     navigate(`/entity/${encodeURIComponent(guid)}`, p, true);
   };
 
@@ -209,7 +217,7 @@ export function LineageView({ guid, entity, route }: { guid: string; entity: any
     focusRef.current = guid;
     (async () => {
       const t0 = performance.now();
-      const [info, types] = await Promise.all([get(`/v2/lineage/${encodeURIComponent(guid)}`, { direction: 'BOTH', depth }, ac.signal), loadTypes()]);
+      const [info, types] = await Promise.all([get(`/v2/lineage/${encodeURIComponent(guid)}`, { direction: 'BOTH', depth, maxNodes: maxNodes || undefined }, ac.signal), loadTypes()]);
       hook.current.timings.fetch = performance.now() - t0;
       const procs = new Map<string, boolean>();
       const isProcess = (t: string) => {
@@ -227,7 +235,7 @@ export function LineageView({ guid, entity, route }: { guid: string; entity: any
       setPhaseBoth('error');
     });
     return () => ac.abort();
-  }, [guid, depth]);
+  }, [guid, depth, maxNodes]);
 
   // Lay out and draw whenever the graph or the view options change.
   useEffect(() => {
@@ -513,7 +521,11 @@ export function LineageView({ guid, entity, route }: { guid: string; entity: any
     if (!g) return;
     setProgress(`Loading ${dir === 'in' ? 'upstream' : 'downstream'} of ${g.nodes.get(nodeGuid)?.label ?? nodeGuid}…`);
     try {
-      const info = await get(`/v2/lineage/${encodeURIComponent(nodeGuid)}`, { direction: dir === 'in' ? 'INPUT' : 'OUTPUT', depth: depth || 3 });
+      const info = await get(`/v2/lineage/${encodeURIComponent(nodeGuid)}`, {
+        direction: dir === 'in' ? 'INPUT' : 'OUTPUT',
+        depth: depth || 3,
+        maxNodes: maxNodes || undefined,
+      });
       g.merge(info, { guid: nodeGuid, dir });
       focusRef.current = nodeGuid;
       setVersion((v) => v + 1);
@@ -587,6 +599,15 @@ export function LineageView({ guid, entity, route }: { guid: string; entity: any
           <select value={depth} onChange={(e) => setParam({ depth: e.currentTarget.value })} data-testid="depth">
             {DEPTHS.map((d) => (
               <option value={d}>{d === 0 ? 'all' : d}</option>
+            ))}
+          </select>
+        </label>
+        <label class="inline" title="Nodes per answer; the rest load on demand through “+N more”">
+          Max nodes{' '}
+          <select value={maxNodes} onChange={(e) => setParam({ max: Number(e.currentTarget.value) || undefined })} data-testid="max-nodes">
+            <option value={0}>server limit</option>
+            {(MAX_NODES.includes(maxNodes) || !maxNodes ? MAX_NODES : [maxNodes, ...MAX_NODES]).map((n) => (
+              <option value={n}>{n.toLocaleString()}</option>
             ))}
           </select>
         </label>
