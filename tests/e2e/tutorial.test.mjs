@@ -2,7 +2,7 @@
 // Env: MERIDIAN_BIN (server binary), MERIDIAN_UI_DIR (built UI), E2E_ARTIFACTS (screenshots).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, restClient } from './lib/server.mjs';
 import { launchBrowser } from './lib/browser.mjs';
@@ -117,7 +117,23 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
     const link = page.locator('[data-testid=results] a', { hasText: /^trip_details$/ });
     await link.waitFor({ timeout: T });
     await screenshot('search-trip-details');
-    await link.click();
+    // CSV of the result page, and server-side sorting by name.
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: T }), page.getByTestId('csv').click()]);
+    const csv = readFileSync(await download.path(), 'utf8');
+    assert.match(csv, /^guid,name,/);
+    assert.match(csv, /,trip_details,hive_table,/);
+    await page.goto(`${server.base}/#/search?type=hive_table`);
+    await waitForUi('[data-testid=results] a');
+    await page.locator('[data-testid=results] th', { hasText: /^Name/ }).click();
+    await page.waitForFunction(() => location.hash.includes('sort=name'), null, { timeout: T });
+    await waitForUi('[data-testid=results]');
+    await page.locator('[data-testid=results] th', { hasText: /^Name/ }).click();
+    await page.waitForFunction(() => location.hash.includes('order=DESCENDING'), null, { timeout: T });
+    await waitForUi('[data-testid=results] a');
+    const names = await page.locator('[data-testid=results] tbody td:nth-child(2)').allTextContents();
+    assert.equal(names.length, 3);
+    assert.deepEqual(names, [...names].sort().reverse(), `descending by name: ${names}`);
+    await page.locator('[data-testid=results] a', { hasText: /^trip_details$/ }).click();
     await page.getByTestId('entity-name').waitFor({ timeout: T });
     assert.equal(await page.getByTestId('entity-name').textContent(), 'trip_details');
     await page.getByRole('tab', { name: 'Schema' }).click();
