@@ -61,7 +61,7 @@ int Serve(const Config& config) {
   index_options.sync = config.store.sync_writes;
   auto search_index = index::SearchIndex::Open(IndexDir(config.data_dir), index_options);
   if (!search_index.ok()) return Fail(search_index.status());
-  // Replays the store's index queue (or rebuilds an incomplete index) before serving.
+  // Replays the store's index queue (or rebuilds an incomplete index) in the background.
   index::Indexer indexer(catalog->get(), search_index->get());
   Status indexer_started = indexer.Start();
   if (!indexer_started.ok()) return Fail(indexer_started);
