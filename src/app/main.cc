@@ -61,7 +61,7 @@ int Serve(const Config& config) {
   index_options.sync = config.store.sync_writes;
   auto search_index = index::SearchIndex::Open(IndexDir(config.data_dir), index_options);
   if (!search_index.ok()) return Fail(search_index.status());
-  // Replays the store's index queue (or rebuilds an incomplete index) before serving.
+  // Replays the store's index queue (or rebuilds an incomplete index) in the background.
   index::Indexer indexer(catalog->get(), search_index->get());
   Status indexer_started = indexer.Start();
   if (!indexer_started.ok()) return Fail(indexer_started);
@@ -80,9 +80,9 @@ int Serve(const Config& config) {
   lineage::LineageOptions lineage_options;
   lineage_options.max_nodes = static_cast<size_t>(std::max(1, config.lineage_max_nodes));
   lineage::LineageService lineage_service(**catalog, lineage_options);
-  if (Status s = lineage_service.Attach(); !s.ok()) return Fail(s);
   lineage::PropagationWorker propagation(**catalog, lineage_service.graph(), {});
-  propagation.Start();
+  // The graph loads while the server already answers; propagation starts once it is current.
+  lineage_service.AttachInBackground([&propagation] { propagation.Start(); });
   lineage::RegisterLineageRoutes(api.router(), &lineage_service, &propagation);
 
   auto access_log = spdlog::default_logger()->clone("access");
@@ -116,6 +116,7 @@ int Serve(const Config& config) {
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
   password_check.join();
+  lineage_service.JoinBackgroundAttach();
   propagation.Stop();
   indexer.Stop();
   search_index->reset();

@@ -224,20 +224,24 @@ json Catalog::RenderEntity(const json& record, const ReadOptions& opts) const {
   }
   const std::string guid = record.value("guid", "");
   for (const Edge& edge : Edges(guid)) {
-    auto other = LoadRecord(edge.other);
-    if (!other.ok()) continue;
-    const types::TypeDef* ot = reg->Find(other->value("typeName", ""));
-    json ref = {{"guid", edge.other},
-                {"typeName", other->value("typeName", "")},
-                {"entityStatus", other->value("status", "ACTIVE")},
-                {"displayText", internal::DisplayText(ot, *other)},
-                {"relationshipType", edge.type},
-                {"relationshipGuid", edge.relationship},
-                {"relationshipStatus", edge.active ? "ACTIVE" : "DELETED"},
-                {"relationshipAttributes", {{"typeName", edge.type}}}};
-    auto qn = (*other)["attributes"].find("qualifiedName");
-    if (qn != (*other)["attributes"].end()) ref["qualifiedName"] = *qn;
     const types::RelationshipEnd* end = t ? t->FindRelationshipEnd(edge.attribute, edge.type) : nullptr;
+    json ref = {{"guid", edge.other},
+                {"relationshipType", edge.type},
+                {"relationshipStatus", edge.active ? "ACTIVE" : "DELETED"}};
+    if (opts.reference_ids_only) {
+      ref["typeName"] = end ? end->other_type : std::string();
+    } else {
+      auto other = LoadRecord(edge.other);
+      if (!other.ok()) continue;
+      const types::TypeDef* ot = reg->Find(other->value("typeName", ""));
+      ref["typeName"] = other->value("typeName", "");
+      ref["entityStatus"] = other->value("status", "ACTIVE");
+      ref["displayText"] = internal::DisplayText(ot, *other);
+      ref["relationshipGuid"] = edge.relationship;
+      ref["relationshipAttributes"] = {{"typeName", edge.type}};
+      auto qn = (*other)["attributes"].find("qualifiedName");
+      if (qn != (*other)["attributes"].end()) ref["qualifiedName"] = *qn;
+    }
     if (end && !end->multi) {
       // A single-valued attribute shows its active relationship over a deleted one.
       if (!rel.contains(edge.attribute) || edge.active) rel[edge.attribute] = std::move(ref);

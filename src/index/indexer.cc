@@ -1,5 +1,8 @@
 #include "meridian/index/indexer.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <deque>
 #include <optional>
 #include <set>
@@ -187,16 +190,25 @@ Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t*
 }
 
 Status Indexer::Start() {
-  if (index_->GetMetadata(std::string(kCompleteKey)) != "1") {
-    uint64_t n = 0;
-    RETURN_IF_ERROR(Rebuild(*catalog_, *index_, &n));
-    indexed_ += n;
-    spdlog::info("search index built: {} entities", n);
-  }
-  bool drained = false;
-  while (!drained) RETURN_IF_ERROR(ApplyRound(&drained));
   stop_ = false;
-  thread_ = std::thread([this] { Run(); });
+  // The server answers at once; the backlog (or a first build) is worked off here,
+  // and searches wait for it through WaitFor.
+  thread_ = std::thread([this] {
+    // Below request threads: under a write burst acknowledgements come first and
+    // the index catches up after (searches still wait for it, bounded).
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);
+    if (index_->GetMetadata(std::string(kCompleteKey)) != "1") {
+      uint64_t n = 0;
+      Status s = Rebuild(*catalog_, *index_, &n);
+      if (!s.ok()) {
+        spdlog::error("search index build failed: {}", s.ToString());
+        return;
+      }
+      indexed_ += n;
+      spdlog::info("search index built: {} entities", n);
+    }
+    Run();
+  });
   return Status::Ok();
 }
 

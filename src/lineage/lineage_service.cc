@@ -55,11 +55,28 @@ LineageService::LineageService(catalog::Catalog& catalog, LineageOptions options
 
 Status LineageService::Attach() {
   auto t0 = std::chrono::steady_clock::now();
-  RETURN_IF_ERROR(graph_.Load(catalog_.store()));
-  catalog_.AddCommitObserver([this](const catalog::CommitInfo& info) { OnCommit(info); });
-  spdlog::info("lineage graph: {} nodes, {} edges loaded in {} ms", graph_.node_count(), graph_.edge_count(),
-               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
-  return Status::Ok();
+  Status s = graph_.Load(catalog_.store());
+  if (s.ok()) catalog_.AddCommitObserver([this](const catalog::CommitInfo& info) { OnCommit(info); });
+  if (s.ok())
+    spdlog::info("lineage graph: {} nodes, {} edges loaded in {} ms", graph_.node_count(), graph_.edge_count(),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+  std::lock_guard lock(ready_mu_);
+  ready_ = true;
+  load_status_ = s;
+  ready_cv_.notify_all();
+  return s;
+}
+
+void LineageService::AttachInBackground(std::function<void()> on_ready) {
+  loader_ = std::thread([this, on_ready = std::move(on_ready)] {
+    catalog_.RunExclusive([&] {
+      if (Attach().ok() && on_ready) on_ready();
+    });
+  });
+}
+
+void LineageService::JoinBackgroundAttach() {
+  if (loader_.joinable()) loader_.join();
 }
 
 void LineageService::OnCommit(const catalog::CommitInfo& info) {
@@ -88,6 +105,12 @@ std::string LineageService::Header(const std::string& guid) const {
 }
 
 Result<std::string> LineageService::Lineage(const std::string& guid, const LineageRequest& req) const {
+  {
+    std::unique_lock lock(ready_mu_);
+    if (!ready_cv_.wait_for(lock, std::chrono::seconds(60), [this] { return ready_; }))
+      return Status::Unavailable("the lineage graph is still loading; retry shortly");
+    RETURN_IF_ERROR(load_status_);
+  }
   ASSIGN_OR_RETURN(json rec, catalog_.LoadRecord(guid));
   auto reg = catalog_.types();
   const types::TypeDef* t = reg->FindEntity(rec.value("typeName", ""));

@@ -141,24 +141,9 @@ class CatalogSearchView : public dsl::CatalogView {
   std::optional<nlohmann::json> LoadEntity(const std::string& guid) const override {
     auto rec = catalog_.LoadRecord(guid);
     if (!rec.ok()) return std::nullopt;
-    json e = std::move(*rec);
-    e["classifications"] = catalog_.Classifications(e);
-    e.erase("propagatedClassifications");
-    const types::TypeDef* t = reg_->FindEntity(e.value("typeName", ""));
-    json rel = json::object();
-    for (const auto& edge : catalog_.Edges(guid)) {
-      const types::RelationshipEnd* end = t ? t->FindRelationshipEnd(edge.attribute, edge.type) : nullptr;
-      json ref = {{"guid", edge.other},
-                  {"typeName", end ? end->other_type : std::string()},
-                  {"relationshipStatus", edge.active ? "ACTIVE" : "DELETED"}};
-      if (end && !end->multi) {
-        if (!rel.contains(edge.attribute) || edge.active) rel[edge.attribute] = std::move(ref);
-      } else {
-        rel[edge.attribute].push_back(std::move(ref));
-      }
-    }
-    e["relationshipAttributes"] = std::move(rel);
-    return e;
+    catalog::ReadOptions opts;
+    opts.reference_ids_only = true;
+    return catalog_.RenderEntity(*rec, opts);
   }
 
  private:

@@ -176,11 +176,15 @@ HttpResponse Api::ServeStatic(const HttpRequest& req) const {
   std::string rel = req.path == "/" || req.path == "/index.html" || req.path == "/login.jsp" ? "index.html"
                                                                                              : req.path.substr(1);
   for (const auto& seg : SplitPath(rel))
-    if (seg == "..") return HttpResponse::Error(Status::InvalidArgument("invalid path", "ATLAS-400-00-01A"));
+    if (seg == ".." || seg.front() == '.')
+      return HttpResponse::Error(Status::InvalidArgument("invalid path", "ATLAS-400-00-01A"));
+  // Only the bundle is served: index.html, hashed assets and top-level icons.
+  bool servable = rel == "index.html" || rel.rfind("assets/", 0) == 0 ||
+                  (SplitPath(rel).size() == 1 && (rel.rfind("favicon", 0) == 0 || rel == "robots.txt"));
   fs::path root(options_.ui_dir);
   fs::path file = root / rel;
   std::error_code ec;
-  if (!fs::is_regular_file(file, ec)) {
+  if (!servable || !fs::is_regular_file(file, ec)) {
     if (!fs::is_regular_file(root / "index.html", ec)) {
       HttpResponse r;
       r.content_type = "text/html; charset=utf-8";

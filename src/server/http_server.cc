@@ -51,8 +51,13 @@ void FillRequest(const http::request<http::string_body>& in, HttpRequest& out) {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, const ServerOptions& options, const Dispatch& dispatch, const AccessLog& log,
-          std::atomic<int>& in_flight)
-      : stream_(std::move(socket)), options_(options), dispatch_(dispatch), log_(log), in_flight_(in_flight) {}
+          std::atomic<int>& in_flight, const std::atomic<bool>& stopping)
+      : stream_(std::move(socket)),
+        options_(options),
+        dispatch_(dispatch),
+        log_(log),
+        in_flight_(in_flight),
+        stopping_(stopping) {}
 
   void Start() { net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::DoRead, shared_from_this())); }
 
@@ -92,7 +97,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (log_)
       log_(req, resp,
            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
-    Send(std::move(resp), keep_alive, version);
+    // While stopping, finish this request but take no more on this connection.
+    Send(std::move(resp), keep_alive && !stopping_, version);
   }
 
   void Send(HttpResponse r, bool keep_alive, int version) {
@@ -129,6 +135,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const Dispatch& dispatch_;
   const AccessLog& log_;
   std::atomic<int>& in_flight_;  // requests dispatched whose response is not yet written
+  const std::atomic<bool>& stopping_;
   bool first_ = true;
 };
 
@@ -147,7 +154,7 @@ struct HttpServer::Impl {
   void Accept() {
     acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (stopping) return;
-      if (!ec) std::make_shared<Session>(std::move(socket), options, dispatch, log, in_flight)->Start();
+      if (!ec) std::make_shared<Session>(std::move(socket), options, dispatch, log, in_flight, stopping)->Start();
       Accept();
     });
   }
@@ -187,9 +194,9 @@ void HttpServer::Run() {
 }
 
 void HttpServer::Stop() {
-  // Stop accepting, then let in-flight work drain briefly before stopping the loop.
+  // Stop accepting and keeping connections alive, then let in-flight requests finish.
+  impl_->stopping = true;
   net::post(impl_->ioc, [this] {
-    impl_->stopping = true;
     beast::error_code ec;
     impl_->acceptor.close(ec);
   });

@@ -1,4 +1,7 @@
 // The core REST API over HTTP against the real server binary.
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "test_server.h"
@@ -331,6 +334,31 @@ TEST_F(ServerTest, WebRootAnswersWithoutTheUiBuilt) {
   HttpResult r = Request(server_.port(), "GET", "/", "", "");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(Request(server_.port(), "GET", "/../etc/passwd", "", "").status >= 400, true);
+}
+
+TEST(StaticUi, ServesOnlyTheBundleWithCacheHeaders) {
+  char tmpl[] = "/tmp/meridian-ui-XXXXXX";
+  std::string ui = mkdtemp(tmpl);
+  std::filesystem::create_directories(ui + "/assets");
+  std::ofstream(ui + "/index.html") << "<!doctype html><title>UI</title>";
+  std::ofstream(ui + "/assets/app-1a2b3c.js") << "console.log(1)";
+  std::ofstream(ui + "/Makefile") << "secret: build file";
+  TestServer server({"--ui-dir", ui});
+  ASSERT_TRUE(server.Start());
+  HttpResult index = Request(server.port(), "GET", "/", "", "");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_NE(index.headers["content-type"].find("text/html"), std::string::npos);
+  EXPECT_EQ(index.headers["cache-control"], "no-cache");
+  HttpResult js = Request(server.port(), "GET", "/assets/app-1a2b3c.js", "", "");
+  EXPECT_EQ(js.status, 200);
+  EXPECT_NE(js.headers["content-type"].find("javascript"), std::string::npos);
+  EXPECT_NE(js.headers["cache-control"].find("immutable"), std::string::npos);
+  EXPECT_EQ(Request(server.port(), "GET", "/Makefile", "", "").body.find("secret"), std::string::npos);
+  EXPECT_GE(Request(server.port(), "GET", "/assets/../Makefile", "", "").status, 400);
+  EXPECT_EQ(Request(server.port(), "GET", "/login.jsp", "", "").body, index.body);
+  EXPECT_EQ(Request(server.port(), "GET", "/assets/missing.js", "", "").status, 404);
+  server.Stop();
+  std::filesystem::remove_all(ui);
 }
 
 }  // namespace

@@ -33,6 +33,9 @@ inline constexpr std::string_view kPropagationTopic = "propagation";  // {"kind"
 struct ReadOptions {
   bool min_ext_info = false;          // referredEntities in minimal (header) form
   bool ignore_relationships = false;  // omit relationshipAttributes
+  // Relationship attributes as bare ids {guid, typeName (the end's declared
+  // type), relationshipType, relationshipStatus}: no neighbour is read.
+  bool reference_ids_only = false;
 };
 
 struct AuditQuery {
@@ -146,8 +149,14 @@ class Catalog {
 
   // Registers `fn`, called after every entity/relationship commit, in commit
   // order and under the write lock: it must be quick and must not write.
-  // Register before serving.
+  // Register before serving, or from inside RunExclusive.
   void AddCommitObserver(std::function<void(const CommitInfo&)> fn) { observers_.push_back(std::move(fn)); }
+  // Runs `fn` with mutations paused: nothing commits while it runs. For
+  // building in-memory views from the store while the server already serves.
+  void RunExclusive(const std::function<void()>& fn) {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    fn();
+  }
   void NotifyCommit(const CommitInfo& info) const {
     for (const auto& fn : observers_) fn(info);
   }

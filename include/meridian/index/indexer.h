@@ -46,8 +46,9 @@ class Indexer {
   Indexer(catalog::Catalog* catalog, SearchIndex* index, IndexerOptions options = {});
   ~Indexer();
 
-  // Rebuilds the index if it was never completed (new or interrupted rebuild),
-  // applies what is left in the queue, then starts the thread.
+  // Starts the thread, which first rebuilds the index if it was never completed
+  // (new or interrupted rebuild), then applies what is left in the queue and
+  // follows new writes. Returns at once.
   Status Start();
   void Stop();
 

@@ -2,11 +2,17 @@
 //
 // Walks the in-memory LineageGraph and renders entity headers (with their
 // classifications) from a cache of serialised headers that commits invalidate.
-// Register it with Catalog::AddCommitObserver through Attach() before serving.
+// Attach() loads the graph and subscribes to the catalog's commits, either
+// before serving or in the background (AttachInBackground) while lineage
+// requests wait for it.
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -51,6 +57,13 @@ class LineageService {
 
   // Loads the graph from the store and subscribes to the catalog's commits.
   Status Attach();
+  // The same on a background thread, with catalog writes paused while the graph
+  // loads; `on_ready` then runs inside that pause (it may add commit observers).
+  // Lineage requests wait for the graph (at most 60 s, then 503).
+  void AttachInBackground(std::function<void()> on_ready);
+  // Waits until a background attach has finished (its on_ready included).
+  void JoinBackgroundAttach();
+  ~LineageService() { JoinBackgroundAttach(); }
 
   // AtlasLineageInfo of `guid`, serialised. NotFound for an unknown guid,
   // NotFound ATLAS-404-00-011 for an entity that is neither DataSet nor Process.
@@ -68,6 +81,12 @@ class LineageService {
   catalog::Catalog& catalog_;
   LineageOptions options_;
   LineageGraph graph_;
+
+  std::thread loader_;
+  mutable std::mutex ready_mu_;
+  mutable std::condition_variable ready_cv_;
+  bool ready_ = false;  // GUARDED_BY(ready_mu_)
+  Status load_status_;  // GUARDED_BY(ready_mu_)
 
   mutable std::shared_mutex cache_mu_;
   mutable std::unordered_map<std::string, std::string> headers_;

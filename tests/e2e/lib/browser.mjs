@@ -1,0 +1,40 @@
+// Headless Debian chromium through playwright-core (resolved from ui/node_modules).
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const uiRoot = join(here, '..', '..', '..', 'ui');
+
+export async function launchBrowser({ viewport = { width: 1280, height: 800 } } = {}) {
+  const require = createRequire(join(uiRoot, 'package.json'));
+  const { chromium } = require('playwright-core');
+  const userDataDir = mkdtempSync(join(tmpdir(), 'meridian-chrome-'));
+  const ctx = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport,
+    acceptDownloads: true,
+  });
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  return {
+    ctx,
+    page,
+    async close() {
+      await ctx.close().catch(() => {});
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
