@@ -135,17 +135,34 @@ Result<Work> WorkFor(const catalog::Catalog& catalog, const types::TypeRegistry&
 }
 
 // Deletes every index-topic queue key (after a rebuild made them redundant).
-Status ClearQueue(store::Store& st) {
-  for (;;) {
+// The highest index-topic queue sequence present (0: none).
+Result<uint64_t> LastQueued(store::Store& st) {
+  uint64_t last = 0;
+  RETURN_IF_ERROR(st.Scan(Family::kQueue, keys::QueuePrefix(catalog::kIndexTopic),
+                          [&](std::string_view k, std::string_view) {
+                            last = keys::QueueSeq(k);
+                            return true;
+                          }));
+  return last;
+}
+
+// Deletes the index-topic queue keys up to sequence `last`: a rebuild that
+// started after they were written made them redundant. Later ones stay queued
+// (writes that raced the rebuild's scan) and are applied as usual.
+Status ClearQueue(store::Store& st, uint64_t last) {
+  for (bool more = true; more;) {
     store::Batch batch;
+    more = false;
     RETURN_IF_ERROR(st.Scan(Family::kQueue, keys::QueuePrefix(catalog::kIndexTopic), [&](std::string_view k,
                                                                                         std::string_view) {
+      if (keys::QueueSeq(k) > last) return false;
       batch.Delete(Family::kQueue, k);
-      return batch.Count() < 10000;
+      more = batch.Count() >= 10000;
+      return !more;
     }));
-    if (batch.Count() == 0) return Status::Ok();
-    RETURN_IF_ERROR(st.Write(batch));
+    if (batch.Count() > 0) RETURN_IF_ERROR(st.Write(batch));
   }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -156,6 +173,8 @@ Indexer::Indexer(catalog::Catalog* catalog, SearchIndex* index, IndexerOptions o
 Indexer::~Indexer() { Stop(); }
 
 Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t* count) {
+  // Queue entries written before the entity scan starts are covered by it.
+  ASSIGN_OR_RETURN(uint64_t queued_before, LastQueued(catalog.store()));
   RETURN_IF_ERROR(index.SetMetadata(std::string(kCompleteKey), ""));
   RETURN_IF_ERROR(index.Clear());
   RETURN_IF_ERROR(index.Commit());
@@ -186,7 +205,7 @@ Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t*
   RETURN_IF_ERROR(index.SetMetadata(std::string(kCompleteKey), "1"));
   RETURN_IF_ERROR(index.Commit());
   if (count) *count = n;
-  return ClearQueue(catalog.store());
+  return ClearQueue(catalog.store(), queued_before);
 }
 
 Status Indexer::Start() {
