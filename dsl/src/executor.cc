@@ -239,10 +239,24 @@ class Executor {
     std::vector<std::string> guids;
     std::unordered_set<std::string> seen;
     for (const auto& value : plan_.lookup_values) {
-      auto found = catalog_.LookupEquals(type, plan_.lookup_attr, value);
-      if (!found) return std::nullopt;
-      for (auto& g : *found) {
-        if (seen.insert(g).second) guids.push_back(std::move(g));
+      if (plan_.lookup_via.empty()) {
+        auto found = catalog_.LookupEquals(type, plan_.lookup_attr, value);
+        if (!found) return std::nullopt;
+        for (auto& g : *found) {
+          if (seen.insert(g).second) guids.push_back(std::move(g));
+        }
+        continue;
+      }
+      for (const auto& target_type : catalog_.SelfAndSubTypes(plan_.lookup_via_type)) {
+        auto targets = catalog_.LookupEquals(target_type, plan_.lookup_attr, value);
+        if (!targets) return std::nullopt;
+        for (const auto& target : *targets) {
+          auto found = catalog_.Referrers(type, plan_.lookup_via, target);
+          if (!found) return std::nullopt;
+          for (auto& g : *found) {
+            if (seen.insert(g).second) guids.push_back(std::move(g));
+          }
+        }
       }
     }
     return guids;

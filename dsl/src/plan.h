@@ -96,6 +96,10 @@ struct Plan {
   std::unordered_set<std::string> type_set;
   std::string lookup_attr;  // non-empty: LookupEquals(type, attr, value)
   std::vector<nlohmann::json> lookup_values;
+  // Non-empty: lookup_attr belongs to the entities this reference attribute points at
+  // (of lookup_via_type); candidates are their Referrers through it.
+  std::string lookup_via;
+  std::string lookup_via_type;
   std::optional<std::vector<std::string>> guids;  // from `__guid = ...`
 
   std::optional<BoundExpr> filter;

@@ -554,11 +554,24 @@ class Binder {
     std::vector<const BoundExpr*> flat;
     for (const auto& c : conjuncts) Flatten(c, flat);
     const BoundExpr* best = nullptr;
+    const BoundExpr* via = nullptr;  // `ref.attr = v`: answered through reverse edges
+    auto indexable = [](const PathStep& step) {
+      const ValueKind k = step.info.kind;
+      return step.system == SystemAttr::kNone &&
+             (k == ValueKind::kString || k == ValueKind::kNumber || k == ValueKind::kBoolean ||
+              k == ValueKind::kDate || k == ValueKind::kEnum);
+    };
     for (const BoundExpr* c : flat) {
       if (c->kind != BoundExpr::Kind::kCompare || c->lhs.kind != BoundValue::Kind::kPath) continue;
       if (c->op != CompareOp::kEq && !c->in_list) continue;
       const BoundPath& p = c->lhs.path;
-      if (!p.classification_types.empty() || p.steps.size() != 1 || !p.keys.empty()) continue;
+      if (!p.classification_types.empty() || !p.keys.empty()) continue;
+      if (p.steps.size() == 2 && p.steps[0].system == SystemAttr::kNone &&
+          p.steps[0].info.kind == ValueKind::kReference && indexable(p.steps[1])) {
+        if (via == nullptr) via = c;
+        continue;
+      }
+      if (p.steps.size() != 1) continue;
       const PathStep& step = p.steps[0];
       if (step.system == SystemAttr::kGuid) {
         std::vector<std::string> guids;
@@ -580,6 +593,11 @@ class Binder {
     if (best != nullptr) {
       plan.lookup_attr = best->lhs.path.steps[0].name;
       plan.lookup_values = best->rhs;
+    } else if (via != nullptr) {
+      plan.lookup_via = via->lhs.path.steps[0].name;
+      plan.lookup_via_type = via->lhs.path.steps[0].info.referenced_type;
+      plan.lookup_attr = via->lhs.path.steps[1].name;
+      plan.lookup_values = via->rhs;
     }
   }
 

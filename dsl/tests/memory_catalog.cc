@@ -158,6 +158,24 @@ void MemoryCatalog::ScanType(std::string_view type,
   }
 }
 
+std::optional<std::vector<std::string>> MemoryCatalog::Referrers(std::string_view type,
+                                                                 std::string_view attr,
+                                                                 const std::string& target) const {
+  ++lookups_;
+  std::vector<std::string> guids;
+  auto it = by_type_.find(type);
+  if (it == by_type_.end()) return guids;
+  for (const auto& guid : it->second) {
+    const auto& rels = entities_.at(guid).value("relationshipAttributes", nlohmann::json::object());
+    auto v = rels.find(std::string(attr));
+    if (v == rels.end()) continue;
+    const nlohmann::json refs = v->is_array() ? *v : nlohmann::json::array({*v});
+    for (const auto& ref : refs)
+      if (ref.is_object() && ref.value("guid", "") == target) guids.push_back(guid);
+  }
+  return guids;
+}
+
 std::optional<std::vector<std::string>> MemoryCatalog::LookupEquals(
     std::string_view type, std::string_view attr, const nlohmann::json& value) const {
   if (!indexed_.count(attr)) return std::nullopt;

@@ -47,6 +47,10 @@ class MemoryCatalog : public CatalogView {
                 const std::function<bool(const std::string& guid)>& fn) const override;
   std::optional<std::vector<std::string>> LookupEquals(std::string_view type, std::string_view attr,
                                                        const nlohmann::json& value) const override;
+  // Reverse edge lookup answered from the stored relationship attributes (a real store
+  // reads its inverse edges instead).
+  std::optional<std::vector<std::string>> Referrers(std::string_view type, std::string_view attr,
+                                                    const std::string& target) const override;
   std::optional<nlohmann::json> LoadEntity(const std::string& guid) const override;
 
  private:

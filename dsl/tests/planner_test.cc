@@ -46,6 +46,16 @@ TEST_F(PlannerTest, LookupAnswersAreRechecked) {
   EXPECT_EQ(catalog_->scan_count(), 0u);
 }
 
+TEST_F(PlannerTest, TraversalEqualityUsesReverseEdgesInsteadOfScan) {
+  QueryResult r = Run("hive_column where table.name = \"trip_zone_lookup\"");
+  EXPECT_EQ(r.entity_guids.size(), 4u);
+  EXPECT_EQ(catalog_->scan_count(), 0u);
+  EXPECT_GT(catalog_->lookup_count(), 0u);
+  // A direct equality is preferred over the traversal.
+  Run("hive_column where table.name = \"trip_details\" and name = \"location_id\"");
+  EXPECT_EQ(catalog_->scan_count(), 0u);
+}
+
 TEST_F(PlannerTest, UnindexedAttributeScansEachConcreteType) {
   QueryResult r = Run("DataSet where owner = \"etl\"");
   EXPECT_EQ(r.entity_guids.size(), 5u);

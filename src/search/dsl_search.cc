@@ -136,6 +136,22 @@ class CatalogSearchView : public dsl::CatalogView {
     return out;
   }
 
+  // Reverse edges: the entities whose `attr` points at `target` are the far ends of the
+  // target's edges on the inverse attribute, filtered to exactly `type`.
+  std::optional<std::vector<std::string>> Referrers(std::string_view type, std::string_view attr,
+                                                    const std::string& target) const override {
+    const types::TypeDef* t = reg_->FindEntity(type);
+    const types::RelationshipEnd* end = t ? t->FindRelationshipEnd(attr) : nullptr;
+    if (!end) return std::nullopt;
+    std::vector<std::string> out;
+    for (const auto& rel_end : t->relationship_attributes.at(std::string(attr)))
+      for (const auto& edge : catalog_.Edges(target, rel_end.other_name))
+        if (edge.type == rel_end.relationship &&
+            catalog_.store().Exists(store::Family::kTypeIndex, store::keys::TypeIndex(type, edge.other)))
+          out.push_back(edge.other);
+    return out;
+  }
+
   // The entity with relationship attributes as bare object ids: the DSL only follows
   // their guids (loading the neighbour itself), so neighbours are not read here.
   std::optional<nlohmann::json> LoadEntity(const std::string& guid) const override {

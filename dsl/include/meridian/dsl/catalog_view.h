@@ -64,6 +64,15 @@ class CatalogView {
   // `value` is already converted to the attribute's kind (dates as epoch ms).
   virtual std::optional<std::vector<std::string>> LookupEquals(
       std::string_view type, std::string_view attr, const nlohmann::json& value) const = 0;
+  // Guids of entities of exactly `type` whose reference attribute `attr` points at
+  // `target` (a reverse edge lookup), when the store can answer; nullopt when it
+  // cannot. Supersets are fine: every guid is re-checked.
+  virtual std::optional<std::vector<std::string>> Referrers(std::string_view type,
+                                                            std::string_view attr,
+                                                            const std::string& target) const {
+    (void)type, (void)attr, (void)target;
+    return std::nullopt;
+  }
   // The entity in Atlas JSON form (the "entity" object of GET /v2/entity/guid/{guid}):
   // typeName, guid, status, createdBy, updatedBy, createTime, updateTime, version,
   // attributes{...}, relationshipAttributes{name: {guid,typeName,displayText,qualifiedName}
