@@ -31,7 +31,6 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
-class WriteBatch;
 }  // namespace rocksdb
 
 namespace meridian::store {
