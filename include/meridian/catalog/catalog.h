@@ -157,9 +157,6 @@ class Catalog {
     std::lock_guard<std::mutex> lock(write_mu_);
     fn();
   }
-  void NotifyCommit(const CommitInfo& info) const {
-    for (const auto& fn : observers_) fn(info);
-  }
 
   // Last sequence written (for read-your-writes waits).
   uint64_t last_sequence() const { return last_sequence_.load(); }
@@ -170,6 +167,9 @@ class Catalog {
   Status LoadTypes();
   Result<json> ChangeTypes(const json& types_def, const std::string& user, bool update);
   Status Commit(store::Batch& batch, uint64_t* sequence);
+  void NotifyCommit(const CommitInfo& info) const {
+    for (const auto& fn : observers_) fn(info);
+  }
   void PublishTypes(std::shared_ptr<const types::TypeRegistry> reg);
 
   store::Store* store_;
