@@ -197,7 +197,8 @@ class Executor {
   // Calls fn for each entity that passes the filter; fn returns false to stop.
   void ForEachMatch(const std::function<bool(const Json&)>& fn) {
     auto visit = [&](const std::string& guid) -> bool {
-      std::optional<Json> entity = catalog_.LoadEntity(guid);
+      std::optional<Json> entity = plan_.needs_relationships ? catalog_.LoadEntity(guid)
+                                                             : catalog_.LoadEntityShallow(guid);
       if (!entity || !entity->is_object()) return true;
       if (!plan_.type_set.count(StringMember(*entity, "typeName"))) return true;
       if (!Visible(*entity)) return true;

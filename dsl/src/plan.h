@@ -104,6 +104,8 @@ struct Plan {
 
   std::optional<BoundExpr> filter;
   bool exclude_deleted = true;
+  // Some path reads a reference or relationship attribute of the entity (or its terms).
+  bool needs_relationships = true;
 
   bool is_select = false;
   bool is_aggregate = false;

@@ -191,6 +191,7 @@ class Binder {
     BindOrderBy(q, plan);
     BindLimits(q, plan);
     plan.exclude_deleted = options_.exclude_deleted && !mentions_state_;
+    plan.needs_relationships = mentions_relationships_;
     return plan;
   }
 
@@ -313,6 +314,7 @@ class Binder {
         }
       }
       if (!info) UnknownAttribute(seg, type);
+      if (info->is_relationship || info->kind == ValueKind::kReference) mentions_relationships_ = true;
       p.steps.push_back(PathStep{seg, SystemAttr::kNone, *info});
       if (last) {
         p.kind = TerminalKind(*info);
@@ -395,6 +397,7 @@ class Binder {
         return b;
       }
       case ExprKind::kHasTerm:
+        mentions_relationships_ = true;  // terms are read from relationshipAttributes.meanings
         b.kind = BoundExpr::Kind::kHasTerm;
         b.subject = BindSubject(*e.children[0], "hasTerm");
         b.term = e.text;
@@ -717,6 +720,7 @@ class Binder {
   std::vector<std::string> source_types_;  // classification source: self and sub-types
   std::unordered_set<std::string> self_names_;
   bool mentions_state_ = false;
+  bool mentions_relationships_ = false;
   bool has_mode_ = false;
 };
 

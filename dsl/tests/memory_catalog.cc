@@ -158,6 +158,12 @@ void MemoryCatalog::ScanType(std::string_view type,
   }
 }
 
+std::optional<nlohmann::json> MemoryCatalog::LoadEntityShallow(const std::string& guid) const {
+  auto e = LoadEntity(guid);
+  if (e) e->erase("relationshipAttributes");
+  return e;
+}
+
 std::optional<std::vector<std::string>> MemoryCatalog::Referrers(std::string_view type,
                                                                  std::string_view attr,
                                                                  const std::string& target) const {

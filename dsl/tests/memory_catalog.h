@@ -52,6 +52,8 @@ class MemoryCatalog : public CatalogView {
   std::optional<std::vector<std::string>> Referrers(std::string_view type, std::string_view attr,
                                                     const std::string& target) const override;
   std::optional<nlohmann::json> LoadEntity(const std::string& guid) const override;
+  // Really drops relationshipAttributes, so that every case checks the planner's choice.
+  std::optional<nlohmann::json> LoadEntityShallow(const std::string& guid) const override;
 
  private:
   const TypeDef* FindType(std::string_view name) const;

@@ -152,6 +152,14 @@ class CatalogSearchView : public dsl::CatalogView {
     return out;
   }
 
+  std::optional<nlohmann::json> LoadEntityShallow(const std::string& guid) const override {
+    auto rec = catalog_.LoadRecord(guid);
+    if (!rec.ok()) return std::nullopt;
+    catalog::ReadOptions opts;
+    opts.ignore_relationships = true;
+    return catalog_.RenderEntity(*rec, opts);
+  }
+
   // The entity with relationship attributes as bare object ids: the DSL only follows
   // their guids (loading the neighbour itself), so neighbours are not read here.
   std::optional<nlohmann::json> LoadEntity(const std::string& guid) const override {

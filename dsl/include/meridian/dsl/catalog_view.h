@@ -80,6 +80,11 @@ class CatalogView {
   // included, recognisable by entityGuid), labels[], customAttributes{}, isIncomplete,
   // meanings[{termGuid, displayText, qualifiedName}]. nullopt when there is no such entity.
   virtual std::optional<nlohmann::json> LoadEntity(const std::string& guid) const = 0;
+  // LoadEntity for a query that reads no relationship attribute: a view may leave
+  // relationshipAttributes out (and skip reading the entity's edges).
+  virtual std::optional<nlohmann::json> LoadEntityShallow(const std::string& guid) const {
+    return LoadEntity(guid);
+  }
 };
 
 }  // namespace meridian::dsl
