@@ -115,6 +115,32 @@ export function Modal({
   );
 }
 
+// Footer of a dialog: a Cancel button and the primary button.
+export function DialogButtons({
+  onCancel,
+  onConfirm,
+  disabled,
+  testId,
+  children,
+}: {
+  onCancel: () => void;
+  onConfirm: () => void;
+  disabled: boolean;
+  testId?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <>
+      <button class="secondary" onClick={onCancel}>
+        Cancel
+      </button>
+      <button disabled={disabled} onClick={onConfirm} data-testid={testId}>
+        {children}
+      </button>
+    </>
+  );
+}
+
 export function Tabs({ tabs, active, onSelect }: { tabs: [string, string][]; active: string; onSelect: (id: string) => void }) {
   return (
     <nav class="tabs" role="tablist">

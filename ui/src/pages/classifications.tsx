@@ -2,7 +2,8 @@
 import { useState } from 'preact/hooks';
 import { post, put } from '../api';
 import { loadMetrics, loadTypes, type AttributeDef, type TypeDef } from '../catalog';
-import { Chip, EntityLink, ErrorBox, Modal, Spinner, useAsync } from '../components';
+import { Chip, DialogButtons, EntityLink, ErrorBox, Modal, Spinner, useAsync } from '../components';
+import { useSubmit } from '../hooks';
 import { href, navigate, type Route } from '../router';
 import { BulkClassify } from './search';
 
@@ -198,13 +199,9 @@ function EditClassification({ def, all, onClose, onSaved }: { def: TypeDef | nul
   const [description, setDescription] = useState(def?.description ?? '');
   const [superTypes, setSuperTypes] = useState<string[]>(def?.superTypes ?? []);
   const [attrs, setAttrs] = useState<AttributeDef[]>(def?.attributeDefs ?? []);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const existing = new Set((def?.attributeDefs ?? []).map((a) => a.name));
   const validName = /^[A-Za-z][A-Za-z0-9_ ]*$/.test(name);
-  const save = async () => {
-    setBusy(true);
-    setError(null);
+  const { busy, error, run } = useSubmit(async () => {
     const body = {
       ...(def ?? {}),
       name,
@@ -214,29 +211,18 @@ function EditClassification({ def, all, onClose, onSaved }: { def: TypeDef | nul
         .filter((a) => a.name)
         .map((a) => ({ cardinality: 'SINGLE', isUnique: false, isIndexable: true, isOptional: true, valuesMinCount: 0, valuesMaxCount: 1, ...a })),
     };
-    try {
-      if (def) await put('/v2/types/typedefs', { classificationDefs: [body] });
-      else await post('/v2/types/typedefs', { classificationDefs: [body] });
-      onSaved(name);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    if (def) await put('/v2/types/typedefs', { classificationDefs: [body] });
+    else await post('/v2/types/typedefs', { classificationDefs: [body] });
+    onSaved(name);
+  });
   return (
     <Modal
       title={def ? `Edit ${def.name}` : 'Create classification'}
       onClose={onClose}
       actions={
-        <>
-          <button class="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button disabled={!validName || busy} onClick={save} data-testid="classification-save">
-            {busy ? 'Saving…' : def ? 'Save' : 'Create'}
-          </button>
-        </>
+        <DialogButtons onCancel={onClose} onConfirm={run} disabled={!validName || busy} testId="classification-save">
+          {busy ? 'Saving…' : def ? 'Save' : 'Create'}
+        </DialogButtons>
       }
     >
       <label>

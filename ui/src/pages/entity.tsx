@@ -2,7 +2,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, post, put } from '../api';
 import { allAttributes, displayName, formatTime, formatValue, isA, loadTypes, type TypeDef } from '../catalog';
-import { Chip, EntityLink, ErrorBox, Modal, Spinner, Tabs, useAsync } from '../components';
+import { Chip, DialogButtons, EntityLink, ErrorBox, Modal, Spinner, Tabs, useAsync } from '../components';
+import { useSubmit } from '../hooks';
 import { navigate, type Route } from '../router';
 import { LineageView, preloadLineage } from '../lineage/lineage-view';
 import { loadTermOptions } from './glossary';
@@ -116,33 +117,19 @@ function EntityHeader({ entity, reload }: { entity: any; reload: () => void }) {
 export function AssignTerm({ entityGuid, onClose, onDone }: { entityGuid: string; onClose: () => void; onDone: () => void }) {
   const [terms, termsError] = useAsync(() => loadTermOptions(), []);
   const [term, setTerm] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const save = async () => {
-    setBusy(true);
-    try {
-      const t = terms!.find((x) => x.value === term)!;
-      await post(`/v2/glossary/terms/${t.guid}/assignedEntities`, [{ guid: entityGuid }]);
-      onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useSubmit(async () => {
+    const t = terms!.find((x) => x.value === term)!;
+    await post(`/v2/glossary/terms/${t.guid}/assignedEntities`, [{ guid: entityGuid }]);
+    onDone();
+  });
   return (
     <Modal
       title="Assign a glossary term"
       onClose={onClose}
       actions={
-        <>
-          <button class="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button disabled={!term || busy} onClick={save} data-testid="assign-term-save">
-            Assign
-          </button>
-        </>
+        <DialogButtons onCancel={onClose} onConfirm={run} disabled={!term || busy} testId="assign-term-save">
+          Assign
+        </DialogButtons>
       }
     >
       {!terms && !termsError ? <Spinner /> : null}
@@ -447,41 +434,26 @@ function AddClassification({
   const [name, setName] = useState('');
   const [propagate, setPropagate] = useState(true);
   const [attrs, setAttrs] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   useEffect(() => setAttrs({}), [name]);
   const attrDefs = name ? allAttributes(defs, name) : [];
-  const save = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const attributes: Record<string, unknown> = {};
-      for (const a of attrDefs) {
-        const v = attrs[a.name];
-        if (v === undefined || v === '') continue;
-        attributes[a.name] = ['int', 'long', 'short', 'byte', 'float', 'double'].includes(a.typeName) ? Number(v) : a.typeName === 'boolean' ? v === 'true' : v;
-      }
-      await post(`/v2/entity/guid/${entityGuid}/classifications`, [{ typeName: name, attributes, propagate }]);
-      onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
+  const { busy, error, run } = useSubmit(async () => {
+    const attributes: Record<string, unknown> = {};
+    for (const a of attrDefs) {
+      const v = attrs[a.name];
+      if (v === undefined || v === '') continue;
+      attributes[a.name] = ['int', 'long', 'short', 'byte', 'float', 'double'].includes(a.typeName) ? Number(v) : a.typeName === 'boolean' ? v === 'true' : v;
     }
-  };
+    await post(`/v2/entity/guid/${entityGuid}/classifications`, [{ typeName: name, attributes, propagate }]);
+    onDone();
+  });
   return (
     <Modal
       title="Add classification"
       onClose={onClose}
       actions={
-        <>
-          <button class="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button disabled={!name || busy} onClick={save} data-testid="add-classification-save">
-            {busy ? 'Saving…' : 'Add'}
-          </button>
-        </>
+        <DialogButtons onCancel={onClose} onConfirm={run} disabled={!name || busy} testId="add-classification-save">
+          {busy ? 'Saving…' : 'Add'}
+        </DialogButtons>
       }
     >
       <label>

@@ -2,7 +2,8 @@
 import { useState } from 'preact/hooks';
 import { get, post } from '../api';
 import { displayName } from '../catalog';
-import { EntityLink, ErrorBox, Modal, Spinner, useAsync } from '../components';
+import { DialogButtons, EntityLink, ErrorBox, Modal, Spinner, useAsync } from '../components';
+import { useSubmit } from '../hooks';
 import { href, navigate, type Route } from '../router';
 
 export interface TermOption {
@@ -152,8 +153,10 @@ function AssignToEntity({ termGuid, onClose, onDone }: { termGuid: string; onClo
   const [text, setText] = useState('');
   const [hits, setHits] = useState<any[]>([]);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit(async () => {
+    await post(`/v2/glossary/terms/${termGuid}/assignedEntities`, [...chosen].map((g) => ({ guid: g })));
+    onDone();
+  });
   const find = async (ev: Event) => {
     ev.preventDefault();
     setError(null);
@@ -164,30 +167,14 @@ function AssignToEntity({ termGuid, onClose, onDone }: { termGuid: string; onClo
       setError(e);
     }
   };
-  const save = async () => {
-    setBusy(true);
-    try {
-      await post(`/v2/glossary/terms/${termGuid}/assignedEntities`, [...chosen].map((g) => ({ guid: g })));
-      onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <Modal
       title="Assign term to entities"
       onClose={onClose}
       actions={
-        <>
-          <button class="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button disabled={!chosen.size || busy} onClick={save}>
-            Assign to {chosen.size}
-          </button>
-        </>
+        <DialogButtons onCancel={onClose} onConfirm={run} disabled={!chosen.size || busy}>
+          Assign to {chosen.size}
+        </DialogButtons>
       }
     >
       <form class="form-row" onSubmit={find}>
@@ -221,37 +208,22 @@ function CreateGlossaryItem({ kind, glossaryGuid, onClose, onDone }: { kind: 'gl
   const [name, setName] = useState('');
   const [shortDescription, setShort] = useState('');
   const [longDescription, setLong] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const valid = name.trim() !== '' && !/[@.]/.test(name);
-  const save = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const r =
-        kind === 'glossary'
-          ? await post('/v2/glossary', { name, shortDescription, longDescription })
-          : await post('/v2/glossary/term', { name, shortDescription, longDescription, anchor: { glossaryGuid } });
-      onDone(r.guid);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useSubmit(async () => {
+    const r =
+      kind === 'glossary'
+        ? await post('/v2/glossary', { name, shortDescription, longDescription })
+        : await post('/v2/glossary/term', { name, shortDescription, longDescription, anchor: { glossaryGuid } });
+    onDone(r.guid);
+  });
   return (
     <Modal
       title={kind === 'glossary' ? 'Create glossary' : 'Create term'}
       onClose={onClose}
       actions={
-        <>
-          <button class="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button disabled={!valid || busy} onClick={save} data-testid="glossary-save">
-            Create
-          </button>
-        </>
+        <DialogButtons onCancel={onClose} onConfirm={run} disabled={!valid || busy} testId="glossary-save">
+          Create
+        </DialogButtons>
       }
     >
       <label>

@@ -1,25 +1,19 @@
 import { useState } from 'preact/hooks';
 import { signIn } from '../api';
 import { ErrorBox } from '../components';
+import { useSubmit } from '../hooks';
 
 export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (ev: Event) => {
+  const { busy, error, run } = useSubmit(async () => {
+    await signIn(user, password);
+    setPassword('');
+    onSignedIn();
+  });
+  const submit = (ev: Event) => {
     ev.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await signIn(user, password);
-      setPassword('');
-      onSignedIn();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    run();
   };
   return (
     <div class="center-page">

@@ -3,7 +3,8 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../api';
 import { allAttributes, displayName, formatTime, formatValue, loadMetrics, loadTypes, type TypeDef } from '../catalog';
-import { Chip, EntityLink, ErrorBox, Modal, Spinner, downloadText, toCsv, useAsync } from '../components';
+import { Chip, DialogButtons, EntityLink, ErrorBox, Modal, Spinner, downloadText, toCsv, useAsync } from '../components';
+import { useSubmit } from '../hooks';
 import { navigate, type Route } from '../router';
 import { loadTermOptions } from './glossary';
 
@@ -647,33 +648,18 @@ export function BulkClassify({ guids, onClose, onDone }: { guids: string[]; onCl
   const [types] = useAsync(() => loadTypes(), []);
   const [name, setName] = useState('');
   const [propagate, setPropagate] = useState(true);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const save = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await post('/v2/entity/bulk/classification', { classification: { typeName: name, attributes: {}, propagate }, entityGuids: guids });
-      onDone(guids.length, name);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useSubmit(async () => {
+    await post('/v2/entity/bulk/classification', { classification: { typeName: name, attributes: {}, propagate }, entityGuids: guids });
+    onDone(guids.length, name);
+  });
   return (
     <Modal
       title={`Classify ${guids.length} entit${guids.length === 1 ? 'y' : 'ies'}`}
       onClose={onClose}
       actions={
-        <>
-          <button class="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button disabled={!name || busy} onClick={save} data-testid="bulk-classify-save">
-            {busy ? 'Saving…' : 'Add classification'}
-          </button>
-        </>
+        <DialogButtons onCancel={onClose} onConfirm={run} disabled={!name || busy} testId="bulk-classify-save">
+          {busy ? 'Saving…' : 'Add classification'}
+        </DialogButtons>
       }
     >
       <label>
