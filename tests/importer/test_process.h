@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "test_server.h"
+
 namespace meridian::importer::testing {
 
 struct CommandResult {
@@ -43,8 +45,7 @@ class ChildProcess {
   std::string pending_;
 };
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int FreePort();
+using meridian::testing::FreePort;
 
 // A fresh temporary directory, removed by the caller.
 std::string MakeTempDir();

@@ -41,6 +41,8 @@ std::string Base64(const std::string& in) {
   return out;
 }
 
+}  // namespace
+
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -54,8 +56,6 @@ int FreePort() {
   close(fd);
   return port;
 }
-
-}  // namespace
 
 std::string UrlEncode(const std::string& s) {
   std::string out;

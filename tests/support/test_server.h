@@ -27,6 +27,9 @@ HttpResult Request(int port, const std::string& method, const std::string& targe
 
 std::string UrlEncode(const std::string& s);
 
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreePort();
+
 class TestServer {
  public:
   // Path of the meridian binary (MERIDIAN_BINARY env or the build tree).
