@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "corpus.h"
+
 #include <map>
 #include <string>
 
@@ -12,18 +14,14 @@ namespace {
 
 using nlohmann::json;
 
-class MapSchemas : public SchemaProvider {
- public:
-  std::optional<std::vector<std::string>> Columns(const TableName& t) const override {
-    auto it = tables_.find(t.ToString());
-    if (it == tables_.end()) return std::nullopt;
-    return it->second;
-  }
-  std::map<std::string, std::vector<std::string>> tables_ = {
+struct MapSchemas : testing::CorpusSchemas {
+  MapSchemas() {
+    tables = {
       {"sales.orders", {"order_id", "customer_id", "amount", "dt"}},
       {"sales.customers", {"customer_id", "name", "country"}},
       {"sales.daily", {"country", "total", "dt"}},
-  };
+    };
+  }
 };
 
 EntityContext Context() {

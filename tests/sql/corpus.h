@@ -47,7 +47,7 @@ struct CorpusCase {
   std::vector<ExpectedIssue> issues;
 };
 
-// Schemas from corpus/schemas.txt, keyed by lower-case db.table.
+// Table schemas keyed by lower-case db.table (LoadCorpus fills them from schemas.txt).
 class CorpusSchemas : public SchemaProvider {
  public:
   std::optional<std::vector<std::string>> Columns(const TableName& table) const override;

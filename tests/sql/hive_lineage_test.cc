@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "corpus.h"
+
 #include <map>
 #include <string>
 
@@ -13,21 +15,13 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class MapSchemas : public SchemaProvider {
- public:
-  std::optional<std::vector<std::string>> Columns(const TableName& t) const override {
-    auto it = tables_.find(t.ToString());
-    if (it == tables_.end()) return std::nullopt;
-    return it->second;
-  }
-  std::map<std::string, std::vector<std::string>> tables_;
-};
+using MapSchemas = testing::CorpusSchemas;
 
 MapSchemas TripSchemas() {
   MapSchemas s;
-  s.tables_["default.trip_details"] = {"vendor_id",     "pickup_datetime", "dropoff_datetime", "passenger_count",
+  s.tables["default.trip_details"] = {"vendor_id",     "pickup_datetime", "dropoff_datetime", "passenger_count",
                                        "trip_distance", "location_id",     "fare_amount"};
-  s.tables_["default.trip_zone_lookup"] = {"LocationID", "borough", "zone", "service_zone"};
+  s.tables["default.trip_zone_lookup"] = {"LocationID", "borough", "zone", "service_zone"};
   return s;
 }
 

@@ -115,6 +115,29 @@ export function Modal({
   );
 }
 
+// Labelled picker of classification names, with an empty "choose…" first option.
+export function ClassificationSelect({
+  names,
+  value,
+  onChange,
+}: {
+  names: string[];
+  value: string;
+  onChange: (name: string) => void;
+}) {
+  return (
+    <label>
+      Classification
+      <select name="classification" value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">choose…</option>
+        {names.map((n) => (
+          <option value={n}>{n}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 // Footer of a dialog: a Cancel button and the primary button.
 export function DialogButtons({
   onCancel,

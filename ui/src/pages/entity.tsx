@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, post, put } from '../api';
 import { allAttributes, displayName, formatTime, formatValue, isA, loadTypes, type TypeDef } from '../catalog';
-import { Chip, DialogButtons, EntityLink, ErrorBox, Modal, Spinner, Tabs, useAsync } from '../components';
+import { Chip, ClassificationSelect, DialogButtons, EntityLink, ErrorBox, Modal, Spinner, Tabs, useAsync } from '../components';
 import { useSubmit } from '../hooks';
 import { navigate, type Route } from '../router';
 import { LineageView, preloadLineage } from '../lineage/lineage-view';
@@ -456,17 +456,11 @@ function AddClassification({
         </DialogButtons>
       }
     >
-      <label>
-        Classification
-        <select name="classification" value={name} onChange={(e) => setName(e.currentTarget.value)}>
-          <option value="">choose…</option>
-          {defs
-            .filter((d) => !existing.includes(d.name))
-            .map((d) => (
-              <option value={d.name}>{d.name}</option>
-            ))}
-        </select>
-      </label>
+      <ClassificationSelect
+        names={defs.filter((d) => !existing.includes(d.name)).map((d) => d.name)}
+        value={name}
+        onChange={setName}
+      />
       {attrDefs.map((a) => (
         <label>
           {a.name} <span class="muted small">({a.typeName})</span>

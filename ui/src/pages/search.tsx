@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../api';
 import { allAttributes, displayName, formatTime, formatValue, loadMetrics, loadTypes, type TypeDef } from '../catalog';
-import { Chip, DialogButtons, EntityLink, ErrorBox, Modal, Spinner, downloadText, toCsv, useAsync } from '../components';
+import { Chip, ClassificationSelect, DialogButtons, EntityLink, ErrorBox, Modal, Spinner, downloadText, toCsv, useAsync } from '../components';
 import { useSubmit } from '../hooks';
 import { navigate, type Route } from '../router';
 import { loadTermOptions } from './glossary';
@@ -662,15 +662,11 @@ export function BulkClassify({ guids, onClose, onDone }: { guids: string[]; onCl
         </DialogButtons>
       }
     >
-      <label>
-        Classification
-        <select name="classification" value={name} onChange={(e) => setName(e.currentTarget.value)}>
-          <option value="">choose…</option>
-          {(types?.classificationDefs ?? []).map((d) => (
-            <option value={d.name}>{d.name}</option>
-          ))}
-        </select>
-      </label>
+      <ClassificationSelect
+        names={(types?.classificationDefs ?? []).map((d) => d.name)}
+        value={name}
+        onChange={setName}
+      />
       <label class="check">
         <input type="checkbox" checked={propagate} onChange={(e) => setPropagate(e.currentTarget.checked)} /> Propagate along lineage
       </label>
