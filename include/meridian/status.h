@@ -24,6 +24,8 @@ enum class StatusCode : int {
   kUnauthenticated = 16,    // 401
   kInternal = 13,           // 500
   kUnavailable = 14,        // 503
+  kDeadlineExceeded = 4,    // 504: the request's deadline passed or it was cancelled
+  kInsufficientStorage = 15,  // 507: the store cannot persist a write (disk full, I/O error)
 };
 
 class [[nodiscard]] Status {
@@ -59,6 +61,12 @@ class [[nodiscard]] Status {
   }
   static Status Unavailable(std::string msg) {
     return {StatusCode::kUnavailable, "ATLAS-503-00-001", std::move(msg)};
+  }
+  static Status DeadlineExceeded(std::string msg) {
+    return {StatusCode::kDeadlineExceeded, "ATLAS-504-00-001", std::move(msg)};
+  }
+  static Status InsufficientStorage(std::string msg) {
+    return {StatusCode::kInsufficientStorage, "ATLAS-507-00-001", std::move(msg)};
   }
 
   bool ok() const { return code_ == StatusCode::kOk; }

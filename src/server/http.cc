@@ -106,6 +106,8 @@ HttpResponse HttpResponse::Error(const Status& s) {
     case StatusCode::kUnauthenticated: status = 401; break;
     case StatusCode::kResourceExhausted: status = 413; break;
     case StatusCode::kUnavailable: status = 503; break;
+    case StatusCode::kDeadlineExceeded: status = 504; break;
+    case StatusCode::kInsufficientStorage: status = 507; break;
     case StatusCode::kInternal: status = 500; break;
   }
   return Json({{"errorCode", s.atlas_code()}, {"errorMessage", s.message()}}, status);

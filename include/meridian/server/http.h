@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "meridian/auth/auth.h"
+#include "meridian/deadline.h"
 #include "meridian/status.h"
 
 namespace meridian::server {
@@ -22,6 +23,9 @@ struct HttpRequest {
   std::multimap<std::string, std::string> query;   // decoded; repeated keys kept
   std::map<std::string, std::string> headers;      // lower-case names
   std::string body;
+
+  // Set by the server: when the handler's work must stop (per route class).
+  Deadline deadline;
 
   // Set by the dispatcher.
   auth::Principal principal;
