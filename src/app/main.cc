@@ -73,6 +73,7 @@ int Serve(const Config& config) {
   server::ApiOptions api_options;
   api_options.ui_dir = config.ui_dir.empty() ? BinaryDir() + "/ui" : config.ui_dir;
   server::Services services{catalog->get(), users->get(), &sessions};
+  services.index_failures = &indexer.failures();
   server::Api api(services, api_options);
   server::RegisterGlossaryRoutes(api.router(), services);
   server::RegisterSearchRoutes(api.router(), &search_service);
@@ -84,6 +85,7 @@ int Serve(const Config& config) {
   // The graph loads while the server already answers; propagation starts once it is current.
   lineage_service.AttachInBackground([&propagation] { propagation.Start(); });
   lineage::RegisterLineageRoutes(api.router(), &lineage_service, &propagation);
+  server::RegisterWorkerFailureRoutes(api.router(), &indexer.failures(), &propagation.failures());
 
   auto access_log = spdlog::default_logger()->clone("access");
   server::HttpServer http(

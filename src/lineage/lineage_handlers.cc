@@ -84,7 +84,8 @@ void RegisterLineageRoutes(server::Router& r, LineageService* svc, PropagationWo
   r.Add("GET", "/api/meridian/v1/propagation", Access::kRead, [worker](HttpRequest&) {
     if (!worker) return HttpResponse::Json({{"enabled", false}});
     return HttpResponse::Json(
-        {{"enabled", true}, {"pending", worker->pending()}, {"done", worker->done()}, {"idle", worker->idle()}});
+        {{"enabled", true}, {"pending", worker->pending()}, {"done", worker->done()}, {"idle", worker->idle()},
+         {"failed", worker->failures().total()}});
   });
 }
 

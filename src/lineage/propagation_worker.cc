@@ -97,27 +97,22 @@ void PropagationWorker::Run() {
     // the (source, tag) pairs of a round are each recomputed once.
     std::set<Pair> pairs;
     for (const auto& [key, task] : tasks) {
-      const std::string kind = task.value("kind", "");
-      if (kind == "classification") {
-        pairs.emplace(task.value("guid", ""), task.value("name", ""));
-      } else if (kind == "entity_deleted") {
-        PairsOf(task.value("guid", ""), &pairs);
-      } else if (kind == "edge") {
-        std::string e1 = task.value("end1", ""), e2 = task.value("end2", "");
-        if (e1.empty() || e2.empty()) {
-          auto rel = catalog_.GetRelationship(task.value("relationship", ""), false);
-          if (rel.ok()) {
-            e1 = (*rel)["relationship"]["end1"].value("guid", "");
-            e2 = (*rel)["relationship"]["end2"].value("guid", "");
-          }
-        }
-        PairsOf(e1, &pairs);
-        PairsOf(e2, &pairs);
+      // A malformed task (or record) is recorded and skipped; the others go on.
+      try {
+        PairsOfTask(task, &pairs);
+      } catch (const std::exception& e) {
+        Fail("task " + Shorten(task.dump(-1, ' ', false, json::error_handler_t::replace)), e.what());
       }
     }
     for (const auto& [source, tag] : pairs) {
       if (source.empty() || tag.empty()) continue;
-      if (!Recompute(source, tag)) return;  // stopped: the tasks stay queued
+      bool finished = true;
+      try {
+        finished = Recompute(source, tag);
+      } catch (const std::exception& e) {
+        Fail(source + "/" + tag, e.what());
+      }
+      if (!finished) return;  // stopped: the tasks stay queued
     }
     store::Batch done;
     for (const auto& [key, task] : tasks) done.Delete(store::Family::kQueue, key);
@@ -132,6 +127,26 @@ void PropagationWorker::Run() {
   }
 }
 
+void PropagationWorker::PairsOfTask(const json& task, std::set<Pair>* pairs) const {
+  const std::string kind = task.value("kind", "");
+  if (kind == "classification") {
+    pairs->emplace(task.value("guid", ""), task.value("name", ""));
+  } else if (kind == "entity_deleted") {
+    PairsOf(task.value("guid", ""), pairs);
+  } else if (kind == "edge") {
+    std::string e1 = task.value("end1", ""), e2 = task.value("end2", "");
+    if (e1.empty() || e2.empty()) {
+      auto rel = catalog_.GetRelationship(task.value("relationship", ""), false);
+      if (rel.ok()) {
+        e1 = (*rel)["relationship"]["end1"].value("guid", "");
+        e2 = (*rel)["relationship"]["end2"].value("guid", "");
+      }
+    }
+    PairsOf(e1, pairs);
+    PairsOf(e2, pairs);
+  }
+}
+
 void PropagationWorker::PairsOf(const std::string& guid, std::set<Pair>* out) const {
   if (guid.empty()) return;
   auto rec = catalog_.LoadRecord(guid);
@@ -139,6 +154,16 @@ void PropagationWorker::PairsOf(const std::string& guid, std::set<Pair>* out) co
   for (const json& c : rec->value("classifications", json::array())) out->emplace(guid, c.value("typeName", ""));
   for (const json& c : rec->value("propagatedClassifications", json::array()))
     out->emplace(c.value("entityGuid", ""), c.value("typeName", ""));
+}
+
+void PropagationWorker::Fail(const std::string& id, const std::string& why) {
+  failures_.Record(id, why);
+  spdlog::error("propagation: {} skipped: {}", id, why);
+}
+
+std::string PropagationWorker::Shorten(std::string s) {
+  if (s.size() > 200) s = s.substr(0, 197) + "...";
+  return s;
 }
 
 std::vector<std::string> PropagationWorker::Reachable(const std::string& source, const std::string& tag,
@@ -219,6 +244,8 @@ class ChunkApplier {
  public:
   ChunkApplier(catalog::Catalog& catalog, const std::string& source, const json& classification, size_t chunk)
       : catalog_(catalog), source_(source), classification_(classification), chunk_(std::max<size_t>(1, chunk)) {}
+  // Why the last failed chunk failed; empty when every chunk was applied.
+  const std::string& error() const { return error_; }
   ~ChunkApplier() { Wait(); }
 
   void Add(const std::string& guid) {
@@ -249,8 +276,13 @@ class ChunkApplier {
   }
   void Wait() {
     if (!inflight_.valid()) return;
-    Status s = inflight_.get();
-    if (!s.ok()) spdlog::error("propagation from {}: {}", source_, s.ToString());
+    Status s = Status::Ok();
+    try {
+      s = inflight_.get();
+    } catch (const std::exception& e) {
+      s = Status::Internal(e.what());
+    }
+    if (!s.ok()) error_ = s.ToString();
   }
 
   catalog::Catalog& catalog_;
@@ -259,6 +291,7 @@ class ChunkApplier {
   size_t chunk_;
   std::vector<std::string> add_, remove_;
   size_t added_ = 0, removed_ = 0;
+  std::string error_;
   std::future<Status> inflight_;
 };
 
@@ -315,6 +348,8 @@ bool PropagationWorker::Recompute(const std::string& source, const std::string& 
     apply.Remove(g);
   }
   apply.Finish();
+  if (apply.error().empty()) failures_.Resolve(source + "/" + tag);
+  else Fail(source + "/" + tag, apply.error());
   if (apply.added() || apply.removed()) {
     auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
     spdlog::info("propagation of {} from {}: +{} -{} entities in {} ms (walk done after {} ms)", tag, source,

@@ -1,4 +1,4 @@
-// /api/atlas/admin/... : version, status, session bootstrap, metrics, purge.
+// /api/atlas/admin/... : version, status, session bootstrap, metrics, purge; the workers' failures.
 #include "handler_util.h"
 #include "meridian/server/api.h"
 #include "meridian/store/store.h"
@@ -7,8 +7,16 @@ namespace meridian::server {
 
 using nlohmann::json;
 
+void RegisterWorkerFailureRoutes(Router& r, const WorkerFailures* index, const WorkerFailures* propagation) {
+  r.Add("GET", "/api/meridian/v1/admin/index/failures", Access::kAdmin, [index, propagation](HttpRequest&) {
+    return HttpResponse::Json({{"index", index ? index->ToJson() : json()},
+                               {"propagation", propagation ? propagation->ToJson() : json()}});
+  });
+}
+
 void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
   catalog::Catalog* c = s.catalog;
+  const WorkerFailures* index_failures = s.index_failures;
   const std::string base = "/api/atlas/admin";
   std::string version = o.version;
   r.Add("GET", base + "/status", Access::kPublic, [](HttpRequest&) { return HttpResponse::Json({{"Status", "ACTIVE"}}); });
@@ -34,7 +42,7 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
                                {"atlas.ui.default.version", "v3"},
                                {"atlas.lineage.on.demand.enabled", true}});
   });
-  r.Add("GET", base + "/metrics", Access::kRead, [c](HttpRequest&) {
+  r.Add("GET", base + "/metrics", Access::kRead, [c, index_failures](HttpRequest&) {
     auto reg = c->types();
     json active = json::object(), deleted = json::object(), tags = json::object();
     int64_t entity_count = 0;
@@ -64,7 +72,9 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
         {{"data",
           {{"general", {{"entityCount", entity_count}, {"typeCount", type_count}, {"tagCount", tag_count},
                         {"typeUnusedCount", type_count - static_cast<int64_t>(active.size())},
-                        {"collectionTime", catalog::NowMillis()}}},
+                        {"collectionTime", catalog::NowMillis()},
+                        // Entities the indexer could not index in full since start (details: admin/index/failures).
+                        {"indexFailures", index_failures ? index_failures->total() : 0}}},
            {"entity", {{"entityActive", active}, {"entityDeleted", deleted}, {"entityShell", json::object()}}},
            {"tag", {{"tagEntities", tags}}}}}});
   });

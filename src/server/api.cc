@@ -105,6 +105,8 @@ std::optional<HttpResponse> Api::Authenticate(HttpRequest& req, bool* via_sessio
 }
 
 HttpResponse Api::Handle(HttpRequest& req) {
+  if (req.path.empty() || req.path.front() != '/')
+    return HttpResponse::Error(Status::InvalidArgument("invalid request path: it must begin with /", "ATLAS-400-00-01A"));
   if (req.path == "/j_spring_security_check" || req.path == "/api/meridian/v1/login") return HandleLogin(req);
   if (req.path == "/logout.html" || req.path == "/logout") return HandleLogout(req);
   if (req.path.rfind("/api/", 0) != 0) return ServeStatic(req);
@@ -143,10 +145,14 @@ HttpResponse Api::HandleLogin(HttpRequest& req) {
   if (req.method != "POST") return HttpResponse::Error(Status::InvalidArgument("use POST", "ATLAS-400-00-01A"));
   std::string user, password;
   if (req.Header("content-type").find("json") != std::string::npos) {
-    auto j = nlohmann::json::parse(req.body, nullptr, false);
-    if (j.is_object()) {
-      user = j.value("username", "");
-      password = j.value("password", "");
+    auto j = ParseRequestJson(req.body, "sign-in body");
+    if (!j.ok()) return HttpResponse::Error(j.status());
+    for (const char* field : {"username", "password"})
+      if (j->is_object() && j->contains(field) && !(*j)[field].is_string())
+        return HttpResponse::Error(Status::InvalidArgument(std::string(field) + " must be a string", "ATLAS-400-00-01A"));
+    if (j->is_object()) {
+      user = j->value("username", "");
+      password = j->value("password", "");
     }
   } else {
     auto form = ParseForm(req.body);

@@ -73,12 +73,7 @@ int HttpRequest::QueryInt(const std::string& name, int def) const {
   }
 }
 
-Result<nlohmann::json> HttpRequest::JsonBody() const {
-  if (body.empty()) return Status::InvalidArgument("request body is empty; JSON expected", "ATLAS-400-00-01A");
-  auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded()) return Status::InvalidArgument("request body is not valid JSON", "ATLAS-400-00-01A");
-  return j;
-}
+Result<nlohmann::json> HttpRequest::JsonBody() const { return ParseRequestJson(body, "request body"); }
 
 HttpResponse HttpResponse::Json(const nlohmann::json& j, int status) {
   HttpResponse r;

@@ -14,6 +14,11 @@
 // removePropagationsOnEntityDelete (copies of a deleted source's tag go, else
 // they stay marked DELETED); deleted entities cut the paths through them.
 //
+// Bad items: a malformed task or record, or a (source, tag) whose application
+// fails, is recorded in failures() (id: "source/tag" or the task; why; also
+// logged) and skipped; the rest of the round is applied. A (source, tag) leaves
+// failures() once a later recomputation of it succeeds.
+//
 // Thread-safety: Start/Stop from one thread; the accessors from any.
 #pragma once
 
@@ -32,6 +37,7 @@
 
 #include "meridian/catalog/catalog.h"
 #include "meridian/lineage/lineage_graph.h"
+#include "meridian/worker_failures.h"
 
 namespace meridian::lineage {
 
@@ -54,6 +60,7 @@ class PropagationWorker {
   uint64_t pending() const;
   uint64_t done() const { return done_.load(); }
   bool idle() const { return idle_.load(); }
+  const WorkerFailures& failures() const { return failures_; }
 
   // Entities that should hold (source, tag) now, breadth first; `on_level`
   // (optional) sees each level's new entities as soon as they are known.
@@ -67,7 +74,10 @@ class PropagationWorker {
   void Run();
   // Applies one task; false when stopped before it finished.
   bool Process(const nlohmann::json& task);
+  void PairsOfTask(const nlohmann::json& task, std::set<Pair>* out) const;
   void PairsOf(const std::string& guid, std::set<Pair>* out) const;
+  void Fail(const std::string& id, const std::string& why);
+  static std::string Shorten(std::string s);
   bool Recompute(const std::string& source, const std::string& tag);
 
   catalog::Catalog& catalog_;
@@ -80,6 +90,7 @@ class PropagationWorker {
   std::atomic<bool> stop_{false};
   std::atomic<bool> idle_{false};
   std::atomic<uint64_t> done_{0};
+  WorkerFailures failures_;
   mutable std::mutex position_mu_;
   std::string position_;  // GUARDED_BY(position_mu_): last queue key finished
 };

@@ -11,6 +11,7 @@
 #include "meridian/auth/auth.h"
 #include "meridian/catalog/catalog.h"
 #include "meridian/server/http.h"
+#include "meridian/worker_failures.h"
 
 namespace meridian::search {
 class SearchService;
@@ -27,6 +28,7 @@ struct Services {
   catalog::Catalog* catalog = nullptr;
   auth::UserStore* users = nullptr;
   auth::SessionStore* sessions = nullptr;
+  const WorkerFailures* index_failures = nullptr;  // optional: counted in /admin/metrics
 };
 
 // Route groups, one per API area (src/server/*_handlers.cc and other modules).
@@ -34,6 +36,9 @@ void RegisterTypeRoutes(Router& r, const Services& s);
 void RegisterEntityRoutes(Router& r, const Services& s);
 void RegisterRelationshipRoutes(Router& r, const Services& s);
 void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o);
+// GET /api/meridian/v1/admin/index/failures (admin): what the indexer and the
+// propagation worker skipped (WorkerFailures::ToJson of each; null when absent).
+void RegisterWorkerFailureRoutes(Router& r, const WorkerFailures* index, const WorkerFailures* propagation);
 // POST /api/meridian/v1/lineage/sql?defaultDb=&cluster= with HiveQL text: records its lineage.
 void RegisterSqlLineageRoutes(Router& r, const Services& s);
 // /v2/search (src/server/search_handlers.cc).

@@ -13,6 +13,7 @@
 
 #include "meridian/auth/auth.h"
 #include "meridian/deadline.h"
+#include "meridian/request_json.h"
 #include "meridian/status.h"
 
 namespace meridian::server {
@@ -36,7 +37,9 @@ struct HttpRequest {
   std::vector<std::string> QueryAll(const std::string& name) const;
   bool QueryBool(const std::string& name, bool def) const;
   int QueryInt(const std::string& name, int def) const;
-  // Parses the body as JSON; InvalidArgument with Atlas's code when it is not.
+  // Parses the body as JSON with ParseRequestJson (meridian/request_json.h): at
+  // most kMaxRequestJsonDepth (64) nested levels. InvalidArgument with Atlas's
+  // code (400) when the body is empty, not JSON or nested deeper.
   Result<nlohmann::json> JsonBody() const;
 };
 
