@@ -21,7 +21,7 @@ namespace {
 using nlohmann::json;
 
 const std::string kV2 = "/api/atlas/v2";
-constexpr size_t kDeep = 30000;  // levels: far past any limit, ~60 KB of brackets
+constexpr size_t kDeep = 100000;  // levels: far past any limit, a 200 KB value
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
