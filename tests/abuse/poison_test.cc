@@ -142,5 +142,21 @@ TEST_F(PoisonTest, PropagationWorkerSkipsMalformedTasks) {
   worker.Stop();
 }
 
+// The failure list stays bounded however many items fail, and forgets an item that succeeds later.
+TEST(WorkerFailuresTest, BoundedAndResolvable) {
+  WorkerFailures f;
+  for (size_t i = 0; i < WorkerFailures::kMaxKept + 50; ++i) f.Record("g" + std::to_string(i), "bad");
+  f.Record("g1000", "worse");  // again: counted, still one entry
+  EXPECT_EQ(f.total(), WorkerFailures::kMaxKept + 51);
+  auto current = f.Current();
+  ASSERT_EQ(current.size(), WorkerFailures::kMaxKept);
+  EXPECT_EQ(current.front().id, "g50");  // the oldest were dropped
+  EXPECT_EQ(current.back().id, "g1000");
+  EXPECT_EQ(current.back().reason, "worse");
+  f.Resolve("g1000");
+  EXPECT_EQ(f.Current().size(), WorkerFailures::kMaxKept - 1);
+  EXPECT_EQ(f.ToJson()["current"], WorkerFailures::kMaxKept - 1);
+}
+
 }  // namespace
 }  // namespace meridian
