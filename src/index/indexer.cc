@@ -148,6 +148,7 @@ Work WorkFor(const catalog::Catalog& catalog, const types::TypeRegistry& reg, co
   Work w;
   w.guid = guid;
   const bool purged = rec.is_object() && rec.contains("status") && rec["status"] == "PURGED";
+  if (!rec.is_null() && !rec.is_object()) failures.Record(guid, "index: the stored record is not a JSON object");
   if (!rec.is_object() || purged || refusals >= 2) {
     w.remove = true;
     return w;
@@ -325,12 +326,21 @@ Status Indexer::ApplyRound(bool* drained) {
           [&](const std::function<bool(Work)>& emit) {
             for (const auto& g : guids) {
               // A store that cannot be read fails the round (it is retried); a record
-              // that cannot be indexed only affects its own document.
-              auto rec = catalog_->LoadRecord(g);
-              if (!rec.ok() && rec.status().code() != StatusCode::kNotFound) return rec.status();
+              // that cannot be decoded or indexed only affects its own document.
+              std::string bytes;
+              Status got = st.Get(Family::kEntities, g, &bytes);
+              if (!got.ok() && got.code() != StatusCode::kNotFound) return got;
+              json rec;  // null: the entity is gone, so is its document
+              if (got.ok()) {
+                auto decoded = store::DecodeRecord(bytes);
+                if (decoded.ok()) rec = std::move(*decoded);
+                else {
+                  failures_.Record(g, decoded.status().message());
+                  spdlog::warn("indexer: entity {} left out of the index: {}", g, decoded.status().message());
+                }
+              }
               auto it = refusals.find(g);
-              Work w = WorkFor(*catalog_, *reg, g, rec.ok() ? std::move(*rec) : json(),
-                               it == refusals.end() ? 0 : it->second, failures_);
+              Work w = WorkFor(*catalog_, *reg, g, std::move(rec), it == refusals.end() ? 0 : it->second, failures_);
               if (!emit(std::move(w))) break;
             }
             return Status::Ok();

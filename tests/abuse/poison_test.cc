@@ -59,6 +59,14 @@ class PoisonTest : public ::testing::Test {
     ASSERT_TRUE(store_->Write(b).ok());
   }
 
+  void InjectBytes(const std::string& guid, const std::string& bytes) {
+    store::Batch b;
+    b.Put(store::Family::kEntities, guid, bytes);
+    b.Put(store::Family::kQueue, store::keys::Queue(catalog::kIndexTopic, store_->NextSequence()),
+          store::EncodeRecord({{"guids", {guid}}}));
+    ASSERT_TRUE(store_->Write(b).ok());
+  }
+
   void InjectTask(const json& task) {
     store::Batch b;
     b.Put(store::Family::kQueue, store::keys::Queue(catalog::kPropagationTopic, store_->NextSequence()),
@@ -115,16 +123,29 @@ TEST_F(PoisonTest, IndexerSkipsARecordItCannotIndex) {
   EXPECT_EQ(rebuild_failures.total(), 1u);
 }
 
-// A record that is not even an object is removed from the index, not retried forever.
-TEST_F(PoisonTest, IndexerSkipsARecordThatIsNotAnObject) {
+// A record that is not an object, or not even decodable, is left out of the
+// index and recorded, not retried forever; so in a rebuild.
+TEST_F(PoisonTest, IndexerSkipsRecordsItCannotRead) {
   auto idx = index::SearchIndex::Open(dir_ + "/index", {});
   ASSERT_TRUE(idx.ok());
   index::Indexer indexer(catalog_.get(), idx->get());
   ASSERT_TRUE(indexer.Start().ok());
+  ASSERT_TRUE(indexer.WaitForLatest());
   InjectRecord("bad-2", json::array({1, 2}));
+  InjectBytes("bad-3", "\xc1\xc1 not msgpack");
   const std::string b = Create("good_c");
-  ASSERT_TRUE(indexer.WaitForLatest()) << "the indexer is stuck on the bad record";
+  ASSERT_TRUE(indexer.WaitForLatest()) << "the indexer is stuck on a bad record";
   EXPECT_EQ(Guids(**idx, index::Query::Type("hive_db", true)), std::set<std::string>{b});
+  ASSERT_EQ(indexer.failures().Current().size(), 2u);
+  EXPECT_EQ(indexer.failures().Current()[0].id, "bad-2");
+  EXPECT_EQ(indexer.failures().Current()[1].id, "bad-3");
+  indexer.Stop();
+
+  auto fresh = index::SearchIndex::Open(dir_ + "/index2", {});
+  ASSERT_TRUE(fresh.ok());
+  Status s = index::Indexer::Rebuild(*catalog_, **fresh);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Guids(**fresh, index::Query::Type("hive_db", true)), std::set<std::string>{b});
 }
 
 // Malformed propagation tasks are recorded and skipped; the queue drains.
