@@ -242,9 +242,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void OnHeader(beast::error_code ec, std::size_t) {
-    if (ec == http::error::header_limit) {
-      HttpResponse r = HttpResponse::Error(Status::TooLarge("request header too large"));
-      r.status = 431;
+    if (ec == http::error::header_limit || ec == http::error::body_limit) {  // body: its Content-Length
+      bool header = ec == http::error::header_limit;
+      HttpResponse r = HttpResponse::Error(Status::TooLarge(header ? "request header too large" : "request body too large"));
+      r.status = header ? 431 : 413;
       return SendBare(std::move(r));
     }
     if (ec) return Close();
@@ -411,17 +412,19 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   // The client may still be sending a body we refused: stop sending, drain
-  // its bytes for a moment so that our answer is not lost to a reset, close.
+  // its bytes (at most 10 s, or until it pauses for 1 s) so that our answer
+  // is not lost to a reset, close.
   void LingeringClose() {
     beast::error_code ec;
     Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
-    linger_until_ = Clock::now() + std::chrono::seconds(2);
+    linger_until_ = Clock::now() + std::chrono::seconds(10);
     Drain();
   }
 
   void Drain() {
-    if (Clock::now() >= linger_until_) return Lowest().close();
-    Lowest().expires_at(linger_until_);
+    auto now = Clock::now();
+    if (now >= linger_until_) return Lowest().close();
+    Lowest().expires_at(std::min(linger_until_, now + std::chrono::seconds(1)));
     Lowest().async_read_some(net::buffer(drain_buffer_),
                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                                if (ec) return self->Lowest().close();
