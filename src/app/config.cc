@@ -6,6 +6,31 @@
 
 namespace meridian::app {
 
+namespace {
+
+// [server] workers, heavy_workers, write_workers, max_connections, max_connections_per_address,
+// tls_cert, tls_key; [server.deadlines] cheap_ms/write_ms/heavy_ms; [server.queues] cheap/write/heavy.
+void ServerOptionsFromToml(toml::table& t, Config* c) {
+  server::ServerOptions& o = c->server;
+  auto get = [](toml::node_view<toml::node> n, int def) { return static_cast<int>(n.value_or<int64_t>(def)); };
+  auto s = t["server"];
+  o.workers = get(s["workers"], o.workers);
+  o.heavy_workers = get(s["heavy_workers"], o.heavy_workers);
+  o.write_workers = get(s["write_workers"], o.write_workers);
+  o.max_connections = get(s["max_connections"], o.max_connections);
+  o.max_connections_per_address = get(s["max_connections_per_address"], o.max_connections_per_address);
+  o.tls_cert = s["tls_cert"].value_or(o.tls_cert);
+  o.tls_key = s["tls_key"].value_or(o.tls_key);
+  o.deadline_cheap_ms = get(s["deadlines"]["cheap_ms"], o.deadline_cheap_ms);
+  o.deadline_write_ms = get(s["deadlines"]["write_ms"], o.deadline_write_ms);
+  o.deadline_heavy_ms = get(s["deadlines"]["heavy_ms"], o.deadline_heavy_ms);
+  o.queue_cheap = get(s["queues"]["cheap"], o.queue_cheap);
+  o.queue_write = get(s["queues"]["write"], o.queue_write);
+  o.queue_heavy = get(s["queues"]["heavy"], o.queue_heavy);
+}
+
+}  // namespace
+
 Status LoadConfigFile(const std::string& path, bool required, Config* c) {
   if (!std::filesystem::exists(path)) {
     if (required) return Status::InvalidArgument("config file " + path + " does not exist");
@@ -19,6 +44,7 @@ Status LoadConfigFile(const std::string& path, bool required, Config* c) {
   }
   c->server.bind = t["server"]["bind"].value_or(c->server.bind);
   c->server.port = static_cast<uint16_t>(t["server"]["port"].value_or<int64_t>(c->server.port));
+  ServerOptionsFromToml(t, c);
   c->server.threads = static_cast<int>(t["server"]["threads"].value_or<int64_t>(c->server.threads));
   c->server.max_body_bytes = t["server"]["max_body_bytes"].value_or<int64_t>(c->server.max_body_bytes);
   c->server.max_header_bytes =

@@ -43,12 +43,46 @@ int Fail(const Status& s) {
 
 std::string IndexDir(const std::string& data_dir) { return data_dir + "/index"; }
 
+// Bytes of the regular files under `dir` (`skip` excluded).
+double DiskBytes(const std::string& dir, const std::string& skip = "") {
+  std::error_code ec;
+  uintmax_t total = 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != decltype(it)(); it.increment(ec)) {
+    if (!skip.empty() && it->path() == skip) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file(ec)) total += it->file_size(ec);
+  }
+  return static_cast<double>(total);
+}
+
+// Index and propagation lag and store sizes, sampled when the metrics are read.
+void AddStoreGauges(const std::string& data_dir, const catalog::Catalog& catalog, const index::Indexer& indexer,
+                    const index::SearchIndex& search_index, const lineage::PropagationWorker& propagation,
+                    server::ServerMetrics& metrics) {
+  metrics.AddGauge("meridian_index_lag_sequences", "Committed writes not yet applied to the search index.",
+                   [&catalog, &indexer] {
+                     uint64_t last = catalog.last_sequence(), applied = indexer.applied_sequence();
+                     return last > applied ? static_cast<double>(last - applied) : 0.0;
+                   });
+  metrics.AddGauge("meridian_index_documents", "Documents in the search index.",
+                   [&search_index] { return static_cast<double>(search_index.DocumentCount()); });
+  metrics.AddGauge("meridian_propagation_pending", "Classification propagation tasks waiting.",
+                   [&propagation] { return static_cast<double>(propagation.pending()); });
+  metrics.AddGauge("meridian_store_disk_bytes", "Bytes on disk of the RocksDB store (data dir without the index).",
+                   [data_dir] { return DiskBytes(data_dir, IndexDir(data_dir)); });
+  metrics.AddGauge("meridian_index_disk_bytes", "Bytes on disk of the Xapian search index.",
+                   [data_dir] { return DiskBytes(IndexDir(data_dir)); });
+}
+
 int Serve(const Config& config) {
   // Signals are taken by one thread with sigwait, so blocked everywhere else.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto store = store::Store::Open(config.data_dir, config.store);
@@ -70,8 +104,11 @@ int Serve(const Config& config) {
   if (!users.ok()) return Fail(users.status());
   auth::SessionStore sessions{std::chrono::seconds(config.session_ttl_s)};
 
+  server::ServerMetrics server_metrics;
   server::ApiOptions api_options;
   api_options.ui_dir = config.ui_dir.empty() ? BinaryDir() + "/ui" : config.ui_dir;
+  api_options.secure_cookies = !config.server.tls_cert.empty();
+  api_options.metrics = &server_metrics;
   server::Services services{catalog->get(), users->get(), &sessions};
   services.index_failures = &indexer.failures();
   server::Api api(services, api_options);
@@ -87,20 +124,25 @@ int Serve(const Config& config) {
   lineage::RegisterLineageRoutes(api.router(), &lineage_service, &propagation);
   server::RegisterWorkerFailureRoutes(api.router(), &indexer.failures(), &propagation.failures());
 
+  AddStoreGauges(config.data_dir, **catalog, indexer, **search_index, propagation, server_metrics);
+
   auto access_log = spdlog::default_logger()->clone("access");
   server::HttpServer http(
-      config.server, [&api](server::HttpRequest& req) { return api.Handle(req); },
+      config.server, api.Hooks(),
       [access_log](const server::HttpRequest& req, const server::HttpResponse& resp, int64_t us) {
         access_log->info("{} {} {} {}B {}us user={}", req.method, req.path, resp.status, resp.body.size(), us,
                          req.principal.user.empty() ? "-" : req.principal.user);
-      });
+      },
+      &server_metrics);
   Status started = http.Start();
   if (!started.ok()) return Fail(started);
-  std::printf("Meridian serving on http://%s:%u (data in %s)\n", config.server.bind.c_str(), http.port(),
+  const char* scheme = http.tls() ? "https" : "http";
+  std::printf("Meridian serving on %s://%s:%u (data in %s)\n", scheme, config.server.bind.c_str(), http.port(),
               config.data_dir.c_str());
   std::fflush(stdout);
-  spdlog::info("listening on {}:{}, data dir {}, UI from {}", config.server.bind, http.port(), config.data_dir,
-               api_options.ui_dir);
+  spdlog::info("listening on {}://{}:{}, data dir {}, UI from {}, {} workers, at most {} connections", scheme,
+               config.server.bind, http.port(), config.data_dir, api_options.ui_dir, config.server.workers,
+               http.max_connections());
 
   // The password check costs one slow hash: keep it off the start-up path.
   std::thread password_check([users = users->get(), dir = config.data_dir] {
@@ -108,13 +150,27 @@ int Serve(const Config& config) {
       spdlog::warn("user admin still has the default password 'admin'; change it with: meridian passwd admin --data-dir {}",
                    dir);
   });
+  std::atomic<bool> stopped{false};
   std::thread signal_thread([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    spdlog::info("signal {} received: finishing in-flight requests", sig);
-    http.Stop();
+    for (;;) {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      if (stopped) return;
+      if (sig == SIGHUP) {
+        // New connections use the re-read certificate; open ones keep theirs.
+        if (!http.tls()) continue;
+        Status s = http.ReloadTls();
+        if (s.ok()) spdlog::info("SIGHUP: TLS certificate reloaded from {}", config.server.tls_cert);
+        else spdlog::error("SIGHUP: TLS certificate not reloaded, the previous one stays: {}", s.message());
+        continue;
+      }
+      spdlog::info("signal {} received: finishing in-flight requests", sig);
+      http.Stop();
+      return;
+    }
   });
   http.Run();
+  stopped = true;
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
   password_check.join();
@@ -180,6 +236,10 @@ int Main(int argc, char** argv) {
   auto* bind_opt = serve->add_option("--bind", config.server.bind, "Address to bind (default 127.0.0.1)");
   auto* dir_opt = serve->add_option("--data-dir", config.data_dir, "Data directory (default ./data)");
   auto* threads_opt = serve->add_option("--threads", config.server.threads, "I/O threads (default 2)");
+  auto* workers_opt = serve->add_option("--workers", config.server.workers, "Request workers (default 8)");
+  auto* cert_opt = serve->add_option("--tls-cert", config.server.tls_cert,
+                                     "PEM certificate chain: serve HTTPS (TLS 1.2+), reloaded on SIGHUP");
+  auto* key_opt = serve->add_option("--tls-key", config.server.tls_key, "PEM private key of --tls-cert");
   auto* ui_opt = serve->add_option("--ui-dir", config.ui_dir, "Directory of the built web UI (default <binary dir>/ui)");
 
   std::string passwd_user, passwd_role, passwd_dir = "./data", passwd_users_file;
@@ -217,6 +277,9 @@ int Main(int argc, char** argv) {
     if (bind_opt->count()) config.server.bind = flags.server.bind;
     if (dir_opt->count()) config.data_dir = flags.data_dir;
     if (threads_opt->count()) config.server.threads = flags.server.threads;
+    if (workers_opt->count()) config.server.workers = flags.server.workers;
+    if (cert_opt->count()) config.server.tls_cert = flags.server.tls_cert;
+    if (key_opt->count()) config.server.tls_key = flags.server.tls_key;
     if (ui_opt->count()) config.ui_dir = flags.ui_dir;
     return Serve(config);
   }

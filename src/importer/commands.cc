@@ -27,14 +27,17 @@ struct ServerArgs {
   std::string url = "http://127.0.0.1:21000";
   std::string user = "admin";
   std::string password_file;
+  std::string ca_file;
 };
 
 void AddServerOptions(CLI::App* cmd, ServerArgs* args) {
-  cmd->add_option("--url", args->url, "Meridian server URL")->capture_default_str();
+  cmd->add_option("--url", args->url, "Meridian server URL (http:// or https://)")->capture_default_str();
   cmd->add_option("--user", args->user, "server user (HTTP Basic auth)")->capture_default_str();
   cmd->add_option("--password-file", args->password_file,
                   "file whose first line is the password; otherwise $MERIDIAN_PASSWORD, "
                   "otherwise a prompt when stdin is a terminal");
+  cmd->add_option("--ca-file", args->ca_file,
+                  "PEM file of the CA that signed an https server's certificate (default: the system's CAs)");
 }
 
 [[noreturn]] void Fail(int code, const std::string& message) {
@@ -77,6 +80,7 @@ std::string ReadPassword(const ServerArgs& args) {
 std::unique_ptr<AtlasClient> ConnectServer(const ServerArgs& args) {
   RestClientOptions options;
   options.base_url = args.url;
+  options.ca_file = args.ca_file;
   options.user = args.user;
   options.password = ReadPassword(args);
   auto rest = RestClient::Create(options);

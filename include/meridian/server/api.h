@@ -1,6 +1,8 @@
-// Api: the request dispatcher. Authenticates (HTTP Basic or a browser session
-// cookie), checks the route's role and CSRF header, calls the handler, and
-// serves the bundled web UI for non-API paths.
+// Api: the request dispatcher. Classifies requests by route (RouteClass),
+// authenticates from the headers (HTTP Basic or a browser session cookie),
+// checks the route's role and CSRF header, calls the handler, and serves the
+// bundled web UI for non-API paths. Hooks() plugs these steps into HttpServer
+// so that a request's body is read only once its headers are admitted.
 #pragma once
 
 #include <functional>
@@ -12,6 +14,8 @@
 #include "meridian/catalog/catalog.h"
 #include "meridian/server/http.h"
 #include "meridian/worker_failures.h"
+#include "meridian/server/http_server.h"
+#include "meridian/server/server_metrics.h"
 
 namespace meridian::search {
 class SearchService;
@@ -22,6 +26,8 @@ namespace meridian::server {
 struct ApiOptions {
   std::string ui_dir;             // Default: <binary dir>/ui. Missing dir: / explains how to build the UI.
   std::string version = "0.1.0";
+  bool secure_cookies = false;            // Set-Cookie with `Secure` (the server speaks HTTPS). Default: false.
+  const ServerMetrics* metrics = nullptr;  // Served by the metrics routes when set. Default: none.
 };
 
 struct Services {
@@ -48,7 +54,18 @@ class Api {
  public:
   Api(Services services, ApiOptions options);
   Router& router() { return router_; }
+  // Admit, then Execute.
   HttpResponse Handle(HttpRequest& req);
+  // From method and path: the matched route's class; UI files and sign-out are
+  // cheap, sign-in is a write. Thread-safe once serving.
+  RouteClass Classify(const HttpRequest& req) const;
+  // From the headers only: nullopt when the request may go on (fills
+  // req.principal and req.params), else its answer (401, 403, 404, 405, 400).
+  std::optional<HttpResponse> Admit(HttpRequest& req);
+  // Runs an admitted request (with its body).
+  HttpResponse Execute(HttpRequest& req);
+  // Classify, Admit and Execute as HttpServer hooks; the Api must outlive the server.
+  RequestHooks Hooks();
 
  private:
   HttpResponse HandleLogin(HttpRequest& req);
