@@ -7,6 +7,15 @@ namespace meridian::server {
 
 using nlohmann::json;
 
+namespace {
+
+json LoginMetrics(const auth::LoginStats& st) {
+  return {{"failures", st.failures}, {"unknownUserChecks", st.unknown_user_checks},
+          {"throttled", st.throttled}, {"locks", st.locks}};
+}
+
+}  // namespace
+
 void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
   catalog::Catalog* c = s.catalog;
   const std::string base = "/api/atlas/admin";
@@ -34,7 +43,7 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
                                {"atlas.ui.default.version", "v3"},
                                {"atlas.lineage.on.demand.enabled", true}});
   });
-  r.Add("GET", base + "/metrics", Access::kRead, [c](HttpRequest&) {
+  r.Add("GET", base + "/metrics", Access::kRead, [c, users = s.users](HttpRequest&) {
     auto reg = c->types();
     json active = json::object(), deleted = json::object(), tags = json::object();
     int64_t entity_count = 0;
@@ -66,7 +75,8 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
                         {"typeUnusedCount", type_count - static_cast<int64_t>(active.size())},
                         {"collectionTime", catalog::NowMillis()}}},
            {"entity", {{"entityActive", active}, {"entityDeleted", deleted}, {"entityShell", json::object()}}},
-           {"tag", {{"tagEntities", tags}}}}}});
+           {"tag", {{"tagEntities", tags}}},
+           {"login", LoginMetrics(users->login_stats())}}}});
   });
   r.Add("PUT", base + "/purge", Access::kAdmin, [c](HttpRequest& req) {
     auto body = req.JsonBody();

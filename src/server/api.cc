@@ -69,6 +69,16 @@ std::map<std::string, std::string> ParseForm(const std::string& body) {
   return out;
 }
 
+// 429 with Retry-After while sign-in is locked; otherwise Atlas's error for `s`.
+HttpResponse SignInError(const Status& s, int retry_after_s) {
+  HttpResponse r = HttpResponse::Error(s);
+  if (s.atlas_code() == "ATLAS-429-00-001") {
+    r.status = 429;
+    r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+  }
+  return r;
+}
+
 }  // namespace
 
 Api::Api(Services services, ApiOptions options) : services_(services), options_(std::move(options)) {
@@ -85,11 +95,14 @@ std::optional<HttpResponse> Api::Authenticate(HttpRequest& req, bool* via_sessio
     std::string decoded = Base64Decode(authz.substr(6));
     size_t colon = decoded.find(':');
     if (colon != std::string::npos) {
-      auto p = services_.users->Authenticate(decoded.substr(0, colon), decoded.substr(colon + 1));
+      int retry_after_s = 0;
+      auto p = services_.users->Authenticate(decoded.substr(0, colon), decoded.substr(colon + 1),
+                                             req.remote_address, &retry_after_s);
       if (p.ok()) {
         req.principal = *p;
         return std::nullopt;
       }
+      if (p.status().code() == StatusCode::kResourceExhausted) return SignInError(p.status(), retry_after_s);
     }
   } else if (auto token = CookieValue(req.Header("cookie"), kSessionCookie); !token.empty()) {
     if (auto s = services_.sessions->Find(token)) {
@@ -144,17 +157,22 @@ HttpResponse Api::HandleLogin(HttpRequest& req) {
   std::string user, password;
   if (req.Header("content-type").find("json") != std::string::npos) {
     auto j = nlohmann::json::parse(req.body, nullptr, false);
+    auto text = [&j](const char* key) {
+      auto it = j.find(key);
+      return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
     if (j.is_object()) {
-      user = j.value("username", "");
-      password = j.value("password", "");
+      user = text("username");
+      password = text("password");
     }
   } else {
     auto form = ParseForm(req.body);
     user = form["j_username"];
     password = form["j_password"];
   }
-  auto p = services_.users->Authenticate(user, password);
-  if (!p.ok()) return HttpResponse::Error(p.status());
+  int retry_after_s = 0;
+  auto p = services_.users->Authenticate(user, password, req.remote_address, &retry_after_s);
+  if (!p.ok()) return SignInError(p.status(), retry_after_s);
   std::string token = services_.sessions->Create(*p);
   HttpResponse r = HttpResponse::Json({{"userName", p->user}, {"role", auth::RoleName(p->role)}});
   r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");

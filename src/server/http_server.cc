@@ -86,6 +86,8 @@ class Session : public std::enable_shared_from_this<Session> {
     int version = msg.version();
     HttpRequest req;
     FillRequest(msg, req);
+    beast::error_code peer_ec;
+    req.remote_address = stream_.socket().remote_endpoint(peer_ec).address().to_string();
     HttpResponse resp;
     ++in_flight_;
     try {
