@@ -59,6 +59,13 @@ Status LoadConfigFile(const std::string& path, bool required, Config* c) {
       t["catalog"]["max_entities_per_request"].value_or<int64_t>(c->max_entities_per_request);
   c->users_file = t["auth"]["users_file"].value_or(c->users_file);
   c->session_ttl_s = static_cast<int>(t["auth"]["session_ttl_s"].value_or<int64_t>(c->session_ttl_s));
+  auth::ThrottleOptions& th = c->login_throttle;
+  th.max_user_failures = static_cast<int>(t["auth"]["max_user_failures"].value_or<int64_t>(th.max_user_failures));
+  th.max_address_failures =
+      static_cast<int>(t["auth"]["max_address_failures"].value_or<int64_t>(th.max_address_failures));
+  th.window = std::chrono::milliseconds(t["auth"]["failure_window_ms"].value_or<int64_t>(th.window.count()));
+  th.first_delay = std::chrono::milliseconds(t["auth"]["first_lock_ms"].value_or<int64_t>(th.first_delay.count()));
+  th.max_delay = std::chrono::milliseconds(t["auth"]["max_lock_ms"].value_or<int64_t>(th.max_delay.count()));
   c->lineage_max_nodes = static_cast<int>(t["lineage"]["max_nodes"].value_or<int64_t>(c->lineage_max_nodes));
   c->search_default_limit = static_cast<int>(t["search"]["default_limit"].value_or<int64_t>(c->search_default_limit));
   c->search_max_limit = static_cast<int>(t["search"]["max_limit"].value_or<int64_t>(c->search_max_limit));

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "meridian/auth/auth.h"
+#include "meridian/backup/backup.h"
 #include "meridian/catalog/catalog.h"
 #include "meridian/glossary/glossary_routes.h"
 #include "meridian/importer/commands.h"
@@ -100,7 +101,7 @@ int Serve(const Config& config) {
   Status indexer_started = indexer.Start();
   if (!indexer_started.ok()) return Fail(indexer_started);
   search::SearchService search_service(catalog->get(), search_index->get(), &indexer);
-  auto users = auth::UserStore::Open(UsersFile(config));
+  auto users = auth::UserStore::Open(UsersFile(config), config.login_throttle);
   if (!users.ok()) return Fail(users.status());
   auth::SessionStore sessions{std::chrono::seconds(config.session_ttl_s)};
 
@@ -114,6 +115,7 @@ int Serve(const Config& config) {
   server::Api api(services, api_options);
   server::RegisterGlossaryRoutes(api.router(), services);
   server::RegisterSearchRoutes(api.router(), &search_service);
+  backup::RegisterBackupRoutes(api.router(), store->get(), UsersFile(config));
 
   lineage::LineageOptions lineage_options;
   lineage_options.max_nodes = static_cast<size_t>(std::max(1, config.lineage_max_nodes));
@@ -255,7 +257,13 @@ int Main(int argc, char** argv) {
   auto* reindex = app.add_subcommand("reindex", "Rebuild the search index from the store (server stopped)");
   reindex->add_option("--data-dir", reindex_dir, "Data directory (default ./data)");
 
+  std::string restore_from, restore_dir;
+  auto* restore = app.add_subcommand("restore", "Restore a backup into a new data directory and rebuild its index");
+  restore->add_option("--from", restore_from, "Backup folder (from `meridian backup`)")->required();
+  restore->add_option("--data-dir", restore_dir, "New data directory (must not exist or be empty)")->required();
+
   importer::RegisterImportHiveCommand(app);
+  importer::RegisterBackupCommand(app);
   importer::RegisterLineageSqlCommand(app);
 
   try {
@@ -284,6 +292,13 @@ int Main(int argc, char** argv) {
     return Serve(config);
   }
   if (*reindex) return Reindex(reindex_dir);
+  if (*restore) {
+    auto manifest = backup::RestoreBackup(restore_from, restore_dir);
+    if (!manifest.ok()) return Fail(manifest.status());
+    std::printf("verified %zu files; store restored at sequence %llu\n", (*manifest)["files"].size(),
+                static_cast<unsigned long long>((*manifest)["storeSequence"].get<uint64_t>()));
+    return Reindex(restore_dir);
+  }
   if (*passwd) {
     std::filesystem::create_directories(passwd_dir);
     auto users = auth::UserStore::Open(passwd_users_file.empty() ? passwd_dir + "/users.json" : passwd_users_file);

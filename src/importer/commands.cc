@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -226,7 +227,33 @@ void RunLineageSql(const LineageSqlArgs& args) {
   if (failed > 0) Fail(kExitFailed, std::to_string(failed) + " file(s) not accepted");
 }
 
+struct BackupArgs {
+  std::string to;
+  ServerArgs server;
+};
+
+void RunBackup(const BackupArgs& args) {
+  std::error_code ec;
+  const std::string dir = std::filesystem::absolute(args.to, ec).lexically_normal().string();
+  if (ec) Fail(kExitBadArgs, "invalid folder " + args.to);
+  std::unique_ptr<AtlasClient> atlas = ConnectServer(args.server);
+  auto summary = atlas->PostBackup(dir);
+  if (!summary.ok()) Fail(kExitFailed, "backup failed: " + summary.status().message());
+  std::cout << "backup of " << atlas->base_url() << " in " << dir << ": store sequence "
+            << summary->value("storeSequence", uint64_t{0}) << ", " << summary->value("files", 0) << " files, "
+            << summary->value("bytes", uint64_t{0}) << " bytes\n";
+}
+
 }  // namespace
+
+void RegisterBackupCommand(CLI::App& app) {
+  auto args = std::make_shared<BackupArgs>();
+  CLI::App* cmd = app.add_subcommand("backup", "Back up a running server (store and users; the index is rebuilt on restore)");
+  cmd->add_option("--to", args->to, "new or empty folder, on the server's machine, for the backup")->required();
+  AddServerOptions(cmd, &args->server);
+  cmd->footer("Restore with: meridian restore --from FOLDER --data-dir NEW_DIR\nExit codes: 0 ok, 1 failed, 2 bad arguments.");
+  cmd->callback([args] { RunBackup(*args); });
+}
 
 void RegisterImportHiveCommand(CLI::App& app) {
   auto args = std::make_shared<ImportHiveArgs>();

@@ -7,6 +7,16 @@ namespace meridian::server {
 
 using nlohmann::json;
 
+namespace {
+
+json LoginMetrics(const auth::LoginStats& st) {
+  return {{"failures", st.failures}, {"unknownUserChecks", st.unknown_user_checks},
+          {"throttled", st.throttled}, {"locks", st.locks}};
+}
+
+}  // namespace
+
+
 void RegisterWorkerFailureRoutes(Router& r, const WorkerFailures* index, const WorkerFailures* propagation) {
   r.Add("GET", "/api/meridian/v1/admin/index/failures", Access::kAdmin, [index, propagation](HttpRequest&) {
     return HttpResponse::Json({{"index", index ? index->ToJson() : json()},
@@ -52,8 +62,7 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
                                {"atlas.ui.default.version", "v3"},
                                {"atlas.lineage.on.demand.enabled", true}});
   });
-  // Counts every entity: a cheap-class request (not queued behind heavy ones), not an immediate one.
-  r.Add("GET", base + "/metrics", Access::kRead, [c, metrics, index_failures](HttpRequest&) {
+  r.Add("GET", base + "/metrics", Access::kRead, [c, metrics, index_failures, users = s.users](HttpRequest&) {
     auto reg = c->types();
     json active = json::object(), deleted = json::object(), tags = json::object();
     int64_t entity_count = 0;
@@ -86,6 +95,7 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
                               {"indexFailures", index_failures ? index_failures->total() : 0}}},
                  {"entity", {{"entityActive", active}, {"entityDeleted", deleted}, {"entityShell", json::object()}}},
                  {"tag", {{"tagEntities", tags}}}};
+    data["login"] = LoginMetrics(users->login_stats());
     if (metrics) data["server"] = metrics->Json();
     return HttpResponse::Json({{"data", data}});
   });

@@ -73,6 +73,16 @@ bool IsLogin(const std::string& path) { return path == "/j_spring_security_check
 bool IsLogout(const std::string& path) { return path == "/logout.html" || path == "/logout"; }
 const char* RouteMethod(const HttpRequest& req) { return req.method == "HEAD" ? "GET" : req.method.c_str(); }
 
+// 429 with Retry-After while sign-in is locked; otherwise Atlas's error for `s`.
+HttpResponse SignInError(const Status& s, int retry_after_s) {
+  HttpResponse r = HttpResponse::Error(s);
+  if (s.atlas_code() == "ATLAS-429-00-001") {
+    r.status = 429;
+    r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+  }
+  return r;
+}
+
 }  // namespace
 
 Api::Api(Services services, ApiOptions options) : services_(services), options_(std::move(options)) {
@@ -89,11 +99,14 @@ std::optional<HttpResponse> Api::Authenticate(HttpRequest& req, bool* via_sessio
     std::string decoded = Base64Decode(authz.substr(6));
     size_t colon = decoded.find(':');
     if (colon != std::string::npos) {
-      auto p = services_.users->Authenticate(decoded.substr(0, colon), decoded.substr(colon + 1));
+      int retry_after_s = 0;
+      auto p = services_.users->Authenticate(decoded.substr(0, colon), decoded.substr(colon + 1),
+                                             req.remote_address, &retry_after_s);
       if (p.ok()) {
         req.principal = *p;
         return std::nullopt;
       }
+      if (p.status().code() == StatusCode::kResourceExhausted) return SignInError(p.status(), retry_after_s);
     }
   } else if (auto token = CookieValue(req.Header("cookie"), kSessionCookie); !token.empty()) {
     if (auto s = services_.sessions->Find(token)) {
@@ -187,8 +200,9 @@ HttpResponse Api::HandleLogin(HttpRequest& req) {
     user = form["j_username"];
     password = form["j_password"];
   }
-  auto p = services_.users->Authenticate(user, password);
-  if (!p.ok()) return HttpResponse::Error(p.status());
+  int retry_after_s = 0;
+  auto p = services_.users->Authenticate(user, password, req.remote_address, &retry_after_s);
+  if (!p.ok()) return SignInError(p.status(), retry_after_s);
   std::string token = services_.sessions->Create(*p);
   HttpResponse r = HttpResponse::Json({{"userName", p->user}, {"role", auth::RoleName(p->role)}});
   r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict" +

@@ -259,6 +259,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     expect_continue_ = beast::iequals(msg[http::field::expect], "100-continue");
     req_ = std::make_shared<HttpRequest>();
     FillRequestHead(msg, *req_);
+    beast::error_code peer_ec;
+    req_->remote_address = Lowest().socket().remote_endpoint(peer_ec).address().to_string();
     class_ = core_.hooks.classify ? core_.hooks.classify(*req_) : RouteClass::kCheap;
     if (class_ == RouteClass::kImmediate) {
       if (auto denied = core_.hooks.admit ? core_.hooks.admit(*req_) : std::nullopt) return Respond(std::move(*denied));

@@ -28,6 +28,8 @@ struct HttpRequest {
 
   // Set by the server: when the handler's work must stop (per route class).
   Deadline deadline;
+  // Set by the server: the client's IP address (for sign-in throttling).
+  std::string remote_address;
 
   // Set by the dispatcher.
   auth::Principal principal;
