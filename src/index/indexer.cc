@@ -381,11 +381,12 @@ void Indexer::Run() {
   }
 }
 
-bool Indexer::WaitFor(uint64_t sequence) {
+bool Indexer::WaitFor(uint64_t sequence, const Deadline& deadline) {
   if (applied_ >= sequence) return true;
   wake_cv_.notify_all();
   std::unique_lock<std::mutex> lock(mu_);
-  return applied_cv_.wait_for(lock, options_.max_wait, [&] { return applied_ >= sequence; });
+  const auto until = std::min(std::chrono::steady_clock::now() + options_.max_wait, deadline.at());
+  return applied_cv_.wait_until(lock, until, [&] { return applied_ >= sequence; });
 }
 
 }  // namespace meridian::index

@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "meridian/lineage/walker.h"
+
 namespace meridian::lineage {
 
 using nlohmann::json;
@@ -55,6 +57,7 @@ void PropagationWorker::Stop() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
+    running_.Cancel();
     cv_.notify_one();
   }
   thread_.join();
@@ -166,12 +169,13 @@ std::string PropagationWorker::Shorten(std::string s) {
   return s;
 }
 
-std::vector<std::string> PropagationWorker::Reachable(const std::string& source, const std::string& tag,
-                                                     const LevelFn& on_level) const {
+Result<std::vector<std::string>> PropagationWorker::Reachable(const std::string& source, const std::string& tag,
+                                                             const Deadline& deadline, const LevelFn& on_level) const {
   auto rec = catalog_.LoadRecord(source);
-  if (!rec.ok() || rec->value("status", "") != "ACTIVE") return {};
+  if (!rec.ok() || rec->value("status", "") != "ACTIVE") return std::vector<std::string>{};
   const json* cls = DirectClassification(*rec, tag);
-  if (!cls || !cls->value("propagate", true) || cls->value("restrictPropagationThroughLineage", false)) return {};
+  if (!cls || !cls->value("propagate", true) || cls->value("restrictPropagationThroughLineage", false))
+    return std::vector<std::string>{};
 
   // Level by level: adjacency is read under the graph's lock, relationship
   // records (instance propagateTags, blocked tags) outside it.
@@ -186,7 +190,7 @@ std::vector<std::string> PropagationWorker::Reachable(const std::string& source,
   {
     LineageGraph::Reader r(graph_);
     LineageGraph::Node n = r.Find(source);
-    if (n == LineageGraph::kNoNode) return {};
+    if (n == LineageGraph::kNoNode) return std::vector<std::string>{};
     level.push_back(n);
   }
   std::unordered_map<uint32_t, bool> rel_allowed;
@@ -200,7 +204,9 @@ std::vector<std::string> PropagationWorker::Reachable(const std::string& source,
   mark(level.front());
   std::vector<Candidate> candidates;
   std::string bytes;
-  while (!level.empty() && !stop_) {
+  size_t steps = 0;
+  while (!level.empty()) {
+    RETURN_IF_ERROR(deadline.Check("propagation walk"));
     candidates.clear();
     {
       LineageGraph::Reader r(graph_);
@@ -212,6 +218,7 @@ std::vector<std::string> PropagationWorker::Reachable(const std::string& source,
     }
     level.clear();
     for (const Candidate& c : candidates) {
+      if (++steps % kDeadlineStride == 0) RETURN_IF_ERROR(deadline.Check("propagation walk"));
       auto [it, fresh] = rel_allowed.try_emplace(c.rel, false);
       if (fresh && catalog_.store().Get(store::Family::kRelationships, c.rel_guid, &bytes).ok()) {
         auto rel = store::DecodeRecord(bytes);
@@ -324,12 +331,16 @@ bool PropagationWorker::Recompute(const std::string& source, const std::string& 
   const bool active = rec.ok() && rec->value("status", "") == "ACTIVE";
   if (cls && active && !refresh) {
     // New targets are applied while the walk goes on.
-    desired = Reachable(source, tag, [&](const std::vector<std::string>& level) {
+    auto reached = Reachable(source, tag, running_, [&](const std::vector<std::string>& level) {
       for (const auto& g : level)
         if (!std::binary_search(current.begin(), current.end(), g)) apply.Add(g);
     });
+    if (!reached.ok()) return false;  // stopped: the tasks stay queued
+    desired = std::move(*reached);
   } else if (cls && active) {
-    desired = Reachable(source, tag);
+    auto reached = Reachable(source, tag, running_);
+    if (!reached.ok()) return false;
+    desired = std::move(*reached);
   } else if (cls && rec.ok() && !cls->value("removePropagationsOnEntityDelete", false)) {
     desired = current;  // a deleted source keeps its copies, marked DELETED
   }

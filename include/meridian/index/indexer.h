@@ -33,6 +33,7 @@
 #include <thread>
 
 #include "meridian/catalog/catalog.h"
+#include "meridian/deadline.h"
 #include "meridian/index/search_index.h"
 #include "meridian/status.h"
 #include "meridian/worker_failures.h"
@@ -62,10 +63,11 @@ class Indexer {
   void Stop();
 
   uint64_t applied_sequence() const { return applied_.load(); }
-  // Waits until applied_sequence() >= `sequence`, at most options.max_wait.
-  bool WaitFor(uint64_t sequence);
+  // Waits until applied_sequence() >= `sequence`, at most options.max_wait and
+  // never past `deadline`.
+  bool WaitFor(uint64_t sequence, const Deadline& deadline = {});
   // WaitFor(catalog.last_sequence()).
-  bool WaitForLatest() { return WaitFor(catalog_->last_sequence()); }
+  bool WaitForLatest(const Deadline& deadline = {}) { return WaitFor(catalog_->last_sequence(), deadline); }
   // Entities indexed since start (rebuild included).
   uint64_t indexed_count() const { return indexed_.load(); }
   // Entities whose document could not be indexed (see above).

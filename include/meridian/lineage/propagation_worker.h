@@ -36,6 +36,7 @@
 #include <nlohmann/json.hpp>
 
 #include "meridian/catalog/catalog.h"
+#include "meridian/deadline.h"
 #include "meridian/lineage/lineage_graph.h"
 #include "meridian/worker_failures.h"
 
@@ -64,10 +65,12 @@ class PropagationWorker {
 
   // Entities that should hold (source, tag) now, breadth first; `on_level`
   // (optional) sees each level's new entities as soon as they are known.
-  // Exposed for benchmarks.
+  // Tests `deadline` every few hundred entities: DeadlineExceeded once it
+  // expires or is cancelled (the worker's own deadline is cancelled by Stop).
+  // Exposed for benchmarks and tests.
   using LevelFn = std::function<void(const std::vector<std::string>&)>;
-  std::vector<std::string> Reachable(const std::string& source, const std::string& tag,
-                                     const LevelFn& on_level = nullptr) const;
+  Result<std::vector<std::string>> Reachable(const std::string& source, const std::string& tag,
+                                             const Deadline& deadline = {}, const LevelFn& on_level = nullptr) const;
 
  private:
   using Pair = std::pair<std::string, std::string>;  // source guid, tag name
@@ -88,6 +91,7 @@ class PropagationWorker {
   std::condition_variable cv_;
   bool wake_ = false;
   std::atomic<bool> stop_{false};
+  Deadline running_;  // cancelled by Stop(): bounds the walks of Recompute
   std::atomic<bool> idle_{false};
   std::atomic<uint64_t> done_{0};
   WorkerFailures failures_;
