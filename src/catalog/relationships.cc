@@ -1,4 +1,5 @@
 // The relationship API: AtlasRelationship instances between existing entities.
+#include "meridian/types/typedef_shape.h"
 #include "write_context.h"
 
 namespace meridian::catalog {
@@ -45,8 +46,9 @@ Result<json> Catalog::CreateRelationships(const json& bodies, const std::string&
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   std::vector<std::string> created;
-  for (const json& body : bodies) {
+  for (json body : bodies) {
     if (!body.is_object()) return Status::InvalidArgument("AtlasRelationship must be an object", "ATLAS-400-00-01A");
+    types::DropNulls(body);  // Atlas reads null as absent
     const std::string type_name = body.value("typeName", "");
     const types::TypeDef* def = ctx.reg().Find(type_name);
     if (!def || def->category != types::Category::kRelationship)
@@ -93,8 +95,10 @@ Result<json> Catalog::CreateRelationships(const json& bodies, const std::string&
   return results;
 }
 
-Result<json> Catalog::UpdateRelationship(const json& body, const std::string& user) {
-  if (!body.is_object() || !body.contains("guid"))
+Result<json> Catalog::UpdateRelationship(const json& request, const std::string& user) {
+  json body = request;
+  types::DropNulls(body);  // Atlas reads null as absent
+  if (!body.is_object() || !body.contains("guid") || !body["guid"].is_string())
     return Status::InvalidArgument("AtlasRelationship with guid required", "ATLAS-400-00-01A");
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);

@@ -1,6 +1,7 @@
 // /api/atlas/v2/entity/... : entities, classifications, labels, audit.
 #include "handler_util.h"
 #include "meridian/server/api.h"
+#include "meridian/types/typedef_shape.h"
 #include "response_cache.h"
 
 namespace meridian::server {
@@ -197,6 +198,7 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
   r.Add("POST", base + "/bulk/classification", Access::kWrite, [c](HttpRequest& req) {
     auto body = req.JsonBody();
     if (!body.ok()) return HttpResponse::Error(body.status());
+    types::DropNulls(*body);  // Atlas reads null as absent
     if (!body->is_object() || !body->contains("classification"))
       return HttpResponse::Error(Status::InvalidArgument("body must carry classification and entityGuids", "ATLAS-400-00-01A"));
     std::vector<std::string> guids;
