@@ -89,16 +89,17 @@ void ExpectAllShapesRead(const TestServer& server) {
   ASSERT_EQ(all.status, 200) << all.body;
   HttpResult headers = server.Get("/api/atlas/v2/types/typedefs/headers");
   ASSERT_EQ(headers.status, 200) << headers.body;
+  const json all_defs = all.Json(), all_headers = headers.Json();
   EXPECT_EQ(server.Get("/api/atlas/admin/metrics").status, 200);
   for (const auto& [list, path] : kCategoryPath) {
     for (const json& def : shapes[list]) {
       const std::string name = def["name"];
       SCOPED_TRACE(name);
       bool listed = false;
-      for (const json& d : all.Json()[list]) listed = listed || d["name"] == name;
+      for (const json& d : all_defs[list]) listed = listed || d["name"] == name;
       EXPECT_TRUE(listed);
       bool in_headers = false;
-      for (const json& h : headers.Json()) in_headers = in_headers || h["name"] == name;
+      for (const json& h : all_headers) in_headers = in_headers || h["name"] == name;
       EXPECT_TRUE(in_headers);
       HttpResult by_name = server.Get("/api/atlas/v2/types/typedef/name/" + name);
       ASSERT_EQ(by_name.status, 200) << by_name.body;
