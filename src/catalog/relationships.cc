@@ -67,10 +67,15 @@ Result<json> Catalog::CreateRelationships(const json& bodies, const std::string&
         return Status::AlreadyExists("relationship " + type_name + " between " + g1 + " and " + g2 + " already exists",
                                      "ATLAS-409-00-004");
     json attrs = body.value("attributes", json::object());
-    for (auto it = attrs.begin(); it != attrs.end(); ++it) {
+    if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", "ATLAS-400-00-01A");
+    for (auto it = attrs.begin(); it != attrs.end();) {
       const types::AttributeDef* ad = def->FindAttribute(it.key());
-      if (!ad) return Status::InvalidArgument("Unknown attribute " + it.key() + " of " + type_name, "ATLAS-400-00-01A");
+      if (!ad) {  // Atlas keeps only the attributes the relationship type defines
+        it = attrs.erase(it);
+        continue;
+      }
       RETURN_IF_ERROR(internal::NormalizeValue(ctx.reg(), ad->value_type, it.key(), it.value()));
+      ++it;
     }
     std::string rel_guid;
     RETURN_IF_ERROR(ctx.Link(g1, *def->end1, g2, attrs, &rel_guid));
@@ -106,9 +111,10 @@ Result<json> Catalog::UpdateRelationship(const json& request, const std::string&
   const types::TypeDef* def = ctx.reg().Find((*rel)["typeName"].get<std::string>());
   if (body.contains("attributes")) {
     json attrs = body["attributes"];
+    if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", "ATLAS-400-00-01A");
     for (auto it = attrs.begin(); it != attrs.end(); ++it) {
       const types::AttributeDef* ad = def ? def->FindAttribute(it.key()) : nullptr;
-      if (!ad) return Status::InvalidArgument("Unknown attribute " + it.key(), "ATLAS-400-00-01A");
+      if (!ad) continue;  // ignored, as Atlas does
       RETURN_IF_ERROR(internal::NormalizeValue(ctx.reg(), ad->value_type, it.key(), it.value()));
       (*rel)["attributes"][it.key()] = it.value();
     }

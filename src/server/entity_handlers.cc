@@ -82,6 +82,14 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
       return HttpResponse::Error(Status::InvalidArgument("query parameter name=<attribute> is required", "ATLAS-400-00-01A"));
     auto value = req.JsonBody();
     if (!value.ok()) return HttpResponse::Error(value.status());
+    // Unlike a full update, which ignores attributes the type does not define, Atlas
+    // refuses to set one by name (AtlasEntityStoreV2.updateEntityAttributeByGuid).
+    auto rec = c->LoadRecord(req.params["guid"]);
+    if (!rec.ok()) return HttpResponse::Error(rec.status());
+    const types::TypeDef* type = c->types()->FindEntity(types::StringField(*rec, "typeName"));
+    if (type && !type->FindAttribute(attr) && !type->relationship_attributes.count(attr))
+      return HttpResponse::Error(Status::InvalidArgument("Attribute " + attr + " not found for type " + type->name,
+                                                         "ATLAS-400-00-023"));
     return MutationOr(c->PartialUpdate(req.params["guid"], json{{attr, *value}}, json::object(), req.principal.user));
   });
   r.Add("DELETE", base + "/guid/{guid}", Access::kWrite, [c](HttpRequest& req) {
