@@ -97,7 +97,7 @@ Status CheckUpdate(const types::TypeDef& old_def, const json& new_def, bool in_u
     if (it == next.end())
       return Status::InvalidArgument(old_def.name + "." + n + " : attribute delete not supported", "ATLAS-400-00-00D");
     if (types::StringField(*it->second, "typeName") != types::StringField(a, "typeName"))
-      return Status::InvalidArgument("Data type update for attribute is not supported", "ATLAS-400-00-001");
+      return Status::InvalidArgument("Data type update for attribute is not supported", "ATLAS-400-00-029");
     if (in_use && Flag(a, "isOptional", true) && !Flag(*it->second, "isOptional", false))
       return Status::InvalidArgument("type " + old_def.name + " is in use: attribute " + n +
                                      " cannot become mandatory", "ATLAS-400-00-01A");

@@ -214,7 +214,9 @@ TEST(TypedefShapes, UpdatesFollowAtlasRules) {
   EXPECT_EQ(r.Json()["errorCode"], "ATLAS-400-00-00D") << r.body;
   json retyped = added;
   retyped["attributeDefs"][1]["typeName"] = "string";
-  EXPECT_EQ(put({{"entityDefs", {retyped}}}).status, 400);
+  r = put({{"entityDefs", {retyped}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.Json()["errorCode"], "ATLAS-400-00-029") << r.body;
   json no_super = added;
   no_super["superTypes"] = json::array();
   r = put({{"entityDefs", {no_super}}});
