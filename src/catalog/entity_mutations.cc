@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <set>
 
+#include "meridian/types/typedef_shape.h"
 #include "write_context.h"
 
 namespace meridian::catalog {
@@ -55,6 +56,34 @@ class RefResolver {
   WriteContext& ctx_;
   std::map<std::string, std::string> placeholders_;
 };
+
+// Atlas reads null as absent: drops null envelope fields (homeId, classifications,
+// meanings, labels, ...) and nulls inside values, but keeps a null attribute
+// value, which clears that attribute (EntityGraphMapper.mapAttribute).
+json EntityBodyWithoutNulls(json e) {
+  if (!e.is_object()) return e;
+  for (auto it = e.begin(); it != e.end();) {
+    if (it->is_null()) {
+      it = e.erase(it);
+      continue;
+    }
+    if ((it.key() == "attributes" || it.key() == "relationshipAttributes") && it->is_object()) {
+      for (auto& [name, value] : it->items()) types::DropNulls(value);
+    } else {
+      types::DropNulls(*it);
+    }
+    ++it;
+  }
+  return e;
+}
+
+bool FlagOr(const json& j, const char* key, bool def) {
+  auto it = j.find(key);
+  if (it == j.end()) return def;
+  if (it->is_boolean()) return it->get<bool>();
+  if (it->is_string()) return *it == "true";
+  return def;
+}
 
 // Splits `value` of a relationship attribute into (guid, relationshipType) targets.
 Result<std::vector<std::pair<std::string, std::string>>> ResolveTargets(RefResolver& resolver, WriteContext& ctx,
@@ -127,8 +156,7 @@ Status MergeAttributes(WriteContext& ctx, const types::TypeDef& type, const json
       continue;
     }
     const types::AttributeDef* ad = type.FindAttribute(name);
-    if (!ad)
-      return Status::InvalidArgument("Unknown attribute " + name + " for type " + type.name, "ATLAS-400-00-01A");
+    if (!ad) continue;  // Atlas ignores attributes its type does not define (EntityGraphMapper.mapAttributes)
     json v = it.value();
     RETURN_IF_ERROR(internal::NormalizeValue(ctx.reg(), ad->value_type, type.name + "." + name, v));
     json& slot = record["attributes"][name];
@@ -170,10 +198,12 @@ Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& refer
   RefResolver resolver(ctx);
   std::map<std::string, std::string> assigned;
   std::vector<Incoming> incoming;
-  for (const json& e : entities) incoming.push_back({e});
+  for (const json& e : entities)
+    if (!e.is_null()) incoming.push_back({EntityBodyWithoutNulls(e)});
   if (referred.is_object())
     for (auto it = referred.begin(); it != referred.end(); ++it) {
-      json body = it.value();
+      if (it->is_null()) continue;
+      json body = EntityBodyWithoutNulls(it.value());
       if (body.is_object() && !body.contains("guid")) body["guid"] = it.key();
       incoming.push_back({body});
     }
@@ -231,12 +261,8 @@ Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& refer
                                     &changed));
     const json ra = in.body.value("relationshipAttributes", json::object());
     if (!ra.is_object()) return Status::InvalidArgument("relationshipAttributes must be an object", "ATLAS-400-00-01A");
-    for (auto it = ra.begin(); it != ra.end(); ++it) {
-      if (!in.type->relationship_attributes.count(it.key()))
-        return Status::InvalidArgument("Unknown relationship attribute " + it.key() + " for type " + in.type->name,
-                                       "ATLAS-400-00-01A");
-      rel_attrs[i][it.key()] = it.value();
-    }
+    for (auto it = ra.begin(); it != ra.end(); ++it)
+      if (in.type->relationship_attributes.count(it.key())) rel_attrs[i][it.key()] = it.value();
     if (in.is_new) {
       if (in.body.contains("labels") && in.body["labels"].is_array()) {
         for (const json& l : in.body["labels"])
@@ -299,15 +325,17 @@ Result<Mutation> Catalog::PartialUpdate(const std::string& guid, const json& att
   const types::TypeDef* type = ctx.reg().FindEntity((*rec)["typeName"].get<std::string>());
   if (!type) return Status::Internal("entity " + guid + " has an unknown type");
   json rel_attrs = relationship_attributes.is_object() ? relationship_attributes : json::object();
+  for (auto& [name, value] : rel_attrs.items()) types::DropNulls(value);
+  json attrs = attributes.is_null() ? json::object() : attributes;
+  if (attrs.is_object())
+    for (auto& [name, value] : attrs.items()) types::DropNulls(value);
   bool changed = false;
-  RETURN_IF_ERROR(MergeAttributes(ctx, *type, attributes, *rec, rel_attrs, &changed));
+  RETURN_IF_ERROR(MergeAttributes(ctx, *type, attrs, *rec, rel_attrs, &changed));
   RETURN_IF_ERROR(CheckMandatory(*type, *rec));
   if (changed) ctx.Touch(guid, "ENTITY_UPDATE", "Updated: " + json{{"attributes", attributes}}.dump());
   RefResolver resolver(ctx);
   for (auto it = rel_attrs.begin(); it != rel_attrs.end(); ++it) {
-    if (!type->relationship_attributes.count(it.key()))
-      return Status::InvalidArgument("Unknown relationship attribute " + it.key() + " for type " + type->name,
-                                     "ATLAS-400-00-01A");
+    if (!type->relationship_attributes.count(it.key())) continue;  // ignored, as Atlas does
     ASSIGN_OR_RETURN(auto targets, ResolveTargets(resolver, ctx, *type, it.key(), it.value()));
     RETURN_IF_ERROR(ctx.ReplaceRelationshipAttribute(guid, it.key(), targets));
   }
@@ -347,35 +375,40 @@ namespace {
 
 Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeDef& entity_type, json& c) {
   if (!c.is_object()) return Status::InvalidArgument("a classification must be an object", "ATLAS-400-00-01A");
-  const std::string name = c.value("typeName", "");
+  types::DropNulls(c);
+  const std::string name = types::StringField(c, "typeName");
   const types::TypeDef* ct = reg.FindClassification(name);
   if (!ct) return Status::NotFound("Classification " + name + " not found (unknown classification type)",
                                    "ATLAS-404-00-008");
   json allowed = ct->json.value("entityTypes", json::array());
-  if (!allowed.empty()) {
+  if (allowed.is_array() && !allowed.empty()) {
     bool ok = false;
-    for (const json& t : allowed) ok = ok || entity_type.IsA(t.get<std::string>());
+    for (const json& t : allowed) ok = ok || entity_type.IsA(types::StringField(json{{"t", t}}, "t"));
     for (const auto& sup : ct->all_super_types) {
       const types::TypeDef* st = reg.Find(sup);
-      for (const json& t : st->json.value("entityTypes", json::array())) ok = ok || entity_type.IsA(t.get<std::string>());
+      for (const json& t : st->json.value("entityTypes", json::array()))
+        ok = ok || entity_type.IsA(types::StringField(json{{"t", t}}, "t"));
     }
     if (!ok) return Status::InvalidArgument("Classification " + name + " cannot be associated with type " +
                                             entity_type.name, "ATLAS-400-00-01A");
   }
-  json attrs = c.value("attributes", json::object());
-  if (attrs.is_null()) attrs = json::object();
-  for (auto it = attrs.begin(); it != attrs.end(); ++it) {
+  json given = c.value("attributes", json::object());
+  if (!given.is_object()) return Status::InvalidArgument("attributes of " + name + " must be an object", "ATLAS-400-00-01A");
+  json attrs = json::object();
+  for (auto it = given.begin(); it != given.end(); ++it) {
     const types::AttributeDef* ad = ct->FindAttribute(it.key());
-    if (!ad) return Status::InvalidArgument("Unknown attribute " + it.key() + " of classification " + name,
-                                            "ATLAS-400-00-01A");
-    RETURN_IF_ERROR(internal::NormalizeValue(reg, ad->value_type, name + "." + it.key(), it.value()));
+    if (!ad) continue;  // Atlas keeps only the attributes the classification type defines
+    json v = it.value();
+    RETURN_IF_ERROR(internal::NormalizeValue(reg, ad->value_type, name + "." + it.key(), v));
+    attrs[it.key()] = std::move(v);
   }
+  json periods = c.value("validityPeriods", json::array());
   json out = {{"typeName", name},
               {"attributes", attrs},
-              {"propagate", c.value("propagate", true)},
-              {"removePropagationsOnEntityDelete", c.value("removePropagationsOnEntityDelete", false)},
-              {"restrictPropagationThroughLineage", c.value("restrictPropagationThroughLineage", false)},
-              {"validityPeriods", c.value("validityPeriods", json::array())}};
+              {"propagate", FlagOr(c, "propagate", true)},
+              {"removePropagationsOnEntityDelete", FlagOr(c, "removePropagationsOnEntityDelete", false)},
+              {"restrictPropagationThroughLineage", FlagOr(c, "restrictPropagationThroughLineage", false)},
+              {"validityPeriods", periods.is_array() ? periods : json::array()}};
   c = std::move(out);
   return Status::Ok();
 }
@@ -389,6 +422,7 @@ Status Catalog::AddClassifications(const std::string& guid, const json& classifi
 Status Catalog::AddClassificationToEntities(const json& classifications, const std::vector<std::string>& guids,
                                             const std::string& user) {
   json list = classifications.is_array() ? classifications : json::array({classifications});
+  types::DropNulls(list);
   if (list.empty()) return Status::InvalidArgument("no classifications given", "ATLAS-400-00-01A");
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
@@ -414,6 +448,7 @@ Status Catalog::AddClassificationToEntities(const json& classifications, const s
 
 Status Catalog::UpdateClassifications(const std::string& guid, const json& classifications, const std::string& user) {
   json list = classifications.is_array() ? classifications : json::array({classifications});
+  types::DropNulls(list);
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));

@@ -1,4 +1,5 @@
 // The relationship API: AtlasRelationship instances between existing entities.
+#include "meridian/types/typedef_shape.h"
 #include "write_context.h"
 
 namespace meridian::catalog {
@@ -45,8 +46,9 @@ Result<json> Catalog::CreateRelationships(const json& bodies, const std::string&
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   std::vector<std::string> created;
-  for (const json& body : bodies) {
+  for (json body : bodies) {
     if (!body.is_object()) return Status::InvalidArgument("AtlasRelationship must be an object", "ATLAS-400-00-01A");
+    types::DropNulls(body);  // Atlas reads null as absent
     const std::string type_name = body.value("typeName", "");
     const types::TypeDef* def = ctx.reg().Find(type_name);
     if (!def || def->category != types::Category::kRelationship)
@@ -65,10 +67,15 @@ Result<json> Catalog::CreateRelationships(const json& bodies, const std::string&
         return Status::AlreadyExists("relationship " + type_name + " between " + g1 + " and " + g2 + " already exists",
                                      "ATLAS-409-00-004");
     json attrs = body.value("attributes", json::object());
-    for (auto it = attrs.begin(); it != attrs.end(); ++it) {
+    if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", "ATLAS-400-00-01A");
+    for (auto it = attrs.begin(); it != attrs.end();) {
       const types::AttributeDef* ad = def->FindAttribute(it.key());
-      if (!ad) return Status::InvalidArgument("Unknown attribute " + it.key() + " of " + type_name, "ATLAS-400-00-01A");
+      if (!ad) {  // Atlas keeps only the attributes the relationship type defines
+        it = attrs.erase(it);
+        continue;
+      }
       RETURN_IF_ERROR(internal::NormalizeValue(ctx.reg(), ad->value_type, it.key(), it.value()));
+      ++it;
     }
     std::string rel_guid;
     RETURN_IF_ERROR(ctx.Link(g1, *def->end1, g2, attrs, &rel_guid));
@@ -93,8 +100,10 @@ Result<json> Catalog::CreateRelationships(const json& bodies, const std::string&
   return results;
 }
 
-Result<json> Catalog::UpdateRelationship(const json& body, const std::string& user) {
-  if (!body.is_object() || !body.contains("guid"))
+Result<json> Catalog::UpdateRelationship(const json& request, const std::string& user) {
+  json body = request;
+  types::DropNulls(body);  // Atlas reads null as absent
+  if (!body.is_object() || !body.contains("guid") || !body["guid"].is_string())
     return Status::InvalidArgument("AtlasRelationship with guid required", "ATLAS-400-00-01A");
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
@@ -102,9 +111,10 @@ Result<json> Catalog::UpdateRelationship(const json& body, const std::string& us
   const types::TypeDef* def = ctx.reg().Find((*rel)["typeName"].get<std::string>());
   if (body.contains("attributes")) {
     json attrs = body["attributes"];
+    if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", "ATLAS-400-00-01A");
     for (auto it = attrs.begin(); it != attrs.end(); ++it) {
       const types::AttributeDef* ad = def ? def->FindAttribute(it.key()) : nullptr;
-      if (!ad) return Status::InvalidArgument("Unknown attribute " + it.key(), "ATLAS-400-00-01A");
+      if (!ad) continue;  // ignored, as Atlas does
       RETURN_IF_ERROR(internal::NormalizeValue(ctx.reg(), ad->value_type, it.key(), it.value()));
       (*rel)["attributes"][it.key()] = it.value();
     }

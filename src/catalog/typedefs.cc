@@ -1,8 +1,10 @@
 // Type definitions: built-in models plus user-defined and changed types kept in
 // the typedefs column family.
+#include <algorithm>
 #include <set>
 
 #include "catalog_internal.h"
+#include "meridian/types/typedef_shape.h"
 
 namespace meridian::catalog {
 
@@ -46,7 +48,8 @@ void Stamp(json& def, const std::string& user, int64_t now, bool is_new, const j
   } else if (previous) {
     for (const char* k : {"guid", "createdBy", "createTime"})
       if (previous->contains(k)) def[k] = (*previous)[k];
-    def["version"] = previous->value("version", 1) + 1;
+    const json& v = (*previous)["version"];
+    def["version"] = (v.is_number_integer() ? v.get<int64_t>() : 1) + 1;
   }
   def["updatedBy"] = user;
   def["updateTime"] = now;
@@ -74,30 +77,60 @@ bool ClassificationInUse(const store::Store& store, const std::string& name) {
   return used;
 }
 
-// An update may add optional attributes and change descriptions/options, but
-// must not invalidate stored entities.
-Status CheckCompatible(const types::TypeDef& old_def, const json& new_def) {
-  std::map<std::string, json> next;
-  for (const json& a : new_def.value("attributeDefs", json::array())) next[a.value("name", "")] = a;
+bool Flag(const json& j, const char* key, bool def) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() ? it->get<bool>() : def;
+}
+
+// Atlas's rules for updating a type (AtlasStructDefStoreV2.updateVertexPreUpdate,
+// AtlasEntityDefStoreV2): attributes cannot be removed or change their type, new
+// attributes must be optional, super-types cannot be removed. Descriptions,
+// options and new enum values may change freely.
+Status CheckUpdate(const types::TypeDef& old_def, const json& new_def, bool in_use) {
+  std::map<std::string, const json*> next;
+  for (const json& a : new_def["attributeDefs"]) next[a["name"].get<std::string>()] = &a;
+  std::set<std::string> current;
   for (const json& a : old_def.json.value("attributeDefs", json::array())) {
-    const std::string n = a.value("name", "");
+    const std::string n = types::StringField(a, "name");
+    current.insert(n);
     auto it = next.find(n);
     if (it == next.end())
-      return Status::InvalidArgument("type " + old_def.name + " is in use: attribute " + n + " cannot be removed",
-                                     "ATLAS-400-00-01A");
-    if (it->second.value("typeName", "") != a.value("typeName", ""))
-      return Status::InvalidArgument("type " + old_def.name + " is in use: attribute " + n + " cannot change type",
-                                     "ATLAS-400-00-01A");
-    if (a.value("isOptional", true) && !it->second.value("isOptional", true))
+      return Status::InvalidArgument(old_def.name + "." + n + " : attribute delete not supported", "ATLAS-400-00-00D");
+    if (types::StringField(*it->second, "typeName") != types::StringField(a, "typeName"))
+      return Status::InvalidArgument("Data type update for attribute is not supported", "ATLAS-400-00-029");
+    if (in_use && Flag(a, "isOptional", true) && !Flag(*it->second, "isOptional", false))
       return Status::InvalidArgument("type " + old_def.name + " is in use: attribute " + n +
                                      " cannot become mandatory", "ATLAS-400-00-01A");
-    next.erase(it);
   }
   for (const auto& [n, a] : next)
-    if (!a.value("isOptional", true))
-      return Status::InvalidArgument("type " + old_def.name + " is in use: new attribute " + n + " must be optional",
-                                     "ATLAS-400-00-01A");
+    if (!current.count(n) && !Flag(*a, "isOptional", false))
+      return Status::InvalidArgument(old_def.name + "." + n + " : can not add mandatory attribute", "ATLAS-400-00-00C");
+  if (new_def.contains("superTypes"))
+    for (const json& s : old_def.json.value("superTypes", json::array())) {
+      const json& sup = new_def["superTypes"];
+      if (std::find(sup.begin(), sup.end(), s) == sup.end())
+        return Status::InvalidArgument("superType remove not supported", "ATLAS-400-00-00E");
+    }
   return Status::Ok();
+}
+
+// Stored typedefs written before requests were normalised may hold nulls or
+// non-list values where lists belong; read them as Atlas would.
+void CleanStoredDef(json& def) {
+  types::DropNulls(def);
+  for (const char* k : {"attributeDefs", "superTypes", "entityTypes", "elementDefs"})
+    if (def.contains(k) && !def[k].is_array()) def.erase(k);
+  for (const char* k : {"attributeDefs", "elementDefs"})
+    if (def.contains(k)) {
+      json& list = def[k];
+      for (auto it = list.begin(); it != list.end();) it = it->is_object() ? it + 1 : list.erase(it);
+    }
+  for (const char* k : {"superTypes", "entityTypes"})
+    if (def.contains(k)) {
+      json& list = def[k];
+      for (auto it = list.begin(); it != list.end();) it = it->is_string() ? it + 1 : list.erase(it);
+    }
+  for (const char* k : {"subTypes", "relationshipAttributeDefs", "businessAttributeDefs"}) def.erase(k);
 }
 
 }  // namespace
@@ -120,7 +153,10 @@ Status Catalog::LoadTypes() {
   std::map<std::string, json> stored;
   RETURN_IF_ERROR(store_->Scan(Family::kTypedefs, "", [&](std::string_view k, std::string_view v) {
     auto def = store::DecodeRecord(v);
-    if (def.ok()) stored[std::string(k)] = std::move(*def);
+    if (def.ok() && def->is_object()) {
+      CleanStoredDef(*def);
+      stored[std::string(k)] = std::move(*def);
+    }
     return true;
   }));
   for (json& doc : docs)
@@ -133,7 +169,7 @@ Status Catalog::LoadTypes() {
           stored.erase(it);
         }
   json user_doc = json::object();
-  for (auto& [name, def] : stored) user_doc[ListOf(def.value("category", "ENTITY"))].push_back(def);
+  for (auto& [name, def] : stored) user_doc[ListOf(types::StringField(def, "category", "ENTITY"))].push_back(def);
   docs.push_back(user_doc);
   ASSIGN_OR_RETURN(auto reg, types::TypeRegistry::Build(docs));
   PublishTypes(std::move(reg));
@@ -151,8 +187,8 @@ Result<json> Catalog::ChangeTypes(const json& types_def, const std::string& user
     if (it == types_def.end() || it->is_null()) continue;
     if (!it->is_array()) return Status::InvalidArgument(std::string(list) + " must be a list", "ATLAS-400-00-01A");
     for (json def : *it) {
-      if (!def.is_object() || !def.contains("name") || !def["name"].is_string() || def["name"].get<std::string>().empty())
-        return Status::InvalidArgument(std::string("a type in ") + list + " has no name", "ATLAS-400-00-01A");
+      if (def.is_null()) continue;
+      RETURN_IF_ERROR(types::NormalizeTypeDef(list, def));
       const std::string name = def["name"];
       const types::TypeDef* existing = reg->Find(name);
       if (!update && existing) return Status::AlreadyExists("Given type " + name + " already exists", "ATLAS-409-00-001");
@@ -162,16 +198,20 @@ Result<json> Catalog::ChangeTypes(const json& types_def, const std::string& user
           {"entityDefs", "ENTITY"}, {"relationshipDefs", "RELATIONSHIP"}, {"businessMetadataDefs", "BUSINESS_METADATA"}};
       def["category"] = kCategory.at(list);
       if (existing && std::string(types::CategoryName(existing->category)) != def["category"])
-        return Status::InvalidArgument("type " + name + " is a " + std::string(types::CategoryName(existing->category)),
-                                       "ATLAS-400-00-01A");
-      if (existing && existing->category == types::Category::kEntity && TypeInUse(*store_, name))
-        RETURN_IF_ERROR(CheckCompatible(*existing, def));
+        return Status::InvalidArgument("Given type " + name + " doesn't match " +
+                                           std::string(types::CategoryName(existing->category)), "ATLAS-400-00-010");
+      if (existing && existing->category != types::Category::kEnum)
+        RETURN_IF_ERROR(CheckUpdate(*existing, def,
+                                    existing->category == types::Category::kEntity && TypeInUse(*store_, name)));
       Stamp(def, user, now, !existing, existing ? &existing->json : nullptr);
       if (!changed.emplace(name, def).second)
         return Status::InvalidArgument("type " + name + " appears twice", "ATLAS-400-00-01A");
     }
   }
-  if (changed.empty()) return Status::InvalidArgument("no type definitions given", "ATLAS-400-00-01A");
+  // Nothing to create or update: Atlas answers with what it changed, i.e. nothing.
+  json out = json::object();
+  for (const char* list : kLists) out[list] = json::array();
+  if (changed.empty()) return out;
 
   // Rebuild from the current defs with the changes applied, to validate references.
   std::vector<json> docs(1, json::object());
@@ -185,8 +225,6 @@ Result<json> Catalog::ChangeTypes(const json& types_def, const std::string& user
   ASSIGN_OR_RETURN(auto next, types::TypeRegistry::Build(docs));
 
   store::Batch batch;
-  json out = json::object();
-  for (const char* list : kLists) out[list] = json::array();
   for (const auto& [name, def] : changed) {
     batch.Put(Family::kTypedefs, name, store::EncodeRecord(def));
     out[ListOf(def.value("category", "ENTITY"))].push_back(next->ToJson(*next->Find(name)));
@@ -213,15 +251,17 @@ Status Catalog::DeleteTypeByName(const std::string& name) {
   return DeleteTypes(doc);
 }
 
-Status Catalog::DeleteTypes(const json& types_def) {
-  if (!types_def.is_object()) return Status::InvalidArgument("AtlasTypesDef must be an object", "ATLAS-400-00-01A");
+Status Catalog::DeleteTypes(const json& request) {
+  if (!request.is_object()) return Status::InvalidArgument("AtlasTypesDef must be an object", "ATLAS-400-00-01A");
+  json types_def = request;
+  types::DropNulls(types_def);
   std::lock_guard<std::mutex> lock(write_mu_);
   auto reg = types();
   std::set<std::string> names;
   for (const char* list : kLists) {
     auto it = types_def.find(list);
     if (it == types_def.end() || !it->is_array()) continue;
-    for (const json& d : *it) names.insert(d.value("name", ""));
+    for (const json& d : *it) names.insert(types::StringField(d, "name"));
   }
   if (names.empty()) return Status::InvalidArgument("no type definitions given", "ATLAS-400-00-01A");
   const auto builtins = types::BuiltinModelDocs();

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdint>
@@ -69,6 +70,12 @@ std::optional<json> WholeNumber(const std::string& t, const json& value) {
   const auto v = static_cast<int64_t>(d);
   if (v < r.lo || v > r.hi) return std::nullopt;
   return json(v);
+}
+
+bool EqualsIgnoreCase(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 }  // namespace
@@ -165,9 +172,16 @@ Status NormalizeValue(const types::TypeRegistry& reg, const ValueType& vt, const
         for (const json& el : e->json.value("elementDefs", json::array()))
           if (el.value("ordinal", -1) == value.get<int>()) { value = el.value("value", ""); return Status::Ok(); }
       }
-      if (value.is_string() && e &&
-          std::find(e->enum_values.begin(), e->enum_values.end(), value.get<std::string>()) != e->enum_values.end())
-        return Status::Ok();
+      // Atlas matches enum values regardless of case and stores the defined spelling
+      // (AtlasEnumType.getNormalizedValue).
+      if (value.is_string() && e) {
+        const std::string given = value.get<std::string>();
+        for (const std::string& v : e->enum_values)
+          if (EqualsIgnoreCase(v, given)) {
+            value = v;
+            return Status::Ok();
+          }
+      }
       return Mismatch(attr, "a value of enum " + vt.name, value);
     }
     case ValueType::Kind::kStruct: {
@@ -175,10 +189,15 @@ Status NormalizeValue(const types::TypeRegistry& reg, const ValueType& vt, const
       if (!value.is_object() || !s) return Mismatch(attr, "a struct " + vt.name, value);
       json attrs = value.contains("attributes") && value["attributes"].is_object() ? value["attributes"] : value;
       attrs.erase("typeName");
-      for (auto it = attrs.begin(); it != attrs.end(); ++it) {
+      // Atlas keeps only the attributes the struct type defines (AtlasStructType.normalizeAttributeValues).
+      for (auto it = attrs.begin(); it != attrs.end();) {
         const types::AttributeDef* ad = s->FindAttribute(it.key());
-        if (!ad) return Status::InvalidArgument(vt.name + "." + it.key() + ": unknown attribute", "ATLAS-400-00-01A");
+        if (!ad) {
+          it = attrs.erase(it);
+          continue;
+        }
         RETURN_IF_ERROR(NormalizeValue(reg, ad->value_type, attr + "." + it.key(), it.value()));
+        ++it;
       }
       value = json{{"typeName", vt.name}, {"attributes", attrs}};
       return Status::Ok();

@@ -1,6 +1,7 @@
 // /api/atlas/v2/entity/... : entities, classifications, labels, audit.
 #include "handler_util.h"
 #include "meridian/server/api.h"
+#include "meridian/types/typedef_shape.h"
 #include "response_cache.h"
 
 namespace meridian::server {
@@ -81,6 +82,14 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
       return HttpResponse::Error(Status::InvalidArgument("query parameter name=<attribute> is required", "ATLAS-400-00-01A"));
     auto value = req.JsonBody();
     if (!value.ok()) return HttpResponse::Error(value.status());
+    // Unlike a full update, which ignores attributes the type does not define, Atlas
+    // refuses to set one by name (AtlasEntityStoreV2.updateEntityAttributeByGuid).
+    auto rec = c->LoadRecord(req.params["guid"]);
+    if (!rec.ok()) return HttpResponse::Error(rec.status());
+    const types::TypeDef* type = c->types()->FindEntity(types::StringField(*rec, "typeName"));
+    if (type && !type->FindAttribute(attr) && !type->relationship_attributes.count(attr))
+      return HttpResponse::Error(Status::InvalidArgument("Attribute " + attr + " not found for type " + type->name,
+                                                         "ATLAS-400-00-023"));
     return MutationOr(c->PartialUpdate(req.params["guid"], json{{attr, *value}}, json::object(), req.principal.user));
   });
   r.Add("DELETE", base + "/guid/{guid}", Access::kWrite, [c](HttpRequest& req) {
@@ -197,6 +206,7 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
   r.Add("POST", base + "/bulk/classification", Access::kWrite, [c](HttpRequest& req) {
     auto body = req.JsonBody();
     if (!body.ok()) return HttpResponse::Error(body.status());
+    types::DropNulls(*body);  // Atlas reads null as absent
     if (!body->is_object() || !body->contains("classification"))
       return HttpResponse::Error(Status::InvalidArgument("body must carry classification and entityGuids", "ATLAS-400-00-01A"));
     std::vector<std::string> guids;

@@ -5,6 +5,7 @@
 #include "handler_util.h"
 #include "meridian/glossary/glossary.h"
 #include "meridian/glossary/glossary_routes.h"
+#include "meridian/types/typedef_shape.h"
 
 namespace meridian::server {
 
@@ -30,6 +31,7 @@ Handler WithBody(Fn fn) {
   return [fn](HttpRequest& req) {
     auto body = req.JsonBody();
     if (!body.ok()) return HttpResponse::Error(body.status());
+    types::DropNulls(*body);  // glossary objects: Atlas reads null as absent
     return fn(req, *body);
   };
 }

@@ -1,6 +1,7 @@
 #include "meridian/server/http.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace meridian::server {
 
@@ -60,7 +61,10 @@ std::vector<std::string> HttpRequest::QueryAll(const std::string& name) const {
 bool HttpRequest::QueryBool(const std::string& name, bool def) const {
   auto it = query.find(name);
   if (it == query.end()) return def;
-  return it->second == "true" || it->second == "1";
+  // As JAX-RS reads a boolean parameter: "true" in any case (clients send "True").
+  std::string v = it->second;
+  for (char& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return v == "true" || v == "1";
 }
 
 int HttpRequest::QueryInt(const std::string& name, int def) const {

@@ -3,6 +3,7 @@
 #include "handler_util.h"
 #include "meridian/search/search_service.h"
 #include "meridian/server/api.h"
+#include "meridian/types/typedef_shape.h"
 
 namespace meridian::server {
 
@@ -33,6 +34,7 @@ void PutParams(const HttpRequest& req, json& out, std::initializer_list<const ch
 Result<json> BodyParams(const HttpRequest& req) {
   ASSIGN_OR_RETURN(json body, req.JsonBody());
   if (!body.is_object()) return Status::InvalidArgument("search parameters must be a JSON object", "ATLAS-400-00-01A");
+  types::DropNulls(body);  // Atlas reads null as absent
   if (body.contains("query") && body["query"].is_string()) RETURN_IF_ERROR(CheckQueryLength(body["query"]));
   return body;
 }

@@ -1,6 +1,7 @@
 // /api/atlas/v2/types/... : type definitions.
 #include "handler_util.h"
 #include "meridian/server/api.h"
+#include "meridian/types/typedef_shape.h"
 
 namespace meridian::server {
 
@@ -44,7 +45,7 @@ bool Matches(const types::TypeDef& def, const HttpRequest& req) {
   if (!sup.empty() && !(def.IsA(sup) && def.name != sup)) return false;
   std::string notsup = req.Query("notsupertype");
   if (!notsup.empty() && def.IsA(notsup)) return false;
-  std::string service = def.json.value("serviceType", "");
+  std::string service = types::StringField(def.json, "serviceType");
   std::string st = req.Query("servicetype");
   if (!st.empty() && service != st) return false;
   std::string nst = req.Query("notservicetype");
@@ -81,9 +82,9 @@ void RegisterTypeRoutes(Router& r, const Services& s) {
     json out = json::array();
     for (const auto& [name, def] : reg->all())
       if (Matches(def, req))
-        out.push_back({{"guid", def.json.value("guid", "")}, {"name", name},
+        out.push_back({{"guid", types::StringField(def.json, "guid")}, {"name", name},
                        {"category", types::CategoryName(def.category)},
-                       {"serviceType", def.json.value("serviceType", "")}});
+                       {"serviceType", types::StringField(def.json, "serviceType")}});
     return HttpResponse::Json(out);
   });
   r.Add("POST", base + "/typedefs", Access::kAdmin, [c](HttpRequest& req) {

@@ -160,6 +160,7 @@ Status TypeRegistry::Resolve() {
     if (depth > 64) return Status::InvalidArgument("super-type cycle at " + def.name, "ATLAS-400-00-01A");
     if (!def.json.contains("superTypes")) return Status::Ok();
     for (const json& s : def.json["superTypes"]) {
+      if (!s.is_string()) continue;
       std::string sup = s.get<std::string>();
       auto it = types_.find(sup);
       if (it == types_.end() || it->second.category != def.category)

@@ -198,5 +198,91 @@ TEST_F(CatalogTest, WritesAreAtomicAndQueueIndexWorkInTheSameBatch) {
                                               "atlas_emr.trip_zone_lookup.zone@primary").ok());
 }
 
+// An earlier version stored typedefs as clients sent them, nulls included. Such a data
+// directory opens, and every type reads and lists.
+TEST_F(CatalogTest, StoredTypedefsInTheNullFormLoadAndList) {
+  auto null_def = [](const std::string& name, const std::string& category) {
+    return json{{"name", name}, {"category", category}, {"guid", name + "-guid"}, {"description", nullptr},
+                {"serviceType", nullptr}, {"typeVersion", nullptr}, {"options", nullptr}, {"version", nullptr},
+                {"attributeDefs", nullptr}, {"superTypes", nullptr}, {"subTypes", nullptr},
+                {"entityTypes", nullptr}, {"relationshipAttributeDefs", nullptr}};
+  };
+  json entity = null_def("old_entity", "ENTITY");
+  json table = null_def("old_table", "ENTITY");
+  table["superTypes"] = {"DataSet", nullptr};
+  table["attributeDefs"] = {{{"name", "kind"}, {"typeName", "old_enum"}, {"isOptional", true},
+                             {"cardinality", "SINGLE"}, {"defaultValue", nullptr}, {"constraints", nullptr}}};
+  json classification = null_def("old_tag", "CLASSIFICATION");
+  json enumeration = null_def("old_enum", "ENUM");
+  enumeration["elementDefs"] = {{{"value", "A"}, {"ordinal", 1}, {"description", nullptr}}};
+  json rel = null_def("old_rel", "RELATIONSHIP");
+  rel["endDef1"] = {{"type", "old_table"}, {"name", "entities"}, {"cardinality", "SET"}, {"isContainer", nullptr}};
+  rel["endDef2"] = {{"type", "old_entity"}, {"name", "table"}, {"cardinality", "SINGLE"}, {"description", nullptr}};
+  rel["propagateTags"] = nullptr;
+  store::Batch batch;
+  for (const json& d : {entity, table, classification, enumeration, rel})
+    batch.Put(store::Family::kTypedefs, d["name"].get<std::string>(), store::EncodeRecord(d));
+  ASSERT_TRUE(store_->Write(batch).ok());
+
+  Reopen();
+  auto reg = catalog_->types();
+  for (const char* name : {"old_entity", "old_table", "old_tag", "old_enum", "old_rel"}) {
+    const types::TypeDef* t = reg->Find(name);
+    ASSERT_NE(t, nullptr) << name;
+    json shown = reg->ToJson(*t);
+    EXPECT_EQ(shown.dump().find("null"), std::string::npos) << shown.dump();
+    EXPECT_EQ(reg->FindByGuid(std::string(name) + "-guid"), t);
+  }
+  EXPECT_TRUE(reg->Find("old_table")->IsA("DataSet"));
+  EXPECT_NE(reg->Find("old_table")->FindRelationshipEnd("entities"), nullptr);
+  for (const auto& [name, def] : reg->all()) EXPECT_NO_THROW(reg->ToJson(def)) << name;
+  // And the old types can still be changed and used.
+  json tagged = table;
+  tagged["description"] = "now described";
+  ASSERT_TRUE(catalog_->UpdateTypes({{"entityDefs", {tagged}}}, "admin").ok());
+  json e = {{"typeName", "old_table"}, {"attributes", {{"qualifiedName", "t@old"}, {"name", "t"}, {"kind", "a"}}}};
+  auto m = catalog_->CreateOrUpdate(json::array({e}), json(), "admin");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+}
+
+// What Atlas's clients send for an entity: every unset envelope field null, attributes
+// the type does not define, enum values in another case.
+TEST_F(CatalogTest, EntityRequestsAreReadAsAtlasReadsThem) {
+  json envelope = {{"typeName", "hive_db"}, {"guid", "-7"}, {"homeId", nullptr}, {"classifications", nullptr},
+                   {"meanings", nullptr}, {"customAttributes", nullptr}, {"businessAttributes", nullptr},
+                   {"labels", nullptr}, {"relationshipAttributes", nullptr}, {"status", nullptr},
+                   {"isIncomplete", nullptr}, {"provenanceType", nullptr}, {"proxy", nullptr}, {"version", nullptr},
+                   {"createdBy", nullptr}, {"updatedBy", nullptr}, {"createTime", nullptr}, {"updateTime", nullptr},
+                   {"attributes", {{"qualifiedName", "lenient@p"}, {"name", "lenient"}, {"clusterName", "p"},
+                                   {"notDefinedAnywhere", 1}, {"description", nullptr}}}};
+  auto m = catalog_->CreateOrUpdate(json::array({envelope}), nullptr, "admin");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  std::string db = Guid("hive_db", "lenient@p");
+  auto rec = catalog_->LoadRecord(db);
+  ASSERT_TRUE(rec.ok());
+  EXPECT_FALSE((*rec)["attributes"].contains("notDefinedAnywhere"));
+
+  json table = {{"typeName", "hive_table"},
+                {"attributes", {{"qualifiedName", "lenient.t@p"}, {"name", "t"}, {"tableType", nullptr},
+                                {"db", {{"guid", db}, {"typeName", nullptr}, {"uniqueAttributes", nullptr}}}}},
+                {"classifications", nullptr}};
+  m = catalog_->CreateOrUpdate(json::array({table}), json(), "admin");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+
+  // Enum values match regardless of case and are stored as the type spells them.
+  json types = {{"enumDefs", {{{"name", "lenient_kind"}, {"elementDefs", {{{"value", "MANAGED"}, {"ordinal", 1}}}}}}},
+                {"entityDefs", {{{"name", "lenient_ds"}, {"superTypes", {"DataSet"}},
+                                 {"attributeDefs", {{{"name", "kind"}, {"typeName", "lenient_kind"},
+                                                     {"isOptional", true}}}}}}}};
+  ASSERT_TRUE(catalog_->CreateTypes(types, "admin").ok());
+  json ds = {{"typeName", "lenient_ds"}, {"attributes", {{"qualifiedName", "ds@p"}, {"name", "ds"}, {"kind", "Managed"}}}};
+  m = catalog_->CreateOrUpdate(json::array({ds}), json(), "admin");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  auto ds_rec = catalog_->LoadRecord(Guid("lenient_ds", "ds@p"));
+  EXPECT_EQ((*ds_rec)["attributes"]["kind"], "MANAGED");
+  ds["attributes"]["kind"] = "UNMANAGED";
+  EXPECT_EQ(catalog_->CreateOrUpdate(json::array({ds}), json(), "admin").status().code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace meridian::catalog
