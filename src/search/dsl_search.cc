@@ -84,6 +84,7 @@ class CatalogSearchView : public dsl::CatalogView {
         info.referenced_type = vt.name;
       }
       info.is_relationship = rel != t->relationship_attributes.end();
+      info.default_value = catalog::UnsetAttributeValue(*ad);
       return info;
     }
     if (rel == t->relationship_attributes.end() || rel->second.empty()) return std::nullopt;
@@ -186,6 +187,7 @@ Result<json> SearchService::Dsl(const DslSearch& r) const {
   opts.offset = r.offset;
   opts.default_limit = options_.default_limit;
   opts.max_limit = options_.max_limit;
+  opts.deadline = r.deadline;
   WaitForIndex();
   CatalogSearchView view(*catalog_, *index_);
   ASSIGN_OR_RETURN(dsl::QueryResult qr, dsl::ExecuteQuery(view, r.query, opts));

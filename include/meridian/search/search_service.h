@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "meridian/catalog/catalog.h"
+#include "meridian/deadline.h"
 #include "meridian/index/indexer.h"
 #include "meridian/index/search_index.h"
 #include "meridian/status.h"
@@ -57,6 +58,8 @@ struct DslSearch {
   std::string classification;
   int limit = 0;
   int offset = 0;
+  // The query stops and Dsl() returns DeadlineExceeded (504) once this expires. Default: none.
+  Deadline deadline;
 };
 
 class SearchService {

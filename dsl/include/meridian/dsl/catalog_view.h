@@ -37,6 +37,11 @@ struct AttributeInfo {
   bool is_relationship = false;
   bool is_multi = false;        // array or set (of references or primitives)
   std::string referenced_type;  // kReference: the entity type pointed at
+  // What an entity that leaves this attribute unset holds (Atlas stores it on write): the
+  // attribute's defaultValue, else its primitive type's default (0, 0.0, false, epoch 0 for
+  // dates; "" for a required string). Null: the attribute stays absent (optional strings,
+  // non-primitive attributes).
+  nlohmann::json default_value;
 };
 
 class CatalogView {
