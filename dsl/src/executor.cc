@@ -189,7 +189,7 @@ class Executor {
     } else {
       for (const auto& item : plan_.select) result.column_names.push_back(item.label);
       if (plan_.is_aggregate) {
-        RunAggregate(result);
+        if (!CountFromView(result)) RunAggregate(result);
       } else {
         RunSelect(result);
       }
@@ -684,6 +684,100 @@ class Executor {
     if (!ordered) return;
     SortByKey(keyed);
     for (auto& item : Page(std::move(keyed))) result.rows.push_back(std::move(item.second));
+  }
+
+  // The filter is one `like "prefix*"` on an own string attribute: sets attr and prefix.
+  static bool PrefixLike(const BoundExpr& f, std::string& attr, std::string& prefix) {
+    if (f.kind != BoundExpr::Kind::kCompare || f.op != CompareOp::kLike || f.in_list ||
+        f.lhs.kind != BoundValue::Kind::kPath || f.rhs.size() != 1 || !f.rhs[0].is_string()) {
+      return false;
+    }
+    const BoundPath& p = f.lhs.path;
+    if (p.steps.size() != 1 || p.steps[0].system != SystemAttr::kNone ||
+        !p.classification_types.empty() || !p.keys.empty() || p.steps[0].info.kind != ValueKind::kString) {
+      return false;
+    }
+    const std::string& pattern = f.rhs[0].get_ref<const std::string&>();
+    if (pattern.size() < 2 || pattern.back() != '*') return false;
+    prefix = pattern.substr(0, pattern.size() - 1);
+    if (prefix.find_first_of("*?[") != std::string::npos) return false;
+    attr = p.steps[0].name;
+    return true;
+  }
+
+  // count() alone over the source types (all their entities, or those matching one `like
+  // "prefix*"`), or groupby(attr) selecting attr and count() over all of them: answered from
+  // the view's counts without reading any entity, when the view can. False: run the scan.
+  bool CountFromView(QueryResult& result) {
+    if (plan_.guids || !plan_.lookup_attr.empty() || plan_.order_path) return false;
+    std::string like_attr, prefix;
+    if (plan_.filter && !PrefixLike(*plan_.filter, like_attr, prefix)) return false;
+    const bool active_only = plan_.exclude_deleted;
+    auto count_type = [&](const std::string& type) {
+      return like_attr.empty() ? catalog_.CountType(type, active_only)
+                               : catalog_.CountAttributePrefix(type, like_attr, prefix, active_only);
+    };
+    std::vector<std::pair<Json, std::vector<Json>>> keyed;
+    if (plan_.group_by.empty()) {
+      for (const auto& item : plan_.select) {
+        if (!item.is_aggregate || item.fn != AggregateFn::kCount) return false;
+      }
+      uint64_t total = 0;
+      for (const auto& type : plan_.scan_types) {
+        auto n = count_type(type);
+        if (!n) return false;
+        total += *n;
+      }
+      matched_ = total;
+      keyed.emplace_back(Json(), std::vector<Json>(plan_.select.size(), Json(total)));
+    } else {
+      const BoundPath& g = plan_.group_by.front();
+      if (plan_.group_by.size() != 1 || !like_attr.empty() || g.steps.size() != 1 ||
+          g.steps[0].system != SystemAttr::kNone || !g.classification_types.empty() ||
+          !g.keys.empty() || g.kind != ValueKind::kString) {
+        return false;
+      }
+      const std::string& attr = g.steps[0].name;
+      for (const auto& item : plan_.select) {
+        const bool is_count = item.is_aggregate && item.fn == AggregateFn::kCount;
+        const bool is_group = !item.is_aggregate && item.path.steps.size() == 1 &&
+                              item.path.classification_types.empty() && item.path.keys.empty() &&
+                              item.path.steps[0].name == attr;
+        if (!is_count && !is_group) return false;
+      }
+      // Groups in the order the view lists them; entities without a value form the "" group.
+      std::vector<std::pair<std::string, uint64_t>> groups;
+      std::unordered_map<std::string, size_t> index;
+      uint64_t total = 0, valued = 0;
+      for (const auto& type : plan_.scan_types) {
+        auto counts = catalog_.CountByValue(type, attr, active_only);
+        auto n = catalog_.CountType(type, active_only);
+        if (!counts || !n) return false;
+        total += *n;
+        for (auto& [value, count] : *counts) {
+          if (count == 0) continue;
+          valued += count;
+          auto [it, inserted] = index.emplace(value, groups.size());
+          if (inserted) groups.emplace_back(value, 0);
+          groups[it->second].second += count;
+        }
+      }
+      if (total > valued) {
+        auto [it, inserted] = index.emplace("", groups.size());
+        if (inserted) groups.emplace_back("", 0);
+        groups[it->second].second += total - valued;
+      }
+      matched_ = total;
+      for (const auto& [value, count] : groups) {
+        std::vector<Json> row;
+        for (const auto& item : plan_.select) row.push_back(item.is_aggregate ? Json(count) : Json(value));
+        Json key = plan_.order_column ? row[*plan_.order_column] : Json();
+        keyed.emplace_back(std::move(key), std::move(row));
+      }
+      if (plan_.order_column) SortByKey(keyed);
+    }
+    for (auto& item : Page(std::move(keyed))) result.rows.push_back(std::move(item.second));
+    return true;
   }
 
   struct Accumulator {

@@ -229,6 +229,63 @@ std::optional<std::vector<std::string>> MemoryCatalog::LookupEquals(
   return guids;
 }
 
+namespace {
+
+bool Counted(const nlohmann::json& entity, bool active_only) {
+  return !active_only || entity.value("status", "ACTIVE") != "DELETED";
+}
+
+const nlohmann::json* StringAttribute(const nlohmann::json& entity, std::string_view attr) {
+  auto attrs = entity.find("attributes");
+  if (attrs == entity.end() || !attrs->is_object()) return nullptr;
+  auto v = attrs->find(std::string(attr));
+  return v != attrs->end() && v->is_string() ? &*v : nullptr;
+}
+
+}  // namespace
+
+std::optional<uint64_t> MemoryCatalog::CountType(std::string_view type, bool active_only) const {
+  uint64_t n = 0;
+  if (auto it = by_type_.find(type); it != by_type_.end()) {
+    for (const auto& guid : it->second) n += Counted(entities_.at(guid), active_only);
+  }
+  return n;
+}
+
+std::optional<uint64_t> MemoryCatalog::CountAttributePrefix(std::string_view type, std::string_view attr,
+                                                            std::string_view prefix,
+                                                            bool active_only) const {
+  uint64_t n = 0;
+  if (auto it = by_type_.find(type); it != by_type_.end()) {
+    for (const auto& guid : it->second) {
+      const auto& e = entities_.at(guid);
+      const nlohmann::json* v = StringAttribute(e, attr);
+      n += Counted(e, active_only) && v != nullptr && v->get_ref<const std::string&>().rfind(prefix, 0) == 0;
+    }
+  }
+  return n;
+}
+
+std::optional<std::vector<std::pair<std::string, uint64_t>>> MemoryCatalog::CountByValue(
+    std::string_view type, std::string_view attr, bool active_only) const {
+  std::vector<std::pair<std::string, uint64_t>> counts;
+  if (auto it = by_type_.find(type); it != by_type_.end()) {
+    for (const auto& guid : it->second) {
+      const auto& e = entities_.at(guid);
+      const nlohmann::json* v = StringAttribute(e, attr);
+      if (!Counted(e, active_only) || v == nullptr) continue;
+      const std::string& value = v->get_ref<const std::string&>();
+      auto found = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == value; });
+      if (found == counts.end()) {
+        counts.emplace_back(value, 1);
+      } else {
+        ++found->second;
+      }
+    }
+  }
+  return counts;
+}
+
 std::optional<nlohmann::json> MemoryCatalog::LoadEntity(const std::string& guid) const {
   ++loads_;
   auto it = entities_.find(guid);

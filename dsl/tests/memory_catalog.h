@@ -57,6 +57,14 @@ class MemoryCatalog : public CatalogView {
   // reads its inverse edges instead).
   std::optional<std::vector<std::string>> Referrers(std::string_view type, std::string_view attr,
                                                     const std::string& target) const override;
+  // Counters kept in memory, as a store keeps them with its writes: exact, case-sensitive.
+  // Values are listed in the order entities were added.
+  std::optional<uint64_t> CountType(std::string_view type, bool active_only) const override;
+  std::optional<uint64_t> CountAttributePrefix(std::string_view type, std::string_view attr,
+                                               std::string_view prefix,
+                                               bool active_only) const override;
+  std::optional<std::vector<std::pair<std::string, uint64_t>>> CountByValue(
+      std::string_view type, std::string_view attr, bool active_only) const override;
   std::optional<nlohmann::json> LoadEntity(const std::string& guid) const override;
   // Really drops relationshipAttributes, so that every case checks the planner's choice.
   std::optional<nlohmann::json> LoadEntityShallow(const std::string& guid) const override;
