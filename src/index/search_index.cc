@@ -540,6 +540,26 @@ uint64_t SearchIndex::DocumentCount() const {
   return n;
 }
 
+Result<uint64_t> SearchIndex::TermFrequency(const std::string& term) const {
+  uint64_t n = 0;
+  Status s = impl_->WithReader("termfreq", [&](Xapian::Database& db) { n = db.get_termfreq(term); });
+  if (!s.ok()) return s;
+  return n;
+}
+
+Result<uint64_t> SearchIndex::Count(const Query& query) const {
+  uint64_t n = 0;
+  Status s = impl_->WithReader("count", [&](Xapian::Database& db) {
+    Xapian::Enquire enquire(db);
+    enquire.set_query(ToXapian(query));
+    enquire.set_weighting_scheme(Xapian::BoolWeight());
+    // Checking at least every document makes the estimate the exact count.
+    n = enquire.get_mset(0, 0, db.get_doccount()).get_matches_estimated();
+  });
+  if (!s.ok()) return s;
+  return n;
+}
+
 Result<SearchHits> SearchIndex::Search(const SearchRequest& request) const {
   SearchHits hits;
   Status s = impl_->WithReader("search", [&](Xapian::Database& db) {

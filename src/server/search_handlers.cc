@@ -107,6 +107,7 @@ void RegisterSearchRoutes(Router& r, const search::SearchService* s) {
     ds.classification = req.Query("classification");
     ds.limit = req.QueryInt("limit", 0);
     ds.offset = req.QueryInt("offset", 0);
+    ds.deadline = req.deadline;
     return JsonOr(s->Dsl(ds));
   });
 }

@@ -61,6 +61,13 @@ struct CommitInfo {
   std::vector<std::pair<std::string, std::optional<std::string>>> edges;
 };
 
+// What Atlas stores for a primitive attribute that an entity leaves unset, and so what reads
+// show for it: the attribute's defaultValue, else its type's default (0 for byte, short, int,
+// long and biginteger; 0.0 for float, double and bigdecimal; false; epoch 0 for dates; "" for a
+// required string). Null when nothing is stored: optional strings without a defaultValue,
+// and non-primitive attributes (enums, structs, references, collections).
+json UnsetAttributeValue(const types::AttributeDef& def);
+
 class Catalog {
  public:
   struct Options {
@@ -88,7 +95,8 @@ class Catalog {
                                             const std::string& value) const;
   // AtlasEntityWithExtInfo: {"entity":..., "referredEntities":{...}}.
   Result<json> GetEntity(const std::string& guid, const ReadOptions& opts) const;
-  // The Atlas entity object for a stored record.
+  // The Atlas entity object for a stored record; unset primitive attributes read as
+  // UnsetAttributeValue (except on incomplete "shell" entities), as Atlas stores them.
   json RenderEntity(const json& record, const ReadOptions& opts) const;
   // AtlasEntityHeader. `with_classifications` adds the full classification list; `meanings`
   // and `meaningNames` list the glossary terms of the entity's active `meanings` relationships.

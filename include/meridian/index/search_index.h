@@ -176,6 +176,10 @@ class SearchIndex {
   Result<std::vector<std::pair<std::string, std::string>>> TermsWithPrefix(const std::string& prefix,
                                                                           size_t limit) const;
   uint64_t DocumentCount() const;
+  // Number of documents holding `term` (its term frequency: no posting is read).
+  Result<uint64_t> TermFrequency(const std::string& term) const;
+  // Exact number of documents matching `query` (counted, not estimated).
+  Result<uint64_t> Count(const Query& query) const;
 
  private:
   class Impl;

@@ -58,6 +58,8 @@ struct DslSearch {
   std::string classification;
   int limit = 0;
   int offset = 0;
+  // The query stops and Dsl() returns DeadlineExceeded (504) once this expires. Default: none.
+  Deadline deadline;
 };
 
 class SearchService {
