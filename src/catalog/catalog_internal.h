@@ -21,6 +21,10 @@ json MakeAuditEvent(const std::string& guid, int64_t ts, const std::string& user
 // Converts an attribute value to its stored form, or explains why it does not fit.
 Status NormalizeValue(const types::TypeRegistry& reg, const types::ValueType& vt, const std::string& attr, json& value);
 
+// Checks a classification against its type and `entity_type`; rewrites `c`
+// to its stored form (src/catalog/entity_mutations.cc).
+Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeDef& entity_type, json& c);
+
 // Display text of a record per Atlas's rules.
 std::string DisplayText(const types::TypeDef* type, const json& record);
 

@@ -11,6 +11,8 @@
 //   audit          guid \0 be64(ms) \0 be64(seq) -> event
 //   queue          topic \0 be64(seq) -> task            (durable work for indexer/propagation)
 //   propagations   source guid \0 tag \0 target guid -> "" (where a tag's propagated copies are)
+//   user_data      kind \0 ... -> record                  (saved searches, search-result downloads)
+//   admin_audit    be64(ms) \0 be64(seq) -> AtlasAuditEntry (type changes, purges, imports)
 // Every mutation goes through one WriteBatch (Store::Write), so it is atomic.
 // Thread-safety: all methods may be called concurrently.
 #pragma once
@@ -37,7 +39,7 @@ namespace meridian::store {
 
 enum class Family : int {
   kMeta = 0, kEntities, kUnique, kTypeIndex, kEdges, kRelationships, kTypedefs, kAudit, kQueue, kPropagations,
-  kCount
+  kUserData, kAdminAudit, kCount
 };
 
 struct StoreOptions {

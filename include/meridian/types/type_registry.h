@@ -109,6 +109,11 @@ class TypeRegistry {
   std::map<std::string, std::string, std::less<>> by_guid_;
 };
 
+// Whether an attribute of a business-metadata def applies to entities of
+// `entity_type`: one of its options.applicableEntityTypes (a JSON list, as a
+// string or an array) is the type or one of its super-types.
+bool AppliesTo(const AttributeDef& business_attribute, const TypeDef& entity_type);
+
 // Parses "array<map<string,int>>" and friends; validates names against `known`.
 Result<ValueType> ParseValueType(std::string_view type_name);
 
