@@ -76,6 +76,7 @@ int Serve(const Config& config) {
   server::Api api(services, api_options);
   server::RegisterGlossaryRoutes(api.router(), services);
   server::RegisterSearchRoutes(api.router(), &search_service);
+  server::RegisterSavedSearchRoutes(api.router(), catalog->get(), &search_service, config.data_dir + "/downloads");
 
   lineage::LineageOptions lineage_options;
   lineage_options.max_nodes = static_cast<size_t>(std::max(1, config.lineage_max_nodes));

@@ -114,6 +114,11 @@ class TypeRegistry {
 // string or an array) is the type or one of its super-types.
 bool AppliesTo(const AttributeDef& business_attribute, const TypeDef& entity_type);
 
+// Atlas's rules for a business-metadata def: attributes are primitives, enums
+// or arrays of those (else ATLAS-400-00-094) and name existing entity types in
+// options.applicableEntityTypes (ATLAS-400-00-02B when missing, -00A when unknown).
+Status CheckBusinessMetadataDef(const TypeRegistry& reg, const TypeDef& def);
+
 // Parses "array<map<string,int>>" and friends; validates names against `known`.
 Result<ValueType> ParseValueType(std::string_view type_name);
 
