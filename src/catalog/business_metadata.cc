@@ -305,7 +305,8 @@ Status Catalog::SetClassifications(const json& guid_header_map, bool override, c
           c["entityGuid"] != it.key())
         continue;  // a propagated copy: not this entity's own
       RETURN_IF_ERROR(internal::ValidateClassification(ctx.reg(), *type, c));
-      wanted[c["typeName"].get<std::string>()] = std::move(c);
+      std::string name = c["typeName"];
+      wanted[name] = std::move(c);  // the name first: json's operator= takes its argument by value
     }
     json next = json::array();
     for (const json& existing : (*rec)["classifications"]) {
