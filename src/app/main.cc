@@ -116,6 +116,7 @@ int Serve(const Config& config) {
   server::RegisterGlossaryRoutes(api.router(), services);
   server::RegisterSearchRoutes(api.router(), &search_service);
   backup::RegisterBackupRoutes(api.router(), store->get(), UsersFile(config));
+  server::RegisterSavedSearchRoutes(api.router(), catalog->get(), &search_service, config.data_dir + "/downloads");
 
   lineage::LineageOptions lineage_options;
   lineage_options.max_nodes = static_cast<size_t>(std::max(1, config.lineage_max_nodes));

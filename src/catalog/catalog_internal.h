@@ -32,6 +32,10 @@ Status CheckLabel(const std::string& label);
 inline constexpr size_t kMaxClientGuidLength = 128;
 Status CheckClientGuid(const std::string& guid);
 
+// Checks a classification against its type and `entity_type`; rewrites `c`
+// to its stored form (src/catalog/entity_mutations.cc).
+Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeDef& entity_type, json& c);
+
 // Display text of a record per Atlas's rules.
 std::string DisplayText(const types::TypeDef* type, const json& record);
 

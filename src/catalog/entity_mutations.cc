@@ -179,7 +179,7 @@ Status CheckMandatory(const types::TypeDef& type, const json& record) {
   return Status::Ok();
 }
 
-Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeDef& entity_type, json& c);
+using internal::ValidateClassification;
 
 }  // namespace
 
@@ -363,6 +363,7 @@ Result<Mutation> Catalog::PurgeEntities(const std::vector<std::string>& guids, c
     if (!rec.ok() || (**rec)["status"] != "DELETED") continue;  // Atlas skips what it cannot purge
     RETURN_IF_ERROR(ctx.Purge(g));
   }
+  if (!ctx.purged().empty()) ctx.AddAdminAudit("PURGE", guids, ctx.purged(), static_cast<int>(ctx.purged().size()));
   Mutation m;
   RETURN_IF_ERROR(ctx.Commit(&m.sequence));
   m.response = MutationResponse(*this, ctx, {});
@@ -371,7 +372,7 @@ Result<Mutation> Catalog::PurgeEntities(const std::vector<std::string>& guids, c
 
 // ---- Classifications ----
 
-namespace {
+namespace internal {
 
 Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeDef& entity_type, json& c) {
   if (!c.is_object()) return Status::InvalidArgument("a classification must be an object", "ATLAS-400-00-01A");
@@ -413,7 +414,7 @@ Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeD
   return Status::Ok();
 }
 
-}  // namespace
+}  // namespace internal
 
 Status Catalog::AddClassifications(const std::string& guid, const json& classifications, const std::string& user) {
   return AddClassificationToEntities(classifications, {guid}, user);

@@ -214,6 +214,7 @@ Result<json> SearchService::Run(const json& params, const std::string& query_typ
   if (BoolParam(params, "excludeDeletedEntities", false)) parts.push_back(Query::Status("ACTIVE"));
   if (HasFilter(params, "entityFilters")) {
     ASSIGN_OR_RETURN(Filter f, ParseFilter(params["entityFilters"], filter_type));
+    RETURN_IF_ERROR(CheckBusinessAttributes(f, *reg, filter_type));
     parts.push_back(Translate(f, filter_type, now));
     plan.entity_filter = std::move(f);
   }

@@ -1,5 +1,9 @@
-// /api/atlas/admin/... : version, status, session bootstrap, metrics, purge; the workers' failures.
+// /api/atlas/admin/... : version, status, session bootstrap, metrics, purge, audits; the workers' failures.
+#include <limits>
+#include <optional>
+
 #include "handler_util.h"
+#include "meridian/search/filters.h"
 #include "meridian/server/api.h"
 #include "meridian/store/store.h"
 
@@ -108,6 +112,46 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
       if (g.is_string()) guids.push_back(g);
     auto m = c->PurgeEntities(guids, req.principal.user);
     return m.ok() ? HttpResponse::Json(m->response) : HttpResponse::Error(m.status());
+  });
+  // Admin audit (AtlasAuditEntry list, newest first). Atlas: POST with
+  // AuditSearchParameters {auditFilters, limit, offset}; GET takes operation,
+  // userName, limit and offset as query parameters.
+  auto audits = [c](const json& filter, const std::string& operation, const std::string& user, int limit,
+                    int offset) -> HttpResponse {
+    if (limit < 0 || offset < 0)
+      return HttpResponse::Error(Status::InvalidArgument("Limit/offset should be non-negative", "ATLAS-400-00-029"));
+    std::optional<search::Filter> f;
+    if (filter.is_object() && !filter.empty()) {
+      auto parsed = search::ParseFilter(filter, nullptr);
+      if (!parsed.ok()) return HttpResponse::Error(parsed.status());
+      f = std::move(*parsed);
+    }
+    catalog::Catalog::AdminAuditQuery q;
+    q.operation = operation;
+    q.user = user;
+    q.limit = std::numeric_limits<int>::max();
+    const int64_t now = catalog::NowMillis();
+    json out = json::array();
+    int skipped = 0;
+    for (json& e : c->AdminAudits(q)) {
+      if (f && !search::Evaluate(*f, [&e](const std::string& a) { return e.value(a, json()); }, now)) continue;
+      if (skipped++ < offset) continue;
+      if (static_cast<int>(out.size()) >= (limit == 0 ? 100 : limit)) break;
+      out.push_back(std::move(e));
+    }
+    return HttpResponse::Json(out);
+  };
+  r.Add("POST", base + "/audits", Access::kAdmin, [audits](HttpRequest& req) {
+    auto body = req.JsonBody();
+    if (!body.ok()) return HttpResponse::Error(body.status());
+    if (!body->is_object())
+      return HttpResponse::Error(Status::InvalidArgument("AuditSearchParameters must be an object", "ATLAS-400-00-01A"));
+    json filter = body->value("auditFilters", json::object());
+    return audits(filter.is_null() ? json::object() : filter, "", "", body->value("limit", 0), body->value("offset", 0));
+  });
+  r.Add("GET", base + "/audits", Access::kAdmin, [audits](HttpRequest& req) {
+    return audits(json::object(), req.Query("operation"), req.Query("userName"), req.QueryInt("limit", 0),
+                  req.QueryInt("offset", 0));
   });
 }
 

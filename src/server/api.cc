@@ -88,6 +88,7 @@ HttpResponse SignInError(const Status& s, int retry_after_s) {
 Api::Api(Services services, ApiOptions options) : services_(services), options_(std::move(options)) {
   RegisterTypeRoutes(router_, services_);
   RegisterEntityRoutes(router_, services_);
+  RegisterBusinessMetadataRoutes(router_, services_);
   RegisterRelationshipRoutes(router_, services_);
   RegisterAdminRoutes(router_, services_, options_);
   RegisterSqlLineageRoutes(router_, services_);

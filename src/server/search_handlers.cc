@@ -1,6 +1,7 @@
 // /api/atlas/v2/search/... : basic, full-text, quick, suggestions, attribute,
 // relationship and DSL search.
 #include "handler_util.h"
+#include "meridian/search/relation_search.h"
 #include "meridian/search/search_service.h"
 #include "meridian/server/api.h"
 #include "meridian/types/typedef_shape.h"
@@ -99,6 +100,17 @@ void RegisterSearchRoutes(Router& r, const search::SearchService* s) {
     if (rs.guid.empty() || rs.relation.empty())
       return HttpResponse::Error(Status::InvalidArgument("guid and relation are required", "ATLAS-400-00-01A"));
     return JsonOr(s->Relationship(rs));
+  });
+  r.Add("POST", base + "/relations", Access::kRead, [s](HttpRequest& req) {
+    auto body = BodyParams(req);
+    if (!body.ok()) return HttpResponse::Error(body.status());
+    return JsonOr(search::SearchRelations(s->catalog(), *body));
+  });
+  r.Add("GET", base + "/relations", Access::kRead, [s](HttpRequest& req) {
+    json p = json::object();
+    PutParams(req, p, {"relationshipName", "sortBy", "sortOrder", "marker"}, {"excludeDeletedEntities"},
+              {"limit", "offset"});
+    return JsonOr(search::SearchRelations(s->catalog(), p));
   });
   r.Add("GET", base + "/dsl", Access::kRead, [s](HttpRequest& req) {
     search::DslSearch ds;

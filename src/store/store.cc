@@ -20,7 +20,8 @@ namespace meridian::store {
 namespace {
 
 constexpr const char* kFamilyNames[] = {"default", "entities", "unique", "type_index", "edges",
-                                        "relationships", "typedefs", "audit", "queue", "propagations"};
+                                        "relationships", "typedefs", "audit", "queue", "propagations",
+                                        "user_data", "admin_audit"};
 constexpr char kSep = '\0';
 constexpr std::string_view kSchemaKey = "schema_version";
 constexpr std::string_view kSequenceKey = "sequence";

@@ -49,6 +49,12 @@ void RegisterWorkerFailureRoutes(Router& r, const WorkerFailures* index, const W
 void RegisterSqlLineageRoutes(Router& r, const Services& s);
 // /v2/search (src/server/search_handlers.cc).
 void RegisterSearchRoutes(Router& r, const search::SearchService* search);
+// /v2/entity/.../businessmetadata (src/server/business_metadata_handlers.cc).
+void RegisterBusinessMetadataRoutes(Router& r, const Services& s);
+// /v2/search/saved... and search-result downloads kept under `download_dir`
+// (src/server/saved_search_handlers.cc).
+void RegisterSavedSearchRoutes(Router& r, catalog::Catalog* catalog, const search::SearchService* search,
+                               const std::string& download_dir);
 
 class Api {
  public:

@@ -11,6 +11,8 @@
 //   audit          guid \0 be64(ms) \0 be64(seq) -> event
 //   queue          topic \0 be64(seq) -> task            (durable work for indexer/propagation)
 //   propagations   source guid \0 tag \0 target guid -> "" (where a tag's propagated copies are)
+//   user_data      kind \0 ... -> record                  (saved searches, search-result downloads)
+//   admin_audit    be64(ms) \0 be64(seq) -> AtlasAuditEntry (type changes, purges, imports)
 // Every mutation goes through one WriteBatch (Store::Write), so it is atomic.
 //
 // Disk full and I/O errors: a write that cannot be persisted fails with
@@ -46,7 +48,7 @@ namespace meridian::store {
 
 enum class Family : int {
   kMeta = 0, kEntities, kUnique, kTypeIndex, kEdges, kRelationships, kTypedefs, kAudit, kQueue, kPropagations,
-  kCount
+  kUserData, kAdminAudit, kCount
 };
 
 struct StoreOptions {
