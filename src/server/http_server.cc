@@ -110,7 +110,8 @@ class WorkerPool {
   // heavy take turns within their limits.
   int Pick() {
     auto ready = [&](int i) { return !queues_[i].empty() && running_[i] < max_running_[i]; };
-    constexpr int kCheap = static_cast<int>(RouteClass::kCheap);
+    constexpr int kImmediate = static_cast<int>(RouteClass::kImmediate), kCheap = static_cast<int>(RouteClass::kCheap);
+    if (ready(kImmediate)) return kImmediate;
     if (ready(kCheap)) return kCheap;
     int first = last_other_ == static_cast<int>(RouteClass::kWrite) ? static_cast<int>(RouteClass::kHeavy)
                                                                     : static_cast<int>(RouteClass::kWrite);
@@ -163,6 +164,9 @@ struct Core {
   AccessLog log;
   ServerMetrics* metrics = nullptr;
   std::unique_ptr<WorkerPool> pool;
+  // One worker for immediate requests that carry credentials: checking them may
+  // cost a password hash, which must not stall an I/O thread nor wait for the pool.
+  std::unique_ptr<WorkerPool> immediate_pool;
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};  // requests whose header was read and whose answer is not yet written
 
@@ -260,12 +264,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     req_ = std::make_shared<HttpRequest>();
     FillRequestHead(msg, *req_);
     class_ = core_.hooks.classify ? core_.hooks.classify(*req_) : RouteClass::kCheap;
-    if (class_ == RouteClass::kImmediate) {
+    bool credentials = req_->headers.count("authorization") || req_->headers.count("cookie");
+    if (class_ == RouteClass::kImmediate && !credentials) {
       if (auto denied = core_.hooks.admit ? core_.hooks.admit(*req_) : std::nullopt) return Respond(std::move(*denied));
       if (body_pending_) return ReadBody();
       return Respond(Execute(*req_));
     }
-    req_->deadline = Deadline::After(core_.DeadlineOf(class_));
+    if (class_ != RouteClass::kImmediate) req_->deadline = Deadline::After(core_.DeadlineOf(class_));
     Lowest().expires_never();
     if (!body_pending_) WatchForDisconnect();
     Submit([self = this->shared_from_this(), req = req_, has_body = body_pending_] {
@@ -313,7 +318,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   // Queues `job` in the request's class; answers 503 when that queue is full.
   void Submit(std::function<void()> job) {
-    if (core_.pool->TrySubmit(class_, std::move(job))) return;
+    WorkerPool& pool = class_ == RouteClass::kImmediate ? *core_.immediate_pool : *core_.pool;
+    if (pool.TrySubmit(class_, std::move(job))) return;
     core_.metrics->of(class_).rejected.fetch_add(1, std::memory_order_relaxed);
     HttpResponse r = HttpResponse::Error(Status::Unavailable(
         "the server is busy: too many " + std::string(RouteClassName(class_)) + " requests waiting; retry later"));
@@ -610,6 +616,7 @@ HttpServer::HttpServer(ServerOptions options, RequestHooks hooks, AccessLog log,
 HttpServer::~HttpServer() {
   if (impl_->stopper.joinable()) impl_->stopper.join();
   if (impl_->core.pool) impl_->core.pool->Stop();
+  if (impl_->core.immediate_pool) impl_->core.immediate_pool->Stop();
 }
 
 Status HttpServer::Start() {
@@ -633,8 +640,10 @@ Status HttpServer::Start() {
   }
   impl_->core.pool = std::make_unique<WorkerPool>(
       workers, std::array<int, kRouteClassCount>{workers, workers, write, heavy},
-      std::array<int, kRouteClassCount>{o.queue_cheap, o.queue_cheap, o.queue_write, o.queue_heavy},
-      impl_->core.metrics);
+      std::array<int, kRouteClassCount>{0, o.queue_cheap, o.queue_write, o.queue_heavy}, impl_->core.metrics);
+  impl_->core.immediate_pool = std::make_unique<WorkerPool>(1, std::array<int, kRouteClassCount>{1, 0, 0, 0},
+                                                            std::array<int, kRouteClassCount>{64, 0, 0, 0},
+                                                            impl_->core.metrics);
 
   beast::error_code ec;
   auto address = net::ip::make_address(o.bind, ec);
@@ -654,7 +663,8 @@ void HttpServer::Run() {
   for (int i = 1; i < std::max(1, impl_->core.options.threads); ++i) threads.emplace_back([this] { impl_->ioc.run(); });
   impl_->ioc.run();
   for (auto& t : threads) t.join();
-  if (impl_->core.pool) impl_->core.pool->Stop();
+  impl_->core.pool->Stop();
+  impl_->core.immediate_pool->Stop();
 }
 
 void HttpServer::Stop() {

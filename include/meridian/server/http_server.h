@@ -5,7 +5,9 @@
 // of the bounded pool; the worker runs `admit` (authentication from the
 // headers: a response here — e.g. 401 — is sent without reading the body),
 // then the body is read on the I/O side and `handle` runs on a worker.
-// kImmediate requests run inline on the I/O thread and are never queued.
+// kImmediate requests are never queued behind others: without credentials
+// they run inline on the I/O thread, with credentials (whose check may cost a
+// password hash) on a worker of their own.
 //
 // Admission: each class has its own queue (full: 503 with Retry-After and
 // Atlas's error body) and heavy requests use at most `heavy_workers` workers at
