@@ -212,6 +212,43 @@ TEST(Transport, RequestWhoseDeadlinePassesInTheQueueGets504AndTheWorkerServesThe
   std::filesystem::remove_all(dir);
 }
 
+TEST(Transport, ClientsThatDisconnectWhileQueuedHaveTheirRequestsCancelled) {
+  std::string dir = TempDir();
+  TestServer server(ConfigArgs(dir, "[server]\nworkers = 2\nheavy_workers = 1\n"));
+  ASSERT_TRUE(server.Start());
+  LoadColumns(server, 3000);
+  std::thread running([&] { EXPECT_EQ(server.Get(kHeavyQuery).status, 200); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Five more queue behind it; their clients give up at once.
+  for (int i = 0; i < 5; ++i) {
+    int fd = Connect(server.port());
+    std::string req = "GET " + kHeavyQuery + " HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YWRtaW46YWRtaW4=\r\n\r\n";
+    ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+    close(fd);
+  }
+  running.join();
+  json heavy = json::object();
+  for (int i = 0; i < 100 && heavy.value("cancelled", 0) < 5; ++i) {
+    heavy = server.Get("/api/atlas/admin/metrics").Json()["data"]["server"]["requests"]["heavy"];
+    if (heavy.value("cancelled", 0) < 5) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(heavy["cancelled"], 5) << heavy;
+  EXPECT_EQ(heavy["queued"], 0) << heavy;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Transport, SigtermLetsTheRequestInFlightFinish) {
+  TestServer server;
+  ASSERT_TRUE(server.Start());
+  LoadColumns(server, 3000);
+  HttpResult answer;
+  std::thread search([&] { answer = server.Get(kHeavyQuery); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  server.Stop();  // SIGTERM, then waits for the process to exit
+  search.join();
+  EXPECT_EQ(answer.status, 200) << answer.body;
+}
+
 // ---------------------------------------------------------------------------
 // Authentication before the body
 
