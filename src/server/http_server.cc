@@ -632,7 +632,9 @@ Status HttpServer::Start() {
     impl_->tls_context = *ctx;
   }
   int workers = std::max(1, o.workers);
-  int heavy = o.heavy_workers > 0 ? o.heavy_workers : std::max(1, workers / 2);
+  // Heavy work is CPU-bound: by default it leaves a core (and half the workers) to everything else.
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int heavy = o.heavy_workers > 0 ? o.heavy_workers : std::max(1, std::min(workers / 2, cores - 1));
   int write = o.write_workers > 0 ? o.write_workers : std::max(1, workers - 1);
   if (workers > 1) {
     heavy = std::min(heavy, workers - 1);
