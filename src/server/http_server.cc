@@ -623,6 +623,7 @@ Status HttpServer::Start() {
   ServerOptions& o = impl_->core.options;
   int64_t files = RaiseOpenFileLimit();
   if (o.max_connections <= 0) o.max_connections = static_cast<int>(std::max<int64_t>(16, files * 3 / 4));
+  if (o.max_connections_per_address <= 0) o.max_connections_per_address = std::max(16, o.max_connections / 4);
   impl_->core.metrics->max_connections = o.max_connections;
   if (!o.tls_cert.empty() || !o.tls_key.empty()) {
     if (o.tls_cert.empty() || o.tls_key.empty())

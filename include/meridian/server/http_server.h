@@ -17,7 +17,8 @@
 // A request whose deadline passed in the queue gets 504 without running.
 //
 // Connections: at most max_connections (default: 3/4 of the open-file limit,
-// which Start raises to its hard limit) and max_connections_per_address; the
+// which Start raises to its hard limit) and max_connections_per_address
+// (default: a quarter of that, so one client cannot take them all); the
 // excess is closed at accept. With tls_cert/tls_key: TLS 1.2+ only; plain HTTP
 // on that port gets a 400 naming https; ReloadTls swaps the certificate for
 // new connections.
@@ -52,7 +53,7 @@ struct ServerOptions {
   int deadline_write_ms = 30000;
   int deadline_heavy_ms = 30000;
   int max_connections = 0;         // Default 0: 3/4 of the open-file limit.
-  int max_connections_per_address = 256;  // Default: 256.
+  int max_connections_per_address = 0;    // Default 0: max_connections / 4 (at least 16).
   std::string tls_cert;            // PEM certificate chain; with tls_key enables HTTPS. Default: none.
   std::string tls_key;             // PEM private key.
   uint64_t max_body_bytes = 64ull << 20;  // Default: 64 MiB; larger bodies get 413.
