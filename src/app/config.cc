@@ -10,7 +10,7 @@ namespace {
 
 // [server] workers, heavy_workers, write_workers, max_connections, max_connections_per_address,
 // tls_cert, tls_key; [server.deadlines] cheap_ms/write_ms/heavy_ms; [server.queues] cheap/write/heavy.
-void ServerOptionsFromToml(toml::table& t, Config* c) {
+Status ServerOptionsFromToml(toml::table& t, Config* c) {
   server::ServerOptions& o = c->server;
   auto get = [](toml::node_view<toml::node> n, int def) { return static_cast<int>(n.value_or<int64_t>(def)); };
   auto s = t["server"];
@@ -27,6 +27,10 @@ void ServerOptionsFromToml(toml::table& t, Config* c) {
   o.queue_cheap = get(s["queues"]["cheap"], o.queue_cheap);
   o.queue_write = get(s["queues"]["write"], o.queue_write);
   o.queue_heavy = get(s["queues"]["heavy"], o.queue_heavy);
+  if (o.workers < 1 || o.threads < 1) return Status::InvalidArgument("[server] workers and threads must be at least 1");
+  for (int v : {o.deadline_cheap_ms, o.deadline_write_ms, o.deadline_heavy_ms, o.queue_cheap, o.queue_write, o.queue_heavy})
+    if (v < 1) return Status::InvalidArgument("[server.deadlines] and [server.queues] values must be at least 1");
+  return Status::Ok();
 }
 
 }  // namespace
@@ -44,8 +48,9 @@ Status LoadConfigFile(const std::string& path, bool required, Config* c) {
   }
   c->server.bind = t["server"]["bind"].value_or(c->server.bind);
   c->server.port = static_cast<uint16_t>(t["server"]["port"].value_or<int64_t>(c->server.port));
-  ServerOptionsFromToml(t, c);
   c->server.threads = static_cast<int>(t["server"]["threads"].value_or<int64_t>(c->server.threads));
+  if (Status s = ServerOptionsFromToml(t, c); !s.ok())
+    return Status::InvalidArgument("config file " + path + ": " + s.message());
   c->server.max_body_bytes = t["server"]["max_body_bytes"].value_or<int64_t>(c->server.max_body_bytes);
   c->server.max_header_bytes =
       static_cast<uint32_t>(t["server"]["max_header_bytes"].value_or<int64_t>(c->server.max_header_bytes));

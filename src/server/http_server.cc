@@ -110,7 +110,8 @@ class WorkerPool {
   // heavy take turns within their limits.
   int Pick() {
     auto ready = [&](int i) { return !queues_[i].empty() && running_[i] < max_running_[i]; };
-    constexpr int kCheap = static_cast<int>(RouteClass::kCheap);
+    constexpr int kImmediate = static_cast<int>(RouteClass::kImmediate), kCheap = static_cast<int>(RouteClass::kCheap);
+    if (ready(kImmediate)) return kImmediate;
     if (ready(kCheap)) return kCheap;
     int first = last_other_ == static_cast<int>(RouteClass::kWrite) ? static_cast<int>(RouteClass::kHeavy)
                                                                     : static_cast<int>(RouteClass::kWrite);
@@ -163,6 +164,9 @@ struct Core {
   AccessLog log;
   ServerMetrics* metrics = nullptr;
   std::unique_ptr<WorkerPool> pool;
+  // One worker for immediate requests that carry credentials: checking them may
+  // cost a password hash, which must not stall an I/O thread nor wait for the pool.
+  std::unique_ptr<WorkerPool> immediate_pool;
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};  // requests whose header was read and whose answer is not yet written
 
@@ -262,12 +266,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     beast::error_code peer_ec;
     req_->remote_address = Lowest().socket().remote_endpoint(peer_ec).address().to_string();
     class_ = core_.hooks.classify ? core_.hooks.classify(*req_) : RouteClass::kCheap;
-    if (class_ == RouteClass::kImmediate) {
+    bool credentials = req_->headers.count("authorization") || req_->headers.count("cookie");
+    if (class_ == RouteClass::kImmediate && !credentials) {
       if (auto denied = core_.hooks.admit ? core_.hooks.admit(*req_) : std::nullopt) return Respond(std::move(*denied));
       if (body_pending_) return ReadBody();
       return Respond(Execute(*req_));
     }
-    req_->deadline = Deadline::After(core_.DeadlineOf(class_));
+    if (class_ != RouteClass::kImmediate) req_->deadline = Deadline::After(core_.DeadlineOf(class_));
     Lowest().expires_never();
     if (!body_pending_) WatchForDisconnect();
     Submit([self = this->shared_from_this(), req = req_, has_body = body_pending_] {
@@ -315,7 +320,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   // Queues `job` in the request's class; answers 503 when that queue is full.
   void Submit(std::function<void()> job) {
-    if (core_.pool->TrySubmit(class_, std::move(job))) return;
+    WorkerPool& pool = class_ == RouteClass::kImmediate ? *core_.immediate_pool : *core_.pool;
+    if (pool.TrySubmit(class_, std::move(job))) return;
     core_.metrics->of(class_).rejected.fetch_add(1, std::memory_order_relaxed);
     HttpResponse r = HttpResponse::Error(Status::Unavailable(
         "the server is busy: too many " + std::string(RouteClassName(class_)) + " requests waiting; retry later"));
@@ -612,12 +618,14 @@ HttpServer::HttpServer(ServerOptions options, RequestHooks hooks, AccessLog log,
 HttpServer::~HttpServer() {
   if (impl_->stopper.joinable()) impl_->stopper.join();
   if (impl_->core.pool) impl_->core.pool->Stop();
+  if (impl_->core.immediate_pool) impl_->core.immediate_pool->Stop();
 }
 
 Status HttpServer::Start() {
   ServerOptions& o = impl_->core.options;
   int64_t files = RaiseOpenFileLimit();
   if (o.max_connections <= 0) o.max_connections = static_cast<int>(std::max<int64_t>(16, files * 3 / 4));
+  if (o.max_connections_per_address <= 0) o.max_connections_per_address = std::max(16, o.max_connections / 4);
   impl_->core.metrics->max_connections = o.max_connections;
   if (!o.tls_cert.empty() || !o.tls_key.empty()) {
     if (o.tls_cert.empty() || o.tls_key.empty())
@@ -627,7 +635,9 @@ Status HttpServer::Start() {
     impl_->tls_context = *ctx;
   }
   int workers = std::max(1, o.workers);
-  int heavy = o.heavy_workers > 0 ? o.heavy_workers : std::max(1, workers / 2);
+  // Heavy work is CPU-bound: by default it leaves a core (and half the workers) to everything else.
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int heavy = o.heavy_workers > 0 ? o.heavy_workers : std::max(1, std::min(workers / 2, cores - 1));
   int write = o.write_workers > 0 ? o.write_workers : std::max(1, workers - 1);
   if (workers > 1) {
     heavy = std::min(heavy, workers - 1);
@@ -635,8 +645,10 @@ Status HttpServer::Start() {
   }
   impl_->core.pool = std::make_unique<WorkerPool>(
       workers, std::array<int, kRouteClassCount>{workers, workers, write, heavy},
-      std::array<int, kRouteClassCount>{o.queue_cheap, o.queue_cheap, o.queue_write, o.queue_heavy},
-      impl_->core.metrics);
+      std::array<int, kRouteClassCount>{0, o.queue_cheap, o.queue_write, o.queue_heavy}, impl_->core.metrics);
+  impl_->core.immediate_pool = std::make_unique<WorkerPool>(1, std::array<int, kRouteClassCount>{1, 0, 0, 0},
+                                                            std::array<int, kRouteClassCount>{64, 0, 0, 0},
+                                                            impl_->core.metrics);
 
   beast::error_code ec;
   auto address = net::ip::make_address(o.bind, ec);
@@ -656,7 +668,8 @@ void HttpServer::Run() {
   for (int i = 1; i < std::max(1, impl_->core.options.threads); ++i) threads.emplace_back([this] { impl_->ioc.run(); });
   impl_->ioc.run();
   for (auto& t : threads) t.join();
-  if (impl_->core.pool) impl_->core.pool->Stop();
+  impl_->core.pool->Stop();
+  impl_->core.immediate_pool->Stop();
 }
 
 void HttpServer::Stop() {

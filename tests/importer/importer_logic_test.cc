@@ -111,7 +111,9 @@ TEST(RestClient, Encoding) {
 }
 
 TEST(RestClient, RejectsBadUrls) {
-  EXPECT_EQ(RestClient::Create({"https://x:1"}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(RestClient::Create({"ftp://x:1"}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(RestClient::Create({"https://x:1"}).ok());
+  EXPECT_EQ(RestClient::Create({"https://x:1", "/nonexistent/ca.pem"}).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(RestClient::Create({"http://:21000"}).status().code(), StatusCode::kInvalidArgument);
 }
 

@@ -101,7 +101,8 @@ uint64_t PrometheusValue(const std::string& text, const std::string& series) {
 
 std::string Prometheus(const TestServer& server) { return server.Get("/api/meridian/v1/metrics/prometheus").body; }
 
-// Columns enough that a DSL query over them keeps a worker busy for a while.
+// Columns enough that a search made right after writing them keeps a worker busy
+// while it waits for the index to catch up.
 void LoadColumns(const TestServer& server, int count) {
   json db = {{"typeName", "hive_db"}, {"guid", "-1"},
              {"attributes", {{"qualifiedName", "load@primary"}, {"name", "load"}, {"clusterName", "primary"}}}};
@@ -118,7 +119,7 @@ void LoadColumns(const TestServer& server, int count) {
   ASSERT_EQ(r.status, 200) << r.body.substr(0, 500);
 }
 
-const std::string kHeavyQuery = "/api/atlas/v2/search/dsl?query=" + UrlEncode("hive_column where name like 'c*' select count()");
+const std::string kHeavyQuery = "/api/atlas/v2/search/basic?typeName=hive_column&query=c1";
 
 TEST(Transport, RouteClassesAreCountedInJsonAndPrometheusMetrics) {
   TestServer server;
@@ -140,7 +141,7 @@ TEST(Transport, RouteClassesAreCountedInJsonAndPrometheusMetrics) {
   EXPECT_EQ(PrometheusValue(prom.body, "meridian_http_requests_queued{class=\"cheap\"}"), 0u);
   EXPECT_NE(PrometheusValue(prom.body, "meridian_index_lag_sequences"), UINT64_MAX);
   EXPECT_NE(PrometheusValue(prom.body, "meridian_store_disk_bytes"), UINT64_MAX);
-  EXPECT_EQ(PrometheusValue(prom.body, "meridian_http_connections"), 1u);  // this request's own
+  EXPECT_GE(PrometheusValue(prom.body, "meridian_http_connections"), 1u);  // at least this request's own
   EXPECT_EQ(server.Get("/api/meridian/v1/metrics/prometheus", "").status, 401);
 
   HttpResult metrics = server.Get("/api/atlas/admin/metrics");
@@ -177,7 +178,7 @@ TEST(Transport, FullHeavyQueueAnswers503WithRetryAfterAndCheapRequestsAreStillSe
       EXPECT_EQ(r.status, 200) << r.body;
     }
   }
-  // One runs, one waits: most of twelve simultaneous heavy queries are refused at once.
+  // One runs (waiting for the index to take the new columns), one waits: the rest are refused at once.
   EXPECT_GE(rejected, 1);
   for (const HttpResult& r : cheap) EXPECT_EQ(r.status, 200) << r.body;  // their queue is their own
   json classes = server.Get("/api/atlas/admin/metrics").Json()["data"]["server"]["requests"];
@@ -202,13 +203,50 @@ TEST(Transport, RequestWhoseDeadlinePassesInTheQueueGets504AndTheWorkerServesThe
     ++expired;
     EXPECT_EQ(r.Json()["errorCode"], "ATLAS-504-00-001") << r.body;
   }
-  // Eight queries one at a time cannot all start within 30 ms.
+  // Eight searches one at a time, the first waiting for 3000 new columns to be indexed, cannot all start within 30 ms.
   EXPECT_GE(expired, 1);
   // The worker is free again: a cheap request and a quick heavy one are answered.
   EXPECT_EQ(server.Get("/api/atlas/v2/types/typedefs/headers").status, 200);
   EXPECT_EQ(server.Get("/api/atlas/admin/metrics").Json()["data"]["server"]["requests"]["heavy"]["deadlineExceeded"],
             expired);
   std::filesystem::remove_all(dir);
+}
+
+TEST(Transport, ClientsThatDisconnectWhileQueuedHaveTheirRequestsCancelled) {
+  std::string dir = TempDir();
+  TestServer server(ConfigArgs(dir, "[server]\nworkers = 2\nheavy_workers = 1\n"));
+  ASSERT_TRUE(server.Start());
+  LoadColumns(server, 3000);
+  std::thread running([&] { EXPECT_EQ(server.Get(kHeavyQuery).status, 200); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Five more queue behind it; their clients give up at once.
+  for (int i = 0; i < 5; ++i) {
+    int fd = Connect(server.port());
+    std::string req = "GET " + kHeavyQuery + " HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YWRtaW46YWRtaW4=\r\n\r\n";
+    ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+    close(fd);
+  }
+  running.join();
+  json heavy = json::object();
+  for (int i = 0; i < 100 && heavy.value("cancelled", 0) < 5; ++i) {
+    heavy = server.Get("/api/atlas/admin/metrics").Json()["data"]["server"]["requests"]["heavy"];
+    if (heavy.value("cancelled", 0) < 5) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(heavy["cancelled"], 5) << heavy;
+  EXPECT_EQ(heavy["queued"], 0) << heavy;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Transport, SigtermLetsTheRequestInFlightFinish) {
+  TestServer server;
+  ASSERT_TRUE(server.Start());
+  LoadColumns(server, 3000);
+  HttpResult answer;
+  std::thread search([&] { answer = server.Get(kHeavyQuery); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  server.Stop();  // SIGTERM, then waits for the process to exit
+  search.join();
+  EXPECT_EQ(answer.status, 200) << answer.body;
 }
 
 // ---------------------------------------------------------------------------

@@ -5,7 +5,9 @@
 // of the bounded pool; the worker runs `admit` (authentication from the
 // headers: a response here — e.g. 401 — is sent without reading the body),
 // then the body is read on the I/O side and `handle` runs on a worker.
-// kImmediate requests run inline on the I/O thread and are never queued.
+// kImmediate requests are never queued behind others: without credentials
+// they run inline on the I/O thread, with credentials (whose check may cost a
+// password hash) on a worker of their own.
 //
 // Admission: each class has its own queue (full: 503 with Retry-After and
 // Atlas's error body) and heavy requests use at most `heavy_workers` workers at
@@ -15,7 +17,8 @@
 // A request whose deadline passed in the queue gets 504 without running.
 //
 // Connections: at most max_connections (default: 3/4 of the open-file limit,
-// which Start raises to its hard limit) and max_connections_per_address; the
+// which Start raises to its hard limit) and max_connections_per_address
+// (default: a quarter of that, so one client cannot take them all); the
 // excess is closed at accept. With tls_cert/tls_key: TLS 1.2+ only; plain HTTP
 // on that port gets a 400 naming https; ReloadTls swaps the certificate for
 // new connections.
@@ -40,7 +43,8 @@ struct ServerOptions {
   uint16_t port = 21000;           // Default: 21000 (0 picks a free port).
   int threads = 2;                 // Default: 2 I/O threads.
   int workers = 8;                 // Default: 8 request workers.
-  int heavy_workers = 0;           // Most workers running heavy requests at once. Default 0: workers/2 (>= 1).
+  int heavy_workers = 0;           // Most workers running heavy requests at once.
+                                   // Default 0: workers/2, at most CPU cores - 1, at least 1.
   int write_workers = 0;           // Most workers running writes at once. Default 0: workers - 1 (>= 1).
   int queue_cheap = 1024;          // Requests waiting per class before 503. Defaults: 1024, 256, 64.
   int queue_write = 256;
@@ -49,7 +53,7 @@ struct ServerOptions {
   int deadline_write_ms = 30000;
   int deadline_heavy_ms = 30000;
   int max_connections = 0;         // Default 0: 3/4 of the open-file limit.
-  int max_connections_per_address = 256;  // Default: 256.
+  int max_connections_per_address = 0;    // Default 0: max_connections / 4 (at least 16).
   std::string tls_cert;            // PEM certificate chain; with tls_key enables HTTPS. Default: none.
   std::string tls_key;             // PEM private key.
   uint64_t max_body_bytes = 64ull << 20;  // Default: 64 MiB; larger bodies get 413.
