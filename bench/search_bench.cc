@@ -3,7 +3,7 @@
 // ../shared/limits measured in the same run.
 //
 //   search_bench [--entities 1000000] [--limits /tmp/limits-build/limits] [--queries 200]
-//                [--load-seconds 10] [--load-rate 10000] [--dir DIR]
+//                [--load-seconds 10] [--load-rate 10000] [--dir DIR] [--only "dsl:"]
 //
 // Entities are written through the catalog (one store batch per request of ~500
 // entities, as POST /entity/bulk does); latencies are server-side times of the
@@ -52,6 +52,7 @@ struct Args {
   double load_seconds = 10;
   size_t load_rate = 10000;
   std::string dir;
+  std::string only;  // run only the query kinds whose name contains this
 };
 
 double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
@@ -186,6 +187,7 @@ int main(int argc, char** argv) {
     else if (k == "--load-seconds") a.load_seconds = std::stod(v);
     else if (k == "--load-rate") a.load_rate = std::stoul(v);
     else if (k == "--dir") a.dir = v;
+    else if (k == "--only") a.only = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -302,6 +304,13 @@ int main(int argc, char** argv) {
        [&] { return dsl("hive_table where name like \"" + pick(kWords) + "_*\" limit 25"); }, raw_get_us,
        "rocksdb get"},
       {"dsl: hive_db select count()", [&] { return dsl("hive_db select count()"); }, raw_get_us, "rocksdb get"},
+      {"dsl: hive_column select count()", [&] { return dsl("hive_column select count()"); }, raw_one_term_us,
+       "xapian one-term"},
+      {"dsl: hive_column where name like 'w*' select count()",
+       [&] { return dsl("hive_column where name like \"" + pick(kColumns).substr(0, 3) + "*\" select count()"); },
+       raw_one_term_us, "xapian one-term"},
+      {"dsl: hive_column groupby(type) select type, count()",
+       [&] { return dsl("hive_column groupby(type) select type, count()"); }, raw_one_term_us, "xapian one-term"},
       {"dsl: hive_table where db.name = X",
        [&] { return dsl("hive_table where db.name = \"" + pick(gen.dbs) + "\" limit 25"); }, raw_get_us,
        "rocksdb get"},
@@ -335,6 +344,7 @@ int main(int argc, char** argv) {
   std::printf("query latencies (server time, %zu runs each, at most 60 s per kind):\n", a.queries);
   json qsum = json::object();
   for (auto& k : kinds) {
+    if (!a.only.empty() && k.name.find(a.only) == std::string::npos) continue;
     std::vector<double> us;
     auto kind_start = Clock::now();
     for (size_t i = 0; i < a.queries && Seconds(kind_start, Clock::now()) < 60; ++i) {

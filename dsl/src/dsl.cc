@@ -63,7 +63,7 @@ Result<QueryResult> ExecuteQuery(const CatalogView& catalog, std::string_view qu
   try {
     Query q = ParseQueryText(text);
     Plan plan = BuildPlan(catalog, q, options);
-    return RunPlan(catalog, plan);
+    return RunPlan(catalog, plan, options.deadline);
   } catch (const ParseException& e) {
     // Positions refer to the caller's query, not to the typeName prefix.
     return SyntaxError(ParseException(e.offset() >= shift ? e.offset() - shift : 0, e.what()));

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "planner.h"
 #include "values.h"
 
 namespace meridian::dsl {
@@ -19,6 +20,8 @@ using Json = nlohmann::json;
 using EntityPtr = std::shared_ptr<const Json>;
 
 constexpr size_t kRelatedCacheSize = 10000;
+// Entities read between two checks of the query's deadline.
+constexpr size_t kDeadlineStride = 256;
 
 const Json* Member(const Json& object, const char* key) {
   if (!object.is_object()) return nullptr;
@@ -49,6 +52,8 @@ std::vector<std::string> ReferencedGuids(const Json& raw, bool skip_deleted = fa
       guids.push_back(v.get<std::string>());
     } else if (const Json* g = Member(v, "guid"); g != nullptr && g->is_string()) {
       guids.push_back(g->get<std::string>());
+    } else if (const Json* t = Member(v, "termGuid"); t != nullptr && t->is_string()) {
+      guids.push_back(t->get<std::string>());  // a meanings entry of the entity header form
     }
   };
   if (raw.is_array()) {
@@ -164,17 +169,17 @@ Json MakeHeader(const Json& e) {
   return header;
 }
 
-bool TermMatches(const Json& meaning, const std::string& term) {
-  const std::string qualified = StringMember(meaning, "qualifiedName");
-  if (term.find('@') != std::string::npos) return qualified == term;
-  const std::string display = StringMember(meaning, "displayText");
-  return display == term ||
-         (!qualified.empty() && qualified.substr(0, qualified.find('@')) == term);
+// A term reference as Atlas reads it: "term@glossary" names the term's qualifiedName, a bare
+// name its `name` (in any glossary).
+bool TermMatches(const Json& term_attributes, const std::string& term) {
+  if (term.find('@') != std::string::npos) return StringMember(term_attributes, "qualifiedName") == term;
+  return StringMember(term_attributes, "name") == term;
 }
 
 class Executor {
  public:
-  Executor(const CatalogView& catalog, const Plan& plan) : catalog_(catalog), plan_(plan) {}
+  Executor(const CatalogView& catalog, const Plan& plan, const Deadline& deadline)
+      : catalog_(catalog), plan_(plan), deadline_(deadline) {}
 
   QueryResult Run() {
     QueryResult result;
@@ -184,7 +189,7 @@ class Executor {
     } else {
       for (const auto& item : plan_.select) result.column_names.push_back(item.label);
       if (plan_.is_aggregate) {
-        RunAggregate(result);
+        if (!CountFromView(result)) RunAggregate(result);
       } else {
         RunSelect(result);
       }
@@ -194,13 +199,25 @@ class Executor {
   }
 
  private:
-  // Calls fn for each entity that passes the filter; fn returns false to stop.
+  // Counts one entity read; every kDeadlineStride reads, stops the query (by throwing its
+  // Status) once the deadline has passed.
+  void CountRead() {
+    if (++reads_ % kDeadlineStride == 0) {
+      Status s = deadline_.Check("DSL query");
+      if (!s.ok()) throw StatusException(std::move(s));
+    }
+  }
+
+  // Calls fn once for each distinct entity that passes the filter; fn returns false to stop.
   void ForEachMatch(const std::function<bool(const Json&)>& fn) {
-    auto visit = [&](const std::string& guid) -> bool {
+    // exact_type: the candidate came from a lookup for that type (which may answer a superset).
+    auto visit = [&](const std::string& guid, const std::string* exact_type) -> bool {
+      CountRead();
       std::optional<Json> entity = plan_.needs_relationships ? catalog_.LoadEntity(guid)
                                                              : catalog_.LoadEntityShallow(guid);
       if (!entity || !entity->is_object()) return true;
-      if (!plan_.type_set.count(StringMember(*entity, "typeName"))) return true;
+      const std::string type = StringMember(*entity, "typeName");
+      if (exact_type != nullptr ? type != *exact_type : !plan_.type_set.count(type)) return true;
       if (!Visible(*entity)) return true;
       if (plan_.filter && !Eval(*plan_.filter, *entity)) return true;
       ++matched_;
@@ -209,22 +226,24 @@ class Executor {
     if (plan_.guids) {
       std::unordered_set<std::string> seen;
       for (const auto& guid : *plan_.guids) {
-        if (seen.insert(guid).second && !visit(guid)) return;
+        if (seen.insert(guid).second && !visit(guid, nullptr)) return;
       }
       return;
     }
+    // A lookup may answer guids of any type: each entity is taken under its own type only,
+    // so an entity found by the lookups of several scanned types is visited once.
     for (const auto& type : plan_.scan_types) {
       if (!plan_.lookup_attr.empty()) {
         if (auto guids = Lookup(type)) {
           for (const auto& guid : *guids) {
-            if (!visit(guid)) return;
+            if (!visit(guid, &type)) return;
           }
           continue;
         }
       }
       bool stopped = false;
       catalog_.ScanType(type, [&](const std::string& guid) {
-        stopped = !visit(guid);
+        stopped = !visit(guid, nullptr);
         return !stopped;
       });
       if (stopped) return;
@@ -267,6 +286,7 @@ class Executor {
     auto it = related_.find(guid);
     if (it != related_.end()) return it->second;
     if (related_.size() >= kRelatedCacheSize) related_.clear();
+    CountRead();
     std::optional<Json> loaded = catalog_.LoadEntity(guid);
     EntityPtr entity = loaded ? std::make_shared<const Json>(std::move(*loaded)) : nullptr;
     related_.emplace(guid, entity);
@@ -286,6 +306,12 @@ class Executor {
       return Member(*second, step.name);
     }
     return nullptr;
+  }
+
+  // An attribute's value, or what Atlas reads for it when the entity left it unset.
+  static const Json* OrDefault(const Json* value, const PathStep& step) {
+    if (value != nullptr || step.info.default_value.is_null()) return value;
+    return &step.info.default_value;
   }
 
   // Entities reached from `e` through reference steps [0, count).
@@ -346,7 +372,8 @@ class Executor {
           continue;
         }
         if (reached != nullptr) *reached = true;
-        if (const Json* attrs = Member(c, "attributes")) emit(Member(*attrs, p.steps[0].name));
+        const Json* attrs = Member(c, "attributes");
+        emit(OrDefault(attrs != nullptr ? Member(*attrs, p.steps[0].name) : nullptr, p.steps[0]));
       }
       return out;
     }
@@ -364,7 +391,7 @@ class Executor {
         Json v = SystemValue(*entity, last.system);
         emit(&v);
       } else {
-        emit(AttributeValue(*entity, last));
+        emit(OrDefault(AttributeValue(*entity, last), last));
       }
     }
     return out;
@@ -495,15 +522,20 @@ class Executor {
     return false;
   }
 
+  // Terms are assigned through the `meanings` relationship: its active entries name the term
+  // entities, whose name / qualifiedName are compared (see TermMatches).
   bool EvalHasTerm(const BoundExpr& b, const Json& e) {
     for (const auto& s : Subjects(b.subject, e)) {
       const Json* lists[2] = {Member(*s, "meanings"), nullptr};
-      if (const Json* rels = Member(*s, "relationshipAttributes"))
-        lists[1] = Member(*rels, "meanings");
+      if (const Json* rels = Member(*s, "relationshipAttributes")) lists[1] = Member(*rels, "meanings");
       for (const Json* list : lists) {
-        if (list == nullptr || !list->is_array()) continue;
-        for (const auto& m : *list) {
-          if (TermMatches(m, b.term)) return true;
+        if (list == nullptr) continue;
+        for (const auto& guid : ReferencedGuids(*list, /*skip_deleted=*/true)) {
+          EntityPtr term = LoadRelated(guid);
+          if (term == nullptr || StringMember(*term, "status") == "DELETED") continue;
+          if (const Json* attrs = Member(*term, "attributes"); attrs != nullptr && TermMatches(*attrs, b.term)) {
+            return true;
+          }
         }
       }
     }
@@ -654,6 +686,100 @@ class Executor {
     for (auto& item : Page(std::move(keyed))) result.rows.push_back(std::move(item.second));
   }
 
+  // The filter is one `like "prefix*"` on an own string attribute: sets attr and prefix.
+  static bool PrefixLike(const BoundExpr& f, std::string& attr, std::string& prefix) {
+    if (f.kind != BoundExpr::Kind::kCompare || f.op != CompareOp::kLike || f.in_list ||
+        f.lhs.kind != BoundValue::Kind::kPath || f.rhs.size() != 1 || !f.rhs[0].is_string()) {
+      return false;
+    }
+    const BoundPath& p = f.lhs.path;
+    if (p.steps.size() != 1 || p.steps[0].system != SystemAttr::kNone ||
+        !p.classification_types.empty() || !p.keys.empty() || p.steps[0].info.kind != ValueKind::kString) {
+      return false;
+    }
+    const std::string& pattern = f.rhs[0].get_ref<const std::string&>();
+    if (pattern.size() < 2 || pattern.back() != '*') return false;
+    prefix = pattern.substr(0, pattern.size() - 1);
+    if (prefix.find_first_of("*?[") != std::string::npos) return false;
+    attr = p.steps[0].name;
+    return true;
+  }
+
+  // count() alone over the source types (all their entities, or those matching one `like
+  // "prefix*"`), or groupby(attr) selecting attr and count() over all of them: answered from
+  // the view's counts without reading any entity, when the view can. False: run the scan.
+  bool CountFromView(QueryResult& result) {
+    if (plan_.guids || !plan_.lookup_attr.empty() || plan_.order_path) return false;
+    std::string like_attr, prefix;
+    if (plan_.filter && !PrefixLike(*plan_.filter, like_attr, prefix)) return false;
+    const bool active_only = plan_.exclude_deleted;
+    auto count_type = [&](const std::string& type) {
+      return like_attr.empty() ? catalog_.CountType(type, active_only)
+                               : catalog_.CountAttributePrefix(type, like_attr, prefix, active_only);
+    };
+    std::vector<std::pair<Json, std::vector<Json>>> keyed;
+    if (plan_.group_by.empty()) {
+      for (const auto& item : plan_.select) {
+        if (!item.is_aggregate || item.fn != AggregateFn::kCount) return false;
+      }
+      uint64_t total = 0;
+      for (const auto& type : plan_.scan_types) {
+        auto n = count_type(type);
+        if (!n) return false;
+        total += *n;
+      }
+      matched_ = total;
+      keyed.emplace_back(Json(), std::vector<Json>(plan_.select.size(), Json(total)));
+    } else {
+      const BoundPath& g = plan_.group_by.front();
+      if (plan_.group_by.size() != 1 || !like_attr.empty() || g.steps.size() != 1 ||
+          g.steps[0].system != SystemAttr::kNone || !g.classification_types.empty() ||
+          !g.keys.empty() || g.kind != ValueKind::kString) {
+        return false;
+      }
+      const std::string& attr = g.steps[0].name;
+      for (const auto& item : plan_.select) {
+        const bool is_count = item.is_aggregate && item.fn == AggregateFn::kCount;
+        const bool is_group = !item.is_aggregate && item.path.steps.size() == 1 &&
+                              item.path.classification_types.empty() && item.path.keys.empty() &&
+                              item.path.steps[0].name == attr;
+        if (!is_count && !is_group) return false;
+      }
+      // Groups in the order the view lists them; entities without a value form the "" group.
+      std::vector<std::pair<std::string, uint64_t>> groups;
+      std::unordered_map<std::string, size_t> index;
+      uint64_t total = 0, valued = 0;
+      for (const auto& type : plan_.scan_types) {
+        auto counts = catalog_.CountByValue(type, attr, active_only);
+        auto n = catalog_.CountType(type, active_only);
+        if (!counts || !n) return false;
+        total += *n;
+        for (auto& [value, count] : *counts) {
+          if (count == 0) continue;
+          valued += count;
+          auto [it, inserted] = index.emplace(value, groups.size());
+          if (inserted) groups.emplace_back(value, 0);
+          groups[it->second].second += count;
+        }
+      }
+      if (total > valued) {
+        auto [it, inserted] = index.emplace("", groups.size());
+        if (inserted) groups.emplace_back("", 0);
+        groups[it->second].second += total - valued;
+      }
+      matched_ = total;
+      for (const auto& [value, count] : groups) {
+        std::vector<Json> row;
+        for (const auto& item : plan_.select) row.push_back(item.is_aggregate ? Json(count) : Json(value));
+        Json key = plan_.order_column ? row[*plan_.order_column] : Json();
+        keyed.emplace_back(std::move(key), std::move(row));
+      }
+      if (plan_.order_column) SortByKey(keyed);
+    }
+    for (auto& item : Page(std::move(keyed))) result.rows.push_back(std::move(item.second));
+    return true;
+  }
+
   struct Accumulator {
     bool has_value = false;
     Json best;
@@ -754,14 +880,16 @@ class Executor {
 
   const CatalogView& catalog_;
   const Plan& plan_;
+  const Deadline& deadline_;
   std::unordered_map<std::string, EntityPtr> related_;
   size_t matched_ = 0;
+  size_t reads_ = 0;
 };
 
 }  // namespace
 
-QueryResult RunPlan(const CatalogView& catalog, const Plan& plan) {
-  return Executor(catalog, plan).Run();
+QueryResult RunPlan(const CatalogView& catalog, const Plan& plan, const Deadline& deadline) {
+  return Executor(catalog, plan, deadline).Run();
 }
 
 }  // namespace meridian::dsl

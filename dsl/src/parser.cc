@@ -100,7 +100,8 @@ std::unique_ptr<Expr> MakeExpr(ExprKind kind, size_t offset) {
 
 class Parser {
  public:
-  explicit Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
+  Parser(std::string_view query, std::vector<Token> tokens)
+      : query_(query), tokens_(std::move(tokens)) {}
 
   Query ParseQuery() {
     Query q;
@@ -166,6 +167,9 @@ class Parser {
    private:
     Parser* parser_;
   };
+
+  // The token as written in the query (quotes included).
+  std::string Raw(const Token& t) const { return std::string(query_.substr(t.offset, t.length)); }
 
   const Token& Peek(size_t ahead = 0) const {
     return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
@@ -235,21 +239,25 @@ class Parser {
       SelectItem item;
       const Token& t = Peek();
       item.offset = t.offset;
+      // Column labels keep the text as written, quotes included: count() as 'count' -> 'count'.
       if (IsAggregate(t) && allow_aggregates) {
+        const std::string fn = t.text;
+        const size_t argument = pos_ + 2;  // fn ( argument )
         item.expr = ParseAggregate();
-        item.label = t.text + "(" + item.expr->text + ")";
+        item.label = fn + "(" + (item.expr->text.empty() ? "" : Raw(tokens_[argument])) + ")";
       } else if (IsName(t)) {
         item.expr = MakeExpr(ExprKind::kName, t.offset);
         item.expr->quoted = t.kind == TokenKind::kQuoted;
+        item.label = Raw(t);
         item.expr->text = Next().text;
-        item.label = item.expr->text;
       } else {
         Fail(t, allow_aggregates ? "an attribute name or aggregate in '" + clause + "'"
                                  : "an attribute name in '" + clause + "'");
       }
       if (Accept(TokenKind::kAs)) {
+        const std::string label = IsName(Peek()) ? Raw(Peek()) : std::string();
         item.alias = ExpectName("an alias after 'as'");
-        item.label = item.alias;
+        item.label = label;
       }
       items.push_back(std::move(item));
     } while (Accept(TokenKind::kComma));
@@ -466,6 +474,7 @@ class Parser {
     return list;
   }
 
+  std::string_view query_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   size_t depth_ = 0;
@@ -473,6 +482,6 @@ class Parser {
 
 }  // namespace
 
-Query ParseQueryText(std::string_view query) { return Parser(Tokenize(query)).ParseQuery(); }
+Query ParseQueryText(std::string_view query) { return Parser(query, Tokenize(query)).ParseQuery(); }
 
 }  // namespace meridian::dsl

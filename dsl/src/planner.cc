@@ -219,6 +219,17 @@ class Binder {
     }
   }
 
+  // `name` is an entity type the source type inherits from (not an attribute of the source):
+  // `Asset.owner` on hive_db reads hive_db's owner, as in Atlas.
+  bool IsSuperTypeOfSource(const std::string& name) const {
+    if (kind_ != SourceKind::kEntity || catalog_.FindAttribute(source_, name) ||
+        !catalog_.IsEntityType(name)) {
+      return false;
+    }
+    const std::vector<std::string> subs = catalog_.SelfAndSubTypes(name);
+    return std::find(subs.begin(), subs.end(), source_) != subs.end();
+  }
+
   BoundExpr SourceTagTest() const {
     BoundExpr b;
     b.kind = BoundExpr::Kind::kIsA;
@@ -267,6 +278,7 @@ class Binder {
     p.text = text;
     size_t i = 0;
     if ((segs.size() > 1 || allow_self) && self_names_.count(segs[0])) i = 1;
+    if (i == 0 && segs.size() > 1 && IsSuperTypeOfSource(segs[0])) i = 1;  // Asset.owner
     if (i == segs.size()) {
       if (allow_self) return p;
       UnknownAttribute(text, source_);
@@ -607,11 +619,24 @@ class Binder {
   void BindSelect(const Query& q, Plan& plan) {
     plan.is_select = !q.select.empty() || !q.group_by.empty();
     if (!plan.is_select) return;
+    // `select d` naming the source itself (its alias or type) returns the entities, as Atlas.
+    if (q.group_by.empty() &&
+        std::any_of(q.select.begin(), q.select.end(), [&](const SelectItem& item) {
+          return item.expr->kind == ExprKind::kName && self_names_.count(item.expr->text) &&
+                 !catalog_.FindAttribute(source_, item.expr->text);
+        })) {
+      plan.is_select = false;
+      return;
+    }
     for (const auto& item : q.group_by) {
       BoundPath p = ResolvePath(item.expr->text, /*allow_self=*/false);
-      if (!IsPrimitivePath(p)) {
-        ThrowSemantic("ATLAS-400-00-05A",
-                      "GroupBy attribute " + item.expr->text + " is non-primitive");
+      // Atlas groups by an own primitive attribute only (a reference or a referred attribute
+      // such as db.name is refused with -061).
+      const bool referred = p.classification_types.empty() && !p.steps.empty() &&
+                            p.steps[0].info.kind == ValueKind::kReference;
+      if (referred || !IsPrimitivePath(p)) {
+        ThrowSemantic("ATLAS-400-00-061",
+                      "Select clause has aggregation on referred attributes " + item.expr->text);
       }
       plan.group_by.push_back(std::move(p));
     }
@@ -637,7 +662,8 @@ class Binder {
       } else {
         s.path = ResolvePath(e.text, /*allow_self=*/false);
         s.has_path = true;
-        if (s.path.steps.size() >= 2 && s.path.classification_types.empty() &&
+        // A reference (`columns`) or an attribute reached through one (`db.name`).
+        if (!s.path.steps.empty() && s.path.classification_types.empty() &&
             s.path.steps[0].info.kind == ValueKind::kReference) {
           if (std::find(referenced.begin(), referenced.end(), s.path.steps[0].name) ==
               referenced.end()) {
@@ -659,8 +685,13 @@ class Binder {
         ThrowSemantic("ATLAS-400-00-060",
                       "Select clause has multiple referred attributes " + names);
       }
-      plan.select_reference = plan.select.front().path.steps.front();
-      for (auto& s : plan.select) s.path.steps.erase(s.path.steps.begin());
+      // select db.name, db.owner: one row per related entity. (select columns: one row per
+      // entity, its cell the related entities' headers.)
+      if (std::all_of(plan.select.begin(), plan.select.end(),
+                      [](const BoundSelectItem& s) { return s.path.steps.size() >= 2; })) {
+        plan.select_reference = plan.select.front().path.steps.front();
+        for (auto& s : plan.select) s.path.steps.erase(s.path.steps.begin());
+      }
     }
     plan.is_aggregate = has_aggregate || !plan.group_by.empty();
     if (plan.is_aggregate && plan.group_by.empty()) {

@@ -118,23 +118,74 @@ std::optional<int64_t> ParseDslDate(std::string_view s) {
   return ((days * 24 + hour) * 60 + minute) * 60000 + second * 1000 + millis;
 }
 
+namespace {
+
+// Decodes the UTF-8 code point at text[pos] (a stray byte reads as itself) and its length.
+uint32_t CodePointAt(std::string_view text, size_t pos, size_t& length) {
+  const auto lead = static_cast<unsigned char>(text[pos]);
+  length = std::min(Utf8Length(lead), text.size() - pos);
+  if (length == 1) return lead;
+  uint32_t cp = lead & (0xFF >> (length + 1));
+  for (size_t i = 1; i < length; ++i) cp = (cp << 6) | (static_cast<unsigned char>(text[pos + i]) & 0x3F);
+  return cp;
+}
+
+// Matches the bracket expression starting at pattern[p] ('[') against code point `c`:
+// members and ranges ("[0-2a-c]"), negated by a leading '^' (regex syntax, as Atlas passes
+// the pattern to a regex). Sets `end` past the closing ']'; false when there is none.
+bool ParseClass(std::string_view pattern, size_t p, uint32_t c, bool& matched, size_t& end) {
+  size_t i = p + 1;
+  const bool negated = i < pattern.size() && pattern[i] == '^';
+  if (negated) ++i;
+  bool found = false;
+  bool first = true;
+  while (i < pattern.size() && (pattern[i] != ']' || first)) {
+    first = false;
+    size_t len = 0;
+    const uint32_t lo = CodePointAt(pattern, i, len);
+    i += len;
+    uint32_t hi = lo;
+    if (i + 1 < pattern.size() && pattern[i] == '-' && pattern[i + 1] != ']') {
+      hi = CodePointAt(pattern, i + 1, len);
+      i += 1 + len;
+    }
+    if (lo <= c && c <= hi) found = true;
+  }
+  if (i >= pattern.size()) return false;
+  end = i + 1;
+  matched = found != negated;
+  return true;
+}
+
+}  // namespace
+
 bool GlobMatch(std::string_view pattern, std::string_view text) {
   size_t p = 0, t = 0;
   size_t star_p = std::string_view::npos, star_t = 0;
   while (t < text.size()) {
+    size_t char_len = 0;
+    const uint32_t c = CodePointAt(text, t, char_len);
+    bool class_matched = false;
+    size_t class_end = 0;
     if (p < pattern.size() && pattern[p] == '?') {
       ++p;
-      t += std::min(Utf8Length(static_cast<unsigned char>(text[t])), text.size() - t);
+      t += char_len;
     } else if (p < pattern.size() && pattern[p] == '*') {
       star_p = p++;
       star_t = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
+    } else if (p < pattern.size() && pattern[p] == '[' &&
+               ParseClass(pattern, p, c, class_matched, class_end) && class_matched) {
+      p = class_end;
+      t += char_len;
+    } else if (p < pattern.size() && pattern[p] == text[t] &&
+               !(pattern[p] == '[' && class_end != 0)) {
       ++p;
       ++t;
     } else if (star_p != std::string_view::npos) {
       p = star_p + 1;
-      star_t +=
-          std::min(Utf8Length(static_cast<unsigned char>(text[star_t])), text.size() - star_t);
+      size_t skip = 0;
+      CodePointAt(text, star_t, skip);
+      star_t += skip;
       t = star_t;
     } else {
       return false;

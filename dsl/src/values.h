@@ -15,7 +15,8 @@ namespace meridian::dsl {
 // "yyyy-MM-dd" or "yyyy-MM-ddTHH:mm:ss.SSSZ" (UTC) as epoch milliseconds.
 std::optional<int64_t> ParseDslDate(std::string_view text);
 
-// Whole-value, case-sensitive match: '*' any run, '?' one character (UTF-8 aware).
+// Whole-value, case-sensitive match: '*' any run, '?' one character, '[...]' one character
+// of a set or range ('[0-2]', '[^a-c]'); UTF-8 aware. A '[' without a closing ']' is literal.
 bool GlobMatch(std::string_view pattern, std::string_view text);
 
 // Strings as they are, numbers and booleans as their JSON text, other values dumped.

@@ -1,7 +1,9 @@
-// Runs the data-driven DSL cases in cases/*.test against the tutorial catalog.
+// Runs the data-driven DSL cases in cases/*.test against the tutorial catalog, or against
+// the fleet catalog for the cases after a `catalog fleet` line.
 //
 // File format (after DuckDB's sqllogictest files):
 //   # comment lines
+//   catalog tutorial|fleet   (the catalog of the cases that follow in this file)
 //   query [typeName=T] [classification=C] [limit=N] [offset=N] [keep_deleted] [sort]
 //   <query text, one or more lines>
 //   ----
@@ -33,6 +35,7 @@ namespace {
 struct DslCase {
   std::string file;
   int line = 0;
+  std::string catalog = "tutorial";
   bool expect_error = false;
   bool sort = false;
   QueryOptions options;
@@ -83,15 +86,21 @@ std::vector<DslCase> LoadCases() {
     std::string line;
     int number = 0;
     DslCase* current = nullptr;
+    std::string catalog = "tutorial";
     enum { kNone, kQuery, kExpected } state = kNone;
     while (std::getline(in, line)) {
       ++number;
       if (state == kNone) {
         if (line.empty() || line[0] == '#') continue;
         std::vector<std::string> words = Split(line, ' ');
+        if (words[0] == "catalog" && words.size() == 2) {
+          catalog = words[1];
+          continue;
+        }
         DslCase c;
         c.file = path.filename().string();
         c.line = number;
+        c.catalog = catalog;
         size_t first_option = 1;
         if (words[0] == "statement" && words.size() > 1 && words[1] == "error") {
           c.expect_error = true;
@@ -142,20 +151,28 @@ std::vector<std::string> RenderResult(const QueryResult& r) {
 
 class DslCaseTest : public ::testing::TestWithParam<DslCase> {
  protected:
-  static void SetUpTestSuite() { catalog_ = testing::BuildTutorialCatalog().release(); }
-  static void TearDownTestSuite() {
-    delete catalog_;
-    catalog_ = nullptr;
+  static void SetUpTestSuite() {
+    tutorial_ = testing::BuildTutorialCatalog().release();
+    fleet_ = testing::BuildFleetCatalog().release();
   }
-  static testing::MemoryCatalog* catalog_;
+  static void TearDownTestSuite() {
+    delete tutorial_;
+    delete fleet_;
+    tutorial_ = fleet_ = nullptr;
+  }
+  static testing::MemoryCatalog* tutorial_;
+  static testing::MemoryCatalog* fleet_;
 };
 
-testing::MemoryCatalog* DslCaseTest::catalog_ = nullptr;
+testing::MemoryCatalog* DslCaseTest::tutorial_ = nullptr;
+testing::MemoryCatalog* DslCaseTest::fleet_ = nullptr;
 
 TEST_P(DslCaseTest, Run) {
   const DslCase& c = GetParam();
   SCOPED_TRACE(c.file + ":" + std::to_string(c.line) + ": " + c.query);
-  Result<QueryResult> result = ExecuteQuery(*catalog_, c.query, c.options);
+  ASSERT_TRUE(c.catalog == "tutorial" || c.catalog == "fleet") << "unknown catalog " << c.catalog;
+  const testing::MemoryCatalog& catalog = c.catalog == "fleet" ? *fleet_ : *tutorial_;
+  Result<QueryResult> result = ExecuteQuery(catalog, c.query, c.options);
   if (c.expect_error) {
     ASSERT_FALSE(result.ok()) << "expected an error";
     const std::string text = result.status().ToString();

@@ -26,13 +26,21 @@ AttributeInfo Attr(const std::string& name, const std::string& type_name) {
   } else if (type_name == "date") {
     info.kind = ValueKind::kDate;
   } else if (type_name == "int" || type_name == "long" || type_name == "double" ||
-             type_name == "float" || type_name == "short") {
+             type_name == "float" || type_name == "short" || type_name == "byte") {
     info.kind = ValueKind::kNumber;
   } else if (type_name.rfind("array<", 0) == 0) {
     info.kind = ValueKind::kArray;
     info.is_multi = true;
   } else if (type_name.rfind("map<", 0) == 0) {
     info.kind = ValueKind::kMap;
+  }
+  // An optional attribute left unset reads as its type's default; optional strings stay absent.
+  if (type_name == "boolean") {
+    info.default_value = false;
+  } else if (type_name == "float" || type_name == "double") {
+    info.default_value = 0.0;
+  } else if (info.kind == ValueKind::kNumber || info.kind == ValueKind::kDate) {
+    info.default_value = 0;
   }
   return info;
 }
@@ -84,6 +92,20 @@ void MemoryCatalog::Link(const std::string& from, const std::string& attr, const
   } else {
     slot = std::move(ref);
   }
+}
+
+void MemoryCatalog::SetRelationshipStatus(const std::string& from, const std::string& attr,
+                                          const std::string& to, const std::string& status) {
+  nlohmann::json& slot = entities_.at(from)["relationshipAttributes"][attr];
+  if (slot.is_object() && slot.value("guid", "") == to) slot["relationshipStatus"] = status;
+  if (!slot.is_array()) return;
+  for (auto& ref : slot) {
+    if (ref.value("guid", "") == to) ref["relationshipStatus"] = status;
+  }
+}
+
+void MemoryCatalog::AddClassification(const std::string& guid, nlohmann::json classification) {
+  entities_.at(guid)["classifications"].push_back(std::move(classification));
 }
 
 const TypeDef* MemoryCatalog::FindType(std::string_view name) const {
@@ -184,22 +206,84 @@ std::optional<std::vector<std::string>> MemoryCatalog::Referrers(std::string_vie
 
 std::optional<std::vector<std::string>> MemoryCatalog::LookupEquals(
     std::string_view type, std::string_view attr, const nlohmann::json& value) const {
-  if (!indexed_.count(attr)) return std::nullopt;
+  if (!indexed_.count(attr) || !FindType(type)) return std::nullopt;
   ++lookups_;
   std::vector<std::string> guids;
-  auto it = by_type_.find(type);
-  if (it == by_type_.end()) return guids;
   const bool fold = attr == "name" && value.is_string();
-  for (const auto& guid : it->second) {
-    const auto& attrs = entities_.at(guid)["attributes"];
-    auto v = attrs.find(std::string(attr));
-    if (v == attrs.end()) continue;
-    const bool match =
-        fold ? v->is_string() && Lower(v->get<std::string>()) == Lower(value.get<std::string>())
-             : *v == value;
-    if (match) guids.push_back(guid);
+  auto collect = [&](const std::vector<std::string>& of_type) {
+    for (const auto& guid : of_type) {
+      const auto& attrs = entities_.at(guid)["attributes"];
+      auto v = attrs.find(std::string(attr));
+      if (v == attrs.end()) continue;
+      const bool match =
+          fold ? v->is_string() && Lower(v->get<std::string>()) == Lower(value.get<std::string>())
+               : *v == value;
+      if (match) guids.push_back(guid);
+    }
+  };
+  // Entities of `type` first (in insertion order), then those of every other type.
+  if (auto it = by_type_.find(type); it != by_type_.end()) collect(it->second);
+  for (const auto& [other, of_type] : by_type_) {
+    if (other != type) collect(of_type);
   }
   return guids;
+}
+
+namespace {
+
+bool Counted(const nlohmann::json& entity, bool active_only) {
+  return !active_only || entity.value("status", "ACTIVE") != "DELETED";
+}
+
+const nlohmann::json* StringAttribute(const nlohmann::json& entity, std::string_view attr) {
+  auto attrs = entity.find("attributes");
+  if (attrs == entity.end() || !attrs->is_object()) return nullptr;
+  auto v = attrs->find(std::string(attr));
+  return v != attrs->end() && v->is_string() ? &*v : nullptr;
+}
+
+}  // namespace
+
+std::optional<uint64_t> MemoryCatalog::CountType(std::string_view type, bool active_only) const {
+  uint64_t n = 0;
+  if (auto it = by_type_.find(type); it != by_type_.end()) {
+    for (const auto& guid : it->second) n += Counted(entities_.at(guid), active_only);
+  }
+  return n;
+}
+
+std::optional<uint64_t> MemoryCatalog::CountAttributePrefix(std::string_view type, std::string_view attr,
+                                                            std::string_view prefix,
+                                                            bool active_only) const {
+  uint64_t n = 0;
+  if (auto it = by_type_.find(type); it != by_type_.end()) {
+    for (const auto& guid : it->second) {
+      const auto& e = entities_.at(guid);
+      const nlohmann::json* v = StringAttribute(e, attr);
+      n += Counted(e, active_only) && v != nullptr && v->get_ref<const std::string&>().rfind(prefix, 0) == 0;
+    }
+  }
+  return n;
+}
+
+std::optional<std::vector<std::pair<std::string, uint64_t>>> MemoryCatalog::CountByValue(
+    std::string_view type, std::string_view attr, bool active_only) const {
+  std::vector<std::pair<std::string, uint64_t>> counts;
+  if (auto it = by_type_.find(type); it != by_type_.end()) {
+    for (const auto& guid : it->second) {
+      const auto& e = entities_.at(guid);
+      const nlohmann::json* v = StringAttribute(e, attr);
+      if (!Counted(e, active_only) || v == nullptr) continue;
+      const std::string& value = v->get_ref<const std::string&>();
+      auto found = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == value; });
+      if (found == counts.end()) {
+        counts.emplace_back(value, 1);
+      } else {
+        ++found->second;
+      }
+    }
+  }
+  return counts;
 }
 
 std::optional<nlohmann::json> MemoryCatalog::LoadEntity(const std::string& guid) const {

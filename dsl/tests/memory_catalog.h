@@ -1,8 +1,10 @@
 // MemoryCatalog: an in-memory CatalogView for the DSL tests and fuzzer.
 //
 // Holds type definitions (with super-types and attributes) and entities in Atlas JSON
-// form. LookupEquals answers for the attributes passed to IndexAttribute; `name` lookups
-// are case-insensitive, like a full-text index, so the executor's re-check is exercised.
+// form. LookupEquals answers for the attributes passed to IndexAttribute like a full-text
+// index: `name` lookups are case-insensitive and every lookup answers entities of any type
+// holding the value, so the executor's re-check (value, exact type, one visit per entity) is
+// exercised.
 #pragma once
 
 #include <atomic>
@@ -31,6 +33,10 @@ class MemoryCatalog : public CatalogView {
   void AddEntity(nlohmann::json entity);
   // Points relationship attribute `attr` of `from` at `to` (appends when multi-valued).
   void Link(const std::string& from, const std::string& attr, const std::string& to);
+  // Marks the relationship `from`.`attr` -> `to` ACTIVE or DELETED.
+  void SetRelationshipStatus(const std::string& from, const std::string& attr, const std::string& to,
+                             const std::string& status);
+  void AddClassification(const std::string& guid, nlohmann::json classification);
   void IndexAttribute(const std::string& attr) { indexed_.insert(attr); }
 
   size_t scan_count() const { return scans_; }
@@ -51,6 +57,14 @@ class MemoryCatalog : public CatalogView {
   // reads its inverse edges instead).
   std::optional<std::vector<std::string>> Referrers(std::string_view type, std::string_view attr,
                                                     const std::string& target) const override;
+  // Counters kept in memory, as a store keeps them with its writes: exact, case-sensitive.
+  // Values are listed in the order entities were added.
+  std::optional<uint64_t> CountType(std::string_view type, bool active_only) const override;
+  std::optional<uint64_t> CountAttributePrefix(std::string_view type, std::string_view attr,
+                                               std::string_view prefix,
+                                               bool active_only) const override;
+  std::optional<std::vector<std::pair<std::string, uint64_t>>> CountByValue(
+      std::string_view type, std::string_view attr, bool active_only) const override;
   std::optional<nlohmann::json> LoadEntity(const std::string& guid) const override;
   // Really drops relationshipAttributes, so that every case checks the planner's choice.
   std::optional<nlohmann::json> LoadEntityShallow(const std::string& guid) const override;
@@ -77,5 +91,9 @@ AttributeInfo RefAttr(const std::string& name, const std::string& target, bool m
 // trip_details_by_zone, their columns, a CTAS hive_process, classifications, labels,
 // glossary terms, a DELETED column and a shell database). See tutorial_catalog.cc.
 std::unique_ptr<MemoryCatalog> BuildTutorialCatalog();
+
+// A taxi fleet (depots, vehicles, vans, drivers, glossary terms) with unset primitives, names
+// shared across types and term assignments. See fleet_catalog.cc.
+std::unique_ptr<MemoryCatalog> BuildFleetCatalog();
 
 }  // namespace meridian::dsl::testing

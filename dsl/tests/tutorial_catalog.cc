@@ -56,6 +56,7 @@ void DefineTypes(MemoryCatalog& c) {
        {"Process"},
        {Attr("operationType", "string"), Attr("queryText", "string"), Attr("userName", "string"),
         Attr("startTime", "date"), Attr("endTime", "date"), Attr("clusterName", "string")}});
+  c.AddType({"AtlasGlossaryTerm", false, {}, {Attr("qualifiedName", "string"), Attr("name", "string")}});
   c.AddType({"PII", true, {}, {Attr("level", "string")}});
   c.AddType({"PII_Location", true, {"PII"}, {Attr("precision", "string")}});
   c.AddType({"Fact", true, {}, {}});
@@ -279,6 +280,12 @@ std::unique_ptr<MemoryCatalog> BuildTutorialCatalog() {
   }
   AddColumns(*c);
   AddProcess(*c);
+  // The glossary terms assigned to tables (see AddTables).
+  c->AddEntity(Entity("AtlasGlossaryTerm", "term-trip", {{"qualifiedName", "trip@taxi"}, {"name", "trip"}},
+                      "admin", k20190101, k20190101));
+  c->AddEntity(Entity("AtlasGlossaryTerm", "term-revenue",
+                      {{"qualifiedName", "revenue@finance"}, {"name", "revenue"}}, "admin", k20190101,
+                      k20190101));
   c->IndexAttribute("qualifiedName");
   c->IndexAttribute("name");
   return c;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <random>
 
 #include "catalog_internal.h"
@@ -208,15 +209,43 @@ Result<json> Catalog::HeaderByGuid(const std::string& guid) const {
   return Header(rec);
 }
 
+json UnsetAttributeValue(const types::AttributeDef& def) {
+  if (def.value_type.kind != types::ValueType::Kind::kPrimitive) return nullptr;
+  const std::string& type = def.value_type.name;
+  json given = def.json.is_object() ? def.json.value("defaultValue", json()) : json();
+  if (type == "string") {
+    if (given.is_string()) return given;
+    if (!given.is_null()) return given.dump();
+    return def.is_optional ? json() : json("");
+  }
+  const std::string text = given.is_string() ? given.get<std::string>() : given.is_null() ? "" : given.dump();
+  if (type == "boolean") return text == "true" || text == "1" || text == "True" || text == "TRUE";
+  char* end = nullptr;
+  const double number = text.empty() ? 0 : std::strtod(text.c_str(), &end);
+  const bool parsed = !text.empty() && end == text.c_str() + text.size();
+  if (type == "float" || type == "double" || type == "bigdecimal") return parsed ? number : 0.0;
+  return parsed ? static_cast<int64_t>(number) : int64_t{0};  // byte .. long, biginteger, date (ms)
+}
+
 json Catalog::RenderEntity(const json& record, const ReadOptions& opts) const {
   json e = record;
   e.erase("propagatedClassifications");
   e["classifications"] = Classifications(record);
   if (!e.contains("labels")) e["labels"] = json::array();
-  if (opts.ignore_relationships) return e;
 
   auto reg = types();
   const types::TypeDef* t = reg->Find(record.value("typeName", ""));
+  if (t && !record.value("isIncomplete", false)) {
+    json& attrs = e["attributes"];
+    if (!attrs.is_object()) attrs = json::object();
+    for (const auto& [name, def] : t->attributes) {
+      auto it = attrs.find(name);
+      if (it != attrs.end() && !it->is_null()) continue;
+      json unset = UnsetAttributeValue(def);
+      if (!unset.is_null()) attrs[name] = std::move(unset);
+    }
+  }
+  if (opts.ignore_relationships) return e;
   json rel = json::object();
   if (t) {
     for (const auto& [name, ends] : t->relationship_attributes)

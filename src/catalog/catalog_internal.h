@@ -21,6 +21,21 @@ json MakeAuditEvent(const std::string& guid, int64_t ts, const std::string& user
 // Converts an attribute value to its stored form, or explains why it does not fit.
 Status NormalizeValue(const types::TypeRegistry& reg, const types::ValueType& vt, const std::string& attr, json& value);
 
+// Labels as Atlas allows them: at most kMaxLabelLength characters of
+// [A-Za-z0-9_-] (ATLAS-400-00-08F / -090).
+inline constexpr size_t kMaxLabelLength = 50;
+Status CheckLabel(const std::string& label);
+
+// A guid chosen by the client for a new entity: 1 to kMaxClientGuidLength
+// letters, digits or -_.:@~ (ATLAS-400-00-021), so that it is safe as a store key
+// prefix (no NUL), in a URL path and as an index term.
+inline constexpr size_t kMaxClientGuidLength = 128;
+Status CheckClientGuid(const std::string& guid);
+
+// Checks a classification against its type and `entity_type`; rewrites `c`
+// to its stored form (src/catalog/entity_mutations.cc).
+Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeDef& entity_type, json& c);
+
 // Display text of a record per Atlas's rules.
 std::string DisplayText(const types::TypeDef* type, const json& record);
 

@@ -179,7 +179,7 @@ Status CheckMandatory(const types::TypeDef& type, const json& record) {
   return Status::Ok();
 }
 
-Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeDef& entity_type, json& c);
+using internal::ValidateClassification;
 
 }  // namespace
 
@@ -231,6 +231,7 @@ Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& refer
         }
       }
       if (in.guid.empty()) {
+        if (!given.empty() && !IsPlaceholderGuid(given)) RETURN_IF_ERROR(internal::CheckClientGuid(given));
         in.guid = !given.empty() && !IsPlaceholderGuid(given) ? given : NewGuid();
         in.is_new = true;
         ctx.Create(in.guid, type_name);
@@ -263,7 +264,11 @@ Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& refer
     for (auto it = ra.begin(); it != ra.end(); ++it)
       if (in.type->relationship_attributes.count(it.key())) rel_attrs[i][it.key()] = it.value();
     if (in.is_new) {
-      if (in.body.contains("labels") && in.body["labels"].is_array()) (*rec)["labels"] = in.body["labels"];
+      if (in.body.contains("labels") && in.body["labels"].is_array()) {
+        for (const json& l : in.body["labels"])
+          if (l.is_string()) RETURN_IF_ERROR(internal::CheckLabel(l.get<std::string>()));
+        (*rec)["labels"] = in.body["labels"];
+      }
       if (in.body.contains("customAttributes") && in.body["customAttributes"].is_object())
         (*rec)["customAttributes"] = in.body["customAttributes"];
       json classes = json::array();
@@ -358,6 +363,7 @@ Result<Mutation> Catalog::PurgeEntities(const std::vector<std::string>& guids, c
     if (!rec.ok() || (**rec)["status"] != "DELETED") continue;  // Atlas skips what it cannot purge
     RETURN_IF_ERROR(ctx.Purge(g));
   }
+  if (!ctx.purged().empty()) ctx.AddAdminAudit("PURGE", guids, ctx.purged(), static_cast<int>(ctx.purged().size()));
   Mutation m;
   RETURN_IF_ERROR(ctx.Commit(&m.sequence));
   m.response = MutationResponse(*this, ctx, {});
@@ -366,7 +372,7 @@ Result<Mutation> Catalog::PurgeEntities(const std::vector<std::string>& guids, c
 
 // ---- Classifications ----
 
-namespace {
+namespace internal {
 
 Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeDef& entity_type, json& c) {
   if (!c.is_object()) return Status::InvalidArgument("a classification must be an object", "ATLAS-400-00-01A");
@@ -408,7 +414,7 @@ Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeD
   return Status::Ok();
 }
 
-}  // namespace
+}  // namespace internal
 
 Status Catalog::AddClassifications(const std::string& guid, const json& classifications, const std::string& user) {
   return AddClassificationToEntities(classifications, {guid}, user);
@@ -504,9 +510,11 @@ Status Catalog::DeleteClassification(const std::string& guid, const std::string&
 
 Status Catalog::ChangeLabels(const std::string& guid, const json& labels, LabelOp op, const std::string& user) {
   if (!labels.is_array()) return Status::InvalidArgument("labels must be a list of strings", "ATLAS-400-00-01A");
-  for (const json& l : labels)
+  for (const json& l : labels) {
     if (!l.is_string() || l.get<std::string>().empty())
       return Status::InvalidArgument("invalid label " + l.dump(), "ATLAS-400-00-01A");
+    if (op != LabelOp::kRemove) RETURN_IF_ERROR(internal::CheckLabel(l.get<std::string>()));
+  }
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));

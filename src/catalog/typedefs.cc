@@ -229,6 +229,10 @@ Result<json> Catalog::ChangeTypes(const json& types_def, const std::string& user
     batch.Put(Family::kTypedefs, name, store::EncodeRecord(def));
     out[ListOf(def.value("category", "ENTITY"))].push_back(next->ToJson(*next->Find(name)));
   }
+  json names = json::array();
+  for (const auto& [name, def] : changed) names.push_back(name);
+  AddAdminAudit(batch, update ? "TYPE_DEF_UPDATE" : "TYPE_DEF_CREATE", user, now, types_def, names,
+                static_cast<int>(changed.size()));
   RETURN_IF_ERROR(Commit(batch, nullptr));
   PublishTypes(std::move(next));
   return out;
@@ -242,16 +246,16 @@ Result<json> Catalog::UpdateTypes(const json& types_def, const std::string& user
   return ChangeTypes(types_def, user, true);
 }
 
-Status Catalog::DeleteTypeByName(const std::string& name) {
+Status Catalog::DeleteTypeByName(const std::string& name, const std::string& user) {
   json doc = json::object();
   auto reg = types();
   const types::TypeDef* t = reg->Find(name);
   if (!t) return Status::NotFound("Given typename " + name + " was invalid", "ATLAS-404-00-001");
   doc[ListOf(types::CategoryName(t->category))].push_back({{"name", name}});
-  return DeleteTypes(doc);
+  return DeleteTypes(doc, user);
 }
 
-Status Catalog::DeleteTypes(const json& request) {
+Status Catalog::DeleteTypes(const json& request, const std::string& user) {
   if (!request.is_object()) return Status::InvalidArgument("AtlasTypesDef must be an object", "ATLAS-400-00-01A");
   json types_def = request;
   types::DropNulls(types_def);
@@ -289,6 +293,7 @@ Status Catalog::DeleteTypes(const json& request) {
     return Status::Conflict("Given type has references: " + next.status().message(), "ATLAS-409-00-002");
   store::Batch batch;
   for (const auto& name : names) batch.Delete(Family::kTypedefs, name);
+  AddAdminAudit(batch, "TYPE_DEF_DELETE", user, NowMillis(), types_def, json(names), static_cast<int>(names.size()));
   RETURN_IF_ERROR(Commit(batch, nullptr));
   PublishTypes(std::move(*next));
   return Status::Ok();

@@ -361,6 +361,8 @@ Status WriteContext::Commit(uint64_t* sequence) {
   }
   for (const auto& task : propagation_tasks_)
     batch.Put(Family::kQueue, keys::Queue(kPropagationTopic, st.NextSequence()), store::EncodeRecord(task));
+  for (const json& a : admin_audits_)
+    catalog_.AddAdminAudit(batch, a["operation"], user_, now_, a["params"], a["result"], a["count"]);
   CommitInfo info;
   RETURN_IF_ERROR(catalog_.Commit(batch, &info.sequence));
   if (sequence) *sequence = info.sequence;

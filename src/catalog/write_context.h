@@ -60,6 +60,12 @@ class WriteContext {
   void QueuePropagation(json task) { propagation_tasks_.push_back(std::move(task)); }
   void SetPropagationIndex(const std::string& source, const std::string& name, const std::string& target, bool present);
 
+  // An AtlasAuditEntry (PURGE, IMPORT, ...) written with the batch.
+  void AddAdminAudit(std::string operation, json params, json result, int count) {
+    admin_audits_.push_back({{"operation", std::move(operation)}, {"params", std::move(params)},
+                             {"result", std::move(result)}, {"count", count}});
+  }
+
   const std::vector<std::string>& created() const { return created_; }
   const std::vector<std::string>& updated() const { return updated_; }
   const std::vector<std::string>& deleted() const { return deleted_; }
@@ -91,6 +97,7 @@ class WriteContext {
   std::set<std::string> created_set_, touched_set_;
   std::vector<std::pair<std::string, json>> audits_;  // guid, event
   std::vector<json> propagation_tasks_;
+  std::vector<json> admin_audits_;
 };
 
 }  // namespace meridian::catalog

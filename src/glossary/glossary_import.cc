@@ -5,10 +5,14 @@
 #include <set>
 
 #include "glossary_internal.h"
+#include "meridian/catalog/csv.h"
 
 namespace meridian::glossary {
 
 namespace {
+
+using catalog::csv::SplitList;
+using catalog::csv::Trim;
 
 // Column headers of Atlas's template, in its order; relation columns map to term attributes.
 const std::vector<std::string> kColumns = {
@@ -24,71 +28,6 @@ constexpr size_t kFirstRelationColumn = 8;
 std::string AttributeOf(std::string column) {
   column[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(column[0])));
   return column;
-}
-
-std::string Trim(const std::string& s) {
-  size_t a = s.find_first_not_of(" \t\r\n");
-  if (a == std::string::npos) return {};
-  size_t b = s.find_last_not_of(" \t\r\n");
-  return s.substr(a, b - a + 1);
-}
-
-// RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.
-std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false, any = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char ch = text[i];
-    if (quoted) {
-      if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field.push_back('"');
-        ++i;
-      } else if (ch == '"') {
-        quoted = false;
-      } else {
-        field.push_back(ch);
-      }
-      continue;
-    }
-    if (ch == '"') {
-      quoted = any = true;
-    } else if (ch == ',') {
-      row.push_back(Trim(field));
-      field.clear();
-      any = true;
-    } else if (ch == '\n' || ch == '\r') {
-      if (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      if (any || !Trim(field).empty()) {
-        row.push_back(Trim(field));
-        rows.push_back(std::move(row));
-      }
-      row.clear();
-      field.clear();
-      any = false;
-    } else {
-      field.push_back(ch);
-    }
-  }
-  if (any || !Trim(field).empty()) {
-    row.push_back(Trim(field));
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
-std::vector<std::string> SplitList(const std::string& value) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= value.size()) {
-    size_t bar = value.find('|', start);
-    if (bar == std::string::npos) bar = value.size();
-    std::string item = Trim(value.substr(start, bar - start));
-    if (!item.empty()) out.push_back(item);
-    start = bar + 1;
-  }
-  return out;
 }
 
 bool IsHeader(const std::vector<std::string>& row) {
@@ -115,7 +54,7 @@ std::string GlossaryService::ImportTemplate() {
 }
 
 Result<json> GlossaryService::ImportCsv(const std::string& csv, const std::string& user) {
-  std::vector<std::vector<std::string>> rows = ParseCsv(csv);
+  std::vector<std::vector<std::string>> rows = catalog::csv::Parse(csv);
   std::vector<std::string> columns = kColumns;
   if (!rows.empty() && IsHeader(rows.front())) {
     columns = rows.front();

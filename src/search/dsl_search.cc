@@ -16,6 +16,15 @@ namespace {
 
 // Values held by fewer documents than this are looked up by walking their postings.
 constexpr size_t kPostingWalk = 256;
+// groupby counts come from the index when the attribute has at most this many values.
+constexpr size_t kMaxIndexedGroups = 1000;
+
+// ASCII lower-casing, as the index folds value terms.
+std::string FoldCase(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
 
 dsl::ValueKind KindOf(const types::TypeRegistry& reg, const types::ValueType& vt) {
   using K = types::ValueType::Kind;
@@ -84,6 +93,7 @@ class CatalogSearchView : public dsl::CatalogView {
         info.referenced_type = vt.name;
       }
       info.is_relationship = rel != t->relationship_attributes.end();
+      info.default_value = catalog::UnsetAttributeValue(*ad);
       return info;
     }
     if (rel == t->relationship_attributes.end() || rel->second.empty()) return std::nullopt;
@@ -152,6 +162,52 @@ class CatalogSearchView : public dsl::CatalogView {
     return out;
   }
 
+  // Counts from the index: the term frequency of the exact-type term, less the entities
+  // also holding the DELETED status term (few, so their intersection is quick).
+  std::optional<uint64_t> CountType(std::string_view type, bool active_only) const override {
+    auto all = index_.TermFrequency(index::Query::Type(type, false).term);
+    if (!all.ok()) return std::nullopt;
+    return Active(*all, {index::Query::Type(type, false)}, active_only);
+  }
+
+  // From the index's lower-cased value terms: values differing from `prefix` in case only
+  // are counted too.
+  std::optional<uint64_t> CountAttributePrefix(std::string_view type, std::string_view attr, std::string_view prefix,
+                                               bool active_only) const override {
+    if (!IsStringAttribute(type, attr) || prefix.empty() || prefix.size() > 200) return std::nullopt;
+    std::vector<index::Query> terms = {index::Query::Type(type, false), index::Query::AttributePrefix(attr, prefix)};
+    auto all = index_.Count(index::Query::And(terms));
+    if (!all.ok()) return std::nullopt;
+    return Active(*all, std::move(terms), active_only);
+  }
+
+  // One count per distinct value term of `attr` (at most kMaxIndexedGroups); each value is
+  // shown as stored in one entity holding it (the terms are lower-cased).
+  std::optional<std::vector<std::pair<std::string, uint64_t>>> CountByValue(std::string_view type,
+                                                                           std::string_view attr,
+                                                                           bool active_only) const override {
+    if (!IsStringAttribute(type, attr)) return std::nullopt;
+    const std::string prefix = index::Query::AttributeEquals(attr, "").term;
+    auto terms = index_.TermsWithPrefix(prefix, kMaxIndexedGroups + 1);
+    if (!terms.ok() || terms->size() > kMaxIndexedGroups) return std::nullopt;
+    std::vector<std::pair<std::string, uint64_t>> out;
+    for (const auto& [term, guid] : *terms) {
+      std::vector<index::Query> parts = {index::Query::Type(type, false), index::Query::Term(term)};
+      auto all = index_.Count(index::Query::And(parts));
+      if (!all.ok()) return std::nullopt;
+      auto n = Active(*all, std::move(parts), active_only);
+      if (!n) return std::nullopt;
+      if (*n == 0) continue;
+      auto rec = catalog_.LoadRecord(guid);
+      if (!rec.ok()) return std::nullopt;
+      const json value = (*rec)["attributes"].value(std::string(attr), json());
+      // A truncated term, or an index behind the store: count by reading the entities.
+      if (!value.is_string() || FoldCase(value.get<std::string>()) != term.substr(prefix.size())) return std::nullopt;
+      out.emplace_back(value.get<std::string>(), *n);
+    }
+    return out;
+  }
+
   std::optional<nlohmann::json> LoadEntityShallow(const std::string& guid) const override {
     auto rec = catalog_.LoadRecord(guid);
     if (!rec.ok()) return std::nullopt;
@@ -171,6 +227,21 @@ class CatalogSearchView : public dsl::CatalogView {
   }
 
  private:
+  bool IsStringAttribute(std::string_view type, std::string_view attr) const {
+    const types::TypeDef* t = reg_->FindEntity(type);
+    const types::AttributeDef* ad = t ? t->FindAttribute(attr) : nullptr;
+    return ad && ad->type_name == "string";
+  }
+
+  // `all` (the matches of `terms`) less those whose status is DELETED, when active_only.
+  std::optional<uint64_t> Active(uint64_t all, std::vector<index::Query> terms, bool active_only) const {
+    if (!active_only || all == 0) return all;
+    terms.push_back(index::Query::Status("DELETED"));
+    auto deleted = index_.Count(index::Query::And(std::move(terms)));
+    if (!deleted.ok() || *deleted > all) return std::nullopt;
+    return all - *deleted;
+  }
+
   const catalog::Catalog& catalog_;
   const index::SearchIndex& index_;
   std::shared_ptr<const types::TypeRegistry> reg_;
@@ -186,7 +257,8 @@ Result<json> SearchService::Dsl(const DslSearch& r) const {
   opts.offset = r.offset;
   opts.default_limit = options_.default_limit;
   opts.max_limit = options_.max_limit;
-  WaitForIndex();
+  opts.deadline = r.deadline;
+  RETURN_IF_ERROR(WaitForIndex(r.deadline));
   CatalogSearchView view(*catalog_, *index_);
   ASSIGN_OR_RETURN(dsl::QueryResult qr, dsl::ExecuteQuery(view, r.query, opts));
   if (qr.is_select) {

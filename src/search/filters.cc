@@ -6,6 +6,8 @@
 #include <ctime>
 #include <map>
 
+#include "meridian/request_json.h"
+
 namespace meridian::search {
 
 namespace {
@@ -50,9 +52,9 @@ std::string Text(const json& v) {
 std::vector<std::string> ListOf(const std::string& value) {
   std::vector<std::string> out;
   if (!value.empty() && value.front() == '[') {
-    json j = json::parse(value, nullptr, false);
-    if (j.is_array()) {
-      for (const json& e : j) out.push_back(Text(e));
+    auto j = ParseRequestJson(value, "filter value");
+    if (j.ok() && j->is_array()) {
+      for (const json& e : *j) out.push_back(Text(e));
       return out;
     }
   }
@@ -300,7 +302,8 @@ Result<Filter> ParseFilter(const json& node, const types::TypeDef* type) {
   }
   f.attribute = node.value("attributeName", "");
   if (f.attribute.empty()) return Status::InvalidArgument("filter criteria without attributeName", "ATLAS-400-00-01A");
-  if (type && !IsSystemAttribute(f.attribute) && !type->FindAttribute(f.attribute))
+  if (type && !IsSystemAttribute(f.attribute) && !type->FindAttribute(f.attribute) &&
+      !IsBusinessAttribute(f.attribute))
     return Status::InvalidArgument("Attribute " + f.attribute + " not found for type " + type->name,
                                    "ATLAS-400-00-01A");
   auto op = node.find("operator");
@@ -354,9 +357,11 @@ json EntityValue(const json& record, const std::string& a) {
     return json();
   }
   auto attrs = record.find("attributes");
-  if (attrs == record.end() || !attrs->is_object()) return json();
-  auto it = attrs->find(a);
-  return it == attrs->end() ? json() : *it;
+  if (attrs != record.end() && attrs->is_object()) {
+    auto it = attrs->find(a);
+    if (it != attrs->end()) return *it;
+  }
+  return IsBusinessAttribute(a) ? BusinessValue(record, a) : json();
 }
 
 index::Query Translate(const Filter& f, const types::TypeDef* type, int64_t now_ms) {

@@ -1,5 +1,9 @@
-// /api/atlas/admin/... : version, status, session bootstrap, metrics, purge.
+// /api/atlas/admin/... : version, status, session bootstrap, metrics, purge, audits; the workers' failures.
+#include <limits>
+#include <optional>
+
 #include "handler_util.h"
+#include "meridian/search/filters.h"
 #include "meridian/server/api.h"
 #include "meridian/store/store.h"
 
@@ -7,13 +11,41 @@ namespace meridian::server {
 
 using nlohmann::json;
 
+namespace {
+
+json LoginMetrics(const auth::LoginStats& st) {
+  return {{"failures", st.failures}, {"unknownUserChecks", st.unknown_user_checks},
+          {"throttled", st.throttled}, {"locks", st.locks}};
+}
+
+}  // namespace
+
+
+void RegisterWorkerFailureRoutes(Router& r, const WorkerFailures* index, const WorkerFailures* propagation) {
+  r.Add("GET", "/api/meridian/v1/admin/index/failures", Access::kAdmin, [index, propagation](HttpRequest&) {
+    return HttpResponse::Json({{"index", index ? index->ToJson() : json()},
+                               {"propagation", propagation ? propagation->ToJson() : json()}});
+  });
+}
+
 void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
   catalog::Catalog* c = s.catalog;
+  const WorkerFailures* index_failures = s.index_failures;
   const std::string base = "/api/atlas/admin";
   std::string version = o.version;
-  r.Add("GET", base + "/status", Access::kPublic, [](HttpRequest&) { return HttpResponse::Json({{"Status", "ACTIVE"}}); });
-  r.Add("GET", base + "/liveness", Access::kPublic, [](HttpRequest&) { return HttpResponse::Json({{"Status", "ACTIVE"}}); });
-  r.Add("GET", base + "/readiness", Access::kPublic, [](HttpRequest&) { return HttpResponse::Json({{"Status", "ACTIVE"}}); });
+  // Probes and the Prometheus scrape are answered on the I/O thread, never queued.
+  auto active = [](HttpRequest&) { return HttpResponse::Json({{"Status", "ACTIVE"}}); };
+  r.Add("GET", base + "/status", Access::kPublic, active, RouteClass::kImmediate);
+  r.Add("GET", base + "/liveness", Access::kPublic, active, RouteClass::kImmediate);
+  r.Add("GET", base + "/readiness", Access::kPublic, active, RouteClass::kImmediate);
+  const ServerMetrics* metrics = o.metrics;
+  if (metrics)
+    r.Add("GET", "/api/meridian/v1/metrics/prometheus", Access::kRead, [metrics](HttpRequest&) {
+      HttpResponse resp;
+      resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      resp.body = metrics->Prometheus();
+      return resp;
+    }, RouteClass::kImmediate);
   r.Add("GET", base + "/version", Access::kRead, [version](HttpRequest&) {
     return HttpResponse::Json({{"Version", version}, {"Revision", "meridian"}, {"Name", "meridian"},
                                {"Description", "Metadata catalog and lineage server (Atlas v2 API compatible)"}});
@@ -34,7 +66,7 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
                                {"atlas.ui.default.version", "v3"},
                                {"atlas.lineage.on.demand.enabled", true}});
   });
-  r.Add("GET", base + "/metrics", Access::kRead, [c](HttpRequest&) {
+  r.Add("GET", base + "/metrics", Access::kRead, [c, metrics, index_failures, users = s.users](HttpRequest&) {
     auto reg = c->types();
     json active = json::object(), deleted = json::object(), tags = json::object();
     int64_t entity_count = 0;
@@ -60,13 +92,16 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
       type_count += def.category == types::Category::kEntity;
       tag_count += def.category == types::Category::kClassification;
     }
-    return HttpResponse::Json(
-        {{"data",
-          {{"general", {{"entityCount", entity_count}, {"typeCount", type_count}, {"tagCount", tag_count},
-                        {"typeUnusedCount", type_count - static_cast<int64_t>(active.size())},
-                        {"collectionTime", catalog::NowMillis()}}},
-           {"entity", {{"entityActive", active}, {"entityDeleted", deleted}, {"entityShell", json::object()}}},
-           {"tag", {{"tagEntities", tags}}}}}});
+    json data = {{"general", {{"entityCount", entity_count}, {"typeCount", type_count}, {"tagCount", tag_count},
+                              {"typeUnusedCount", type_count - static_cast<int64_t>(active.size())},
+                              {"collectionTime", catalog::NowMillis()},
+                              // Entities the indexer could not index in full since start (details: admin/index/failures).
+                              {"indexFailures", index_failures ? index_failures->total() : 0}}},
+                 {"entity", {{"entityActive", active}, {"entityDeleted", deleted}, {"entityShell", json::object()}}},
+                 {"tag", {{"tagEntities", tags}}}};
+    data["login"] = LoginMetrics(users->login_stats());
+    if (metrics) data["server"] = metrics->Json();
+    return HttpResponse::Json({{"data", data}});
   });
   r.Add("PUT", base + "/purge", Access::kAdmin, [c](HttpRequest& req) {
     auto body = req.JsonBody();
@@ -77,6 +112,46 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
       if (g.is_string()) guids.push_back(g);
     auto m = c->PurgeEntities(guids, req.principal.user);
     return m.ok() ? HttpResponse::Json(m->response) : HttpResponse::Error(m.status());
+  });
+  // Admin audit (AtlasAuditEntry list, newest first). Atlas: POST with
+  // AuditSearchParameters {auditFilters, limit, offset}; GET takes operation,
+  // userName, limit and offset as query parameters.
+  auto audits = [c](const json& filter, const std::string& operation, const std::string& user, int limit,
+                    int offset) -> HttpResponse {
+    if (limit < 0 || offset < 0)
+      return HttpResponse::Error(Status::InvalidArgument("Limit/offset should be non-negative", "ATLAS-400-00-029"));
+    std::optional<search::Filter> f;
+    if (filter.is_object() && !filter.empty()) {
+      auto parsed = search::ParseFilter(filter, nullptr);
+      if (!parsed.ok()) return HttpResponse::Error(parsed.status());
+      f = std::move(*parsed);
+    }
+    catalog::Catalog::AdminAuditQuery q;
+    q.operation = operation;
+    q.user = user;
+    q.limit = std::numeric_limits<int>::max();
+    const int64_t now = catalog::NowMillis();
+    json out = json::array();
+    int skipped = 0;
+    for (json& e : c->AdminAudits(q)) {
+      if (f && !search::Evaluate(*f, [&e](const std::string& a) { return e.value(a, json()); }, now)) continue;
+      if (skipped++ < offset) continue;
+      if (static_cast<int>(out.size()) >= (limit == 0 ? 100 : limit)) break;
+      out.push_back(std::move(e));
+    }
+    return HttpResponse::Json(out);
+  };
+  r.Add("POST", base + "/audits", Access::kAdmin, [audits](HttpRequest& req) {
+    auto body = req.JsonBody();
+    if (!body.ok()) return HttpResponse::Error(body.status());
+    if (!body->is_object())
+      return HttpResponse::Error(Status::InvalidArgument("AuditSearchParameters must be an object", "ATLAS-400-00-01A"));
+    json filter = body->value("auditFilters", json::object());
+    return audits(filter.is_null() ? json::object() : filter, "", "", body->value("limit", 0), body->value("offset", 0));
+  });
+  r.Add("GET", base + "/audits", Access::kAdmin, [audits](HttpRequest& req) {
+    return audits(json::object(), req.Query("operation"), req.Query("userName"), req.QueryInt("limit", 0),
+                  req.QueryInt("offset", 0));
   });
 }
 

@@ -233,6 +233,39 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
   r.Add("POST", base + "/guid/{guid}/labels", Access::kWrite, labels(catalog::Catalog::LabelOp::kSet));
   r.Add("PUT", base + "/guid/{guid}/labels", Access::kWrite, labels(catalog::Catalog::LabelOp::kAdd));
   r.Add("DELETE", base + "/guid/{guid}/labels", Access::kWrite, labels(catalog::Catalog::LabelOp::kRemove));
+  auto labels_by_unique = [c](catalog::Catalog::LabelOp op) {
+    return [c, op](HttpRequest& req) {
+      auto guid = GuidFromUniqueAttributes(*c, req);
+      if (!guid.ok()) return HttpResponse::Error(guid.status());
+      auto body = req.JsonBody();
+      if (!body.ok()) return HttpResponse::Error(body.status());
+      return NoContentOr(c->ChangeLabels(*guid, *body, op, req.principal.user));
+    };
+  };
+  r.Add("POST", ua + "/labels", Access::kWrite, labels_by_unique(catalog::Catalog::LabelOp::kSet));
+  r.Add("PUT", ua + "/labels", Access::kWrite, labels_by_unique(catalog::Catalog::LabelOp::kAdd));
+  r.Add("DELETE", ua + "/labels", Access::kWrite, labels_by_unique(catalog::Catalog::LabelOp::kRemove));
+
+  // Classification sync (Ranger's tag sync): what changed since a time, and set them wholesale.
+  r.Add("GET", base + "/bulk/headers", Access::kRead, [c](HttpRequest& req) {
+    std::string from = req.Query("tagUpdateStartTime", "0");
+    int64_t ms = 0;
+    try {
+      ms = std::stoll(from);
+    } catch (...) {
+      return HttpResponse::Error(Status::InvalidArgument("invalid tagUpdateStartTime " + from, "ATLAS-400-00-029"));
+    }
+    return JsonOr(c->ClassificationChangesSince(ms));
+  });
+  r.Add("POST", base + "/bulk/setClassifications", Access::kWrite, [c](HttpRequest& req) {
+    auto body = req.JsonBody();
+    if (!body.ok()) return HttpResponse::Error(body.status());
+    if (!body->is_object() || !body->contains("guidHeaderMap"))
+      return HttpResponse::Error(Status::InvalidArgument("body must be {\"guidHeaderMap\": {...}}", "ATLAS-400-00-01A"));
+    Status s = c->SetClassifications((*body)["guidHeaderMap"], req.QueryBool("overrideClassifications", true),
+                                     req.principal.user);
+    return s.ok() ? HttpResponse::Json(json::object()) : HttpResponse::Error(s);
+  });
 
   // Audit: note the path has no guid/ segment.
   r.Add("GET", base + "/{guid}/audit", Access::kRead, [c](HttpRequest& req) {

@@ -36,6 +36,8 @@ Handler WithBody(Fn fn) {
   };
 }
 
+}  // namespace
+
 // The uploaded file of a multipart/form-data body (the part named "file", else
 // the first part); any other body is taken as the file itself.
 Result<std::string> UploadedFile(const HttpRequest& req) {
@@ -63,8 +65,6 @@ Result<std::string> UploadedFile(const HttpRequest& req) {
   if (first.empty()) return Status::InvalidArgument("the multipart body holds no file", "ATLAS-400-00-01A");
   return first;
 }
-
-}  // namespace
 
 void RegisterGlossaryRoutes(Router& r, const Services& s) {
   Service g = std::make_shared<glossary::GlossaryService>(s.catalog);

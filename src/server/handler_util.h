@@ -22,4 +22,8 @@ std::vector<std::pair<std::string, std::string>> UniqueSelectors(const HttpReque
 // Resolves /uniqueAttribute/type/{typeName}?attr:qualifiedName=... to a guid.
 Result<std::string> GuidFromUniqueAttributes(const catalog::Catalog& catalog, const HttpRequest& req);
 
+// The uploaded file of a multipart/form-data body (the part named "file", else
+// the first part); any other body is taken as the file itself (glossary_handlers.cc).
+Result<std::string> UploadedFile(const HttpRequest& req);
+
 }  // namespace meridian::server

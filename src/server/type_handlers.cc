@@ -97,10 +97,10 @@ void RegisterTypeRoutes(Router& r, const Services& s) {
   });
   r.Add("DELETE", base + "/typedefs", Access::kAdmin, [c](HttpRequest& req) {
     auto body = req.JsonBody();
-    return body.ok() ? NoContentOr(c->DeleteTypes(*body)) : HttpResponse::Error(body.status());
+    return body.ok() ? NoContentOr(c->DeleteTypes(*body, req.principal.user)) : HttpResponse::Error(body.status());
   });
   r.Add("DELETE", base + "/typedef/name/{name}", Access::kAdmin,
-        [c](HttpRequest& req) { return NoContentOr(c->DeleteTypeByName(req.params["name"])); });
+        [c](HttpRequest& req) { return NoContentOr(c->DeleteTypeByName(req.params["name"], req.principal.user)); });
   r.Add("GET", base + "/typedef/name/{name}", Access::kRead,
         [c](HttpRequest& req) { return OneDef(*c, req.params["name"], std::nullopt, false); });
   r.Add("GET", base + "/typedef/guid/{guid}", Access::kRead,

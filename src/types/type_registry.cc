@@ -259,6 +259,8 @@ Status TypeRegistry::Resolve() {
       }
     }
   }
+  for (const auto& [name, def] : types_)
+    if (def.category == Category::kBusinessMetadata) RETURN_IF_ERROR(CheckBusinessMetadataDef(*this, def));
   return Status::Ok();
 }
 

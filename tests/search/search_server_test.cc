@@ -158,6 +158,76 @@ TEST_F(SearchServerTest, TutorialDsl) {
   json unknown = Get(kSearch + "/dsl?query=" + UrlEncode("from no_such_type"), 400);
   EXPECT_NE(unknown["errorMessage"].get<std::string>().find("no_such_type"), std::string::npos) << unknown.dump();
 }
+
+// Atlas's DSL semantics over the real catalog view: distinct results under super-types,
+// unset primitives read as defaults (and GET shows them), traversal through stored
+// relationships, hasTerm through glossary assignments, aliases, character classes, headers
+// and Atlas's errors.
+TEST_F(SearchServerTest, DslAtlasSemantics) {
+  LoadTutorial();
+  auto dsl = [&](const std::string& query, int expect = 200) {
+    return Get(kSearch + "/dsl?query=" + UrlEncode(query), expect);
+  };
+  auto count = [&](const std::string& query) -> json {
+    json r = dsl(query);
+    return r.contains("attributes") ? r["attributes"]["values"][0][0] : json(0);
+  };
+  auto guids = [&](const std::string& query) {
+    std::vector<std::string> out;
+    for (const json& e : dsl(query).value("entities", json::array())) out.push_back(e["guid"]);
+    return out;
+  };
+
+  // Distinct entities, filters kept under super-types.
+  EXPECT_EQ(guids("DataSet where name = \"trip_details\"").size(), 1u);
+  EXPECT_EQ(guids("Asset where name = 'zone'").size(), 2u);
+  EXPECT_EQ(guids("Referenceable where qualifiedName = \"atlas_emr@primary\"").size(), 1u);
+  EXPECT_EQ(count("Asset where name = 'zone' select count()"), 2);
+
+  // Unset primitives: the tutorial tables never set retention or lastAccessTime.
+  std::string table = Get(kSearch + "/basic?typeName=hive_table&query=trip_zone_lookup")["entities"][0]["guid"];
+  json entity = Get("/api/atlas/v2/entity/guid/" + table)["entity"];
+  EXPECT_EQ(entity["attributes"]["retention"], 0) << entity["attributes"].dump();
+  EXPECT_EQ(entity["attributes"]["lastAccessTime"], 0);
+  EXPECT_FALSE(entity["attributes"].contains("viewOriginalText") &&
+               !entity["attributes"]["viewOriginalText"].is_null());  // optional strings stay unset
+  EXPECT_EQ(count("hive_table where retention = 0 select count()"), 3);
+  EXPECT_EQ(count("hive_table where retention < 1 and temporary = false select count()"), 3);
+
+  // Traversal; any element of an array reference matches.
+  EXPECT_EQ(count("hive_column where table.name = \"trip_details\" select count()"), 7);
+  EXPECT_EQ(guids("hive_table where columns.name = \"location_id\"").size(), 2u);
+  EXPECT_EQ(guids("hive_table where db.name = \"atlas_emr\"").size(), 3u);
+
+  // hasTerm through a glossary assignment.
+  auto glossary = server_->Post("/api/atlas/v2/glossary", json{{"name", "Taxi"}});
+  ASSERT_EQ(glossary.status, 200) << glossary.body;
+  auto term = server_->Post("/api/atlas/v2/glossary/term",
+                            json{{"name", "Trip"}, {"anchor", {{"glossaryGuid", glossary.Json()["guid"]}}}});
+  ASSERT_EQ(term.status, 200) << term.body;
+  auto assign = server_->Post("/api/atlas/v2/glossary/terms/" + term.Json()["guid"].get<std::string>() +
+                                  "/assignedEntities",
+                              json::array({{{"guid", table}}}));
+  ASSERT_EQ(assign.status / 100, 2) << assign.body;
+  EXPECT_EQ(guids("hive_table hasTerm Trip"), std::vector<std::string>{table});
+  EXPECT_EQ(guids("hive_table hasTerm \"Trip@Taxi\""), std::vector<std::string>{table});
+  EXPECT_EQ(guids("hive_table where hive_table hasTerm \"Trip@Taxi\" and name = \"trip_zone_lookup\"").size(), 1u);
+  EXPECT_EQ(guids("hive_table where name = \"trip_details\" or hive_table hasTerm Trip").size(), 2u);
+  EXPECT_TRUE(guids("hive_table hasTerm \"Trip@Other\"").empty());
+
+  // Aliases, qualified names, character classes, headers.
+  EXPECT_EQ(guids("hive_db as d select d").size(), 1u);
+  json grouped = dsl("from hive_table groupby (owner) select Asset.owner, count()");
+  EXPECT_EQ(grouped["attributes"]["name"], json::array({"Asset.owner", "count()"})) << grouped.dump();
+  EXPECT_EQ(guids("hive_table where name like \"trip_[d]*\"").size(), 2u);
+  json headers = dsl("hive_table select count() as 'count', min('name')");
+  EXPECT_EQ(headers["attributes"]["name"], json::array({"'count'", "min('name')"})) << headers.dump();
+
+  // Atlas's errors for groupby on a referred attribute and for selecting references.
+  EXPECT_EQ(dsl("hive_table groupby(db.name)", 400)["errorCode"], "ATLAS-400-00-061");
+  EXPECT_EQ(dsl("hive_table select db, columns", 400)["errorCode"], "ATLAS-400-00-060");
+  EXPECT_EQ(dsl("hive_table select owner, columns", 400)["errorCode"], "ATLAS-400-00-062");
+}
 #endif
 
 TEST_F(SearchServerTest, ReadYourWrites) {

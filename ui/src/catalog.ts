@@ -26,6 +26,7 @@ export interface TypesDef {
   enumDefs: TypeDef[];
   structDefs: TypeDef[];
   relationshipDefs: TypeDef[];
+  businessMetadataDefs: TypeDef[];
 }
 export interface Metrics {
   entityActive: Record<string, number>;
@@ -43,6 +44,7 @@ export function loadTypes(refresh = false): Promise<TypesDef> {
       enumDefs: t?.enumDefs ?? [],
       structDefs: t?.structDefs ?? [],
       relationshipDefs: t?.relationshipDefs ?? [],
+      businessMetadataDefs: t?.businessMetadataDefs ?? [],
     }));
     typesPromise.catch(() => (typesPromise = null));
   }

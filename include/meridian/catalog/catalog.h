@@ -14,6 +14,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -61,6 +63,13 @@ struct CommitInfo {
   std::vector<std::pair<std::string, std::optional<std::string>>> edges;
 };
 
+// What Atlas stores for a primitive attribute that an entity leaves unset, and so what reads
+// show for it: the attribute's defaultValue, else its type's default (0 for byte, short, int,
+// long and biginteger; 0.0 for float, double and bigdecimal; false; epoch 0 for dates; "" for a
+// required string). Null when nothing is stored: optional strings without a defaultValue,
+// and non-primitive attributes (enums, structs, references, collections).
+json UnsetAttributeValue(const types::AttributeDef& def);
+
 class Catalog {
  public:
   struct Options {
@@ -81,8 +90,9 @@ class Catalog {
   // answer with the defs they changed (empty lists when nothing was given).
   Result<json> CreateTypes(const json& types_def, const std::string& user);
   Result<json> UpdateTypes(const json& types_def, const std::string& user);
-  Status DeleteTypes(const json& types_def);
-  Status DeleteTypeByName(const std::string& name);
+  // `user` is recorded in the admin audit.
+  Status DeleteTypes(const json& types_def, const std::string& user = {});
+  Status DeleteTypeByName(const std::string& name, const std::string& user = {});
 
   // ---- Entities ----
   // Raw stored record (direct classifications, no relationship attributes).
@@ -92,7 +102,8 @@ class Catalog {
                                             const std::string& value) const;
   // AtlasEntityWithExtInfo: {"entity":..., "referredEntities":{...}}.
   Result<json> GetEntity(const std::string& guid, const ReadOptions& opts) const;
-  // The Atlas entity object for a stored record.
+  // The Atlas entity object for a stored record; unset primitive attributes read as
+  // UnsetAttributeValue (except on incomplete "shell" entities), as Atlas stores them.
   json RenderEntity(const json& record, const ReadOptions& opts) const;
   // AtlasEntityHeader. `with_classifications` adds the full classification list; `meanings`
   // and `meaningNames` list the glossary terms of the entity's active `meanings` relationships.
@@ -129,6 +140,56 @@ class Catalog {
                           const std::vector<std::string>& add, const std::vector<std::string>& remove);
   // Entities that currently hold a copy of (`source_guid`, `name`).
   std::vector<std::string> PropagationTargets(const std::string& source_guid, const std::string& name) const;
+
+  // ---- Business metadata (src/catalog/business_metadata.cc) ----
+  // `business_attributes` is {bmName: {attr: value}}. Values are validated
+  // against the business-metadata defs applicable to the entity's type; any
+  // problem fails the whole request with ATLAS-404-00-007 (Atlas's
+  // INSTANCE_CRUD_INVALID_PARAMS) listing every message. With `overwrite` the
+  // entity's business attributes become exactly the given ones; otherwise the
+  // given attributes are added or replaced and the rest kept.
+  Status SetBusinessAttributes(const std::string& guid, const json& business_attributes, bool overwrite,
+                               const std::string& user);
+  // Removes the named attributes ({bmName: {attr: any}}); an empty map for a
+  // name removes every attribute of that business metadata.
+  Status RemoveBusinessAttributes(const std::string& guid, const json& business_attributes, const std::string& user);
+  // Atlas's business-metadata CSV (see BusinessMetadataTemplate): every row
+  // applied, failures reported per row; BulkImportResponse. One batch per entity.
+  Result<json> ImportBusinessMetadataCsv(const std::string& csv, const std::string& user);
+  static std::string BusinessMetadataTemplate();
+
+  // ---- Classification sync (src/catalog/business_metadata.cc) ----
+  // GET /entity/bulk/headers: AtlasEntityHeaders {guidHeaderMap} of entities
+  // whose classifications changed at or after `from_ms` (from the audit log).
+  Result<json> ClassificationChangesSince(int64_t from_ms) const;
+  // POST /entity/bulk/setClassifications: for each {guid: header}, the header's
+  // classifications become the entity's direct ones (`override`: others are
+  // removed; otherwise only added/updated). One batch.
+  Status SetClassifications(const json& guid_header_map, bool override, const std::string& user);
+
+  // ---- User records (src/catalog/user_records.cc) ----
+  // Small records owned by users (saved searches, download files), keyed by
+  // the caller (see docs/storage-format.md). `change` runs under the write
+  // lock and returns the puts (value) and deletes (nullopt) to commit as one
+  // batch, so read-check-write sequences are atomic.
+  using UserRecordChanges = std::vector<std::pair<std::string, std::optional<json>>>;
+  Status ChangeUserRecords(const std::function<Result<UserRecordChanges>()>& change);
+  // NotFound when absent.
+  Result<json> GetUserRecord(std::string_view key) const;
+  std::vector<std::pair<std::string, json>> ScanUserRecords(std::string_view prefix) const;
+
+  // ---- Admin audit (src/catalog/user_records.cc) ----
+  // AtlasAuditEntry records of type changes, purges and imports, newest first,
+  // optionally only those of `operation` and `user`.
+  struct AdminAuditQuery {
+    std::string operation;
+    std::string user;
+    int64_t from_ms = 0;
+    int64_t to_ms = 0;  // 0: no upper bound
+    int limit = 100;
+    int offset = 0;
+  };
+  std::vector<json> AdminAudits(const AdminAuditQuery& query) const;
 
   // ---- Relationships ----
   Result<json> CreateRelationship(const json& relationship, const std::string& user);
@@ -173,6 +234,9 @@ class Catalog {
   Status LoadTypes();
   Result<json> ChangeTypes(const json& types_def, const std::string& user, bool update);
   Status Commit(store::Batch& batch, uint64_t* sequence);
+  // Adds an AtlasAuditEntry (operation TYPE_DEF_CREATE, PURGE, IMPORT, ...) to `batch`.
+  void AddAdminAudit(store::Batch& batch, const std::string& operation, const std::string& user, int64_t start_ms,
+                     const json& params, const json& result, int result_count);
   void NotifyCommit(const CommitInfo& info) const {
     for (const auto& fn : observers_) fn(info);
   }

@@ -50,7 +50,16 @@ using ValueGetter = std::function<json(const std::string& attribute)>;
 // Exact evaluation. `now_ms` anchors TIME_RANGE keywords (LAST_7_DAYS, TODAY, ...).
 bool Evaluate(const Filter& filter, const ValueGetter& get, int64_t now_ms);
 
-// Values of an entity record's attributes, system attributes included.
+// Business attributes are named `<businessMetadata>.<attribute>` (src/search/business_filters.cc).
+bool IsBusinessAttribute(const std::string& attribute);
+// The value of business attribute `bm.attr` of an entity record (null when absent).
+json BusinessValue(const json& record, const std::string& attribute);
+// Refuses business attributes in `filter` that do not exist or do not apply to
+// `type` (ATLAS-400-00-01A, as for unknown attributes).
+Status CheckBusinessAttributes(const Filter& filter, const types::TypeRegistry& reg, const types::TypeDef* type);
+
+// Values of an entity record's attributes, system attributes and business
+// attributes (`bm.attr`) included.
 json EntityValue(const json& record, const std::string& attribute);
 
 // An index query matching every record the filter may accept (Query::All when

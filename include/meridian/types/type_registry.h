@@ -109,6 +109,16 @@ class TypeRegistry {
   std::map<std::string, std::string, std::less<>> by_guid_;
 };
 
+// Whether an attribute of a business-metadata def applies to entities of
+// `entity_type`: one of its options.applicableEntityTypes (a JSON list, as a
+// string or an array) is the type or one of its super-types.
+bool AppliesTo(const AttributeDef& business_attribute, const TypeDef& entity_type);
+
+// Atlas's rules for a business-metadata def: attributes are primitives, enums
+// or arrays of those (else ATLAS-400-00-094) and name existing entity types in
+// options.applicableEntityTypes (ATLAS-400-00-02B when missing, -00A when unknown).
+Status CheckBusinessMetadataDef(const TypeRegistry& reg, const TypeDef& def);
+
 // Parses "array<map<string,int>>" and friends; validates names against `known`.
 Result<ValueType> ParseValueType(std::string_view type_name);
 

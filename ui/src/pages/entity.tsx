@@ -6,6 +6,7 @@ import { Chip, ClassificationSelect, DialogButtons, EntityLink, ErrorBox, Modal,
 import { useSubmit } from '../hooks';
 import { navigate, type Route } from '../router';
 import { LineageView, preloadLineage } from '../lineage/lineage-view';
+import { BusinessMetadata } from './business-metadata';
 import { loadTermOptions } from './glossary';
 
 export function EntityPage({ guid, route }: { guid: string; route: Route }) {
@@ -42,6 +43,7 @@ export function EntityPage({ guid, route }: { guid: string; route: Route }) {
       <Tabs tabs={tabs} active={tab} onSelect={setTab} />
       <div class="tab-body">
         {tab === 'properties' ? <Properties entity={entity} referred={referred} defs={defs} /> : null}
+        {tab === 'properties' ? <BusinessMetadata entity={entity} types={data!.types} reload={reload} /> : null}
         {tab === 'schema' ? <Schema columns={columns} referred={referred} /> : null}
         {tab === 'lineage' ? <LineageView guid={guid} entity={entity} route={route} /> : null}
         {tab === 'classifications' ? <ClassificationsTab entity={entity} types={data!.types} reload={reload} /> : null}

@@ -7,6 +7,7 @@ import { Chip, ClassificationSelect, DialogButtons, EntityLink, ErrorBox, Modal,
 import { useSubmit } from '../hooks';
 import { navigate, type Route } from '../router';
 import { loadTermOptions } from './glossary';
+import { SavedSearchBar } from './saved-searches';
 
 interface Criterion {
   attributeName: string;
@@ -130,6 +131,13 @@ async function runSearch(p: Params, signal: AbortSignal): Promise<Result> {
     }
     return { kind: 'entities', entities: r?.entities ?? [], header: [], rows: [], total: r?.approximateCount ?? -1 };
   }
+  const r: any = await post('/v2/search/basic', basicSearchParameters(p));
+  if (signal.aborted) throw new DOMException('aborted', 'AbortError');
+  return { kind: 'entities', entities: r?.entities ?? [], header: [], rows: [], total: r?.approximateCount ?? -1 };
+}
+
+// The SearchParameters of a basic search (also what a saved search keeps).
+function basicSearchParameters(p: Params): Record<string, unknown> {
   const attrCols = p.cols.filter((c) => c.startsWith('attr:')).map((c) => c.slice(5));
   const body: Record<string, unknown> = {
     typeName: p.type || undefined,
@@ -147,9 +155,7 @@ async function runSearch(p: Params, signal: AbortSignal): Promise<Result> {
   };
   const crit = p.filters.criterion.filter((c) => c.attributeName);
   if (crit.length && p.type) body.entityFilters = { condition: p.filters.condition, criterion: crit };
-  const r: any = await post('/v2/search/basic', body);
-  if (signal.aborted) throw new DOMException('aborted', 'AbortError');
-  return { kind: 'entities', entities: r?.entities ?? [], header: [], rows: [], total: r?.approximateCount ?? -1 };
+  return body;
 }
 
 function cellText(e: any, col: string): string {
@@ -213,6 +219,11 @@ export function SearchPage({ route }: { route: Route }) {
           Advanced (DSL)
         </button>
       </div>
+      <SavedSearchBar
+        current={hasCriteria(params) ? writeParams(params) : null}
+        searchType={params.mode === 'dsl' ? 'ADVANCED' : 'BASIC'}
+        searchParameters={params.mode === 'dsl' ? { query: params.dsl, limit: params.limit } : basicSearchParameters(params)}
+      />
       {params.mode === 'basic' ? (
         <BasicForm draft={draft} setDraft={setDraft} submit={submit} meta={meta} terms={terms ?? []} />
       ) : (

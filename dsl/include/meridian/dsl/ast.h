@@ -62,7 +62,7 @@ struct SelectItem {
   size_t offset = 0;
   std::unique_ptr<Expr> expr;  // kName (path) or kAggregate
   std::string alias;           // empty when no `as`
-  std::string label;           // column label: alias, else the item as written without spaces
+  std::string label;           // column label: the alias, else the item, as written (quotes kept)
 };
 
 struct OrderBy {

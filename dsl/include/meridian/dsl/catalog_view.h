@@ -5,11 +5,13 @@
 // safe to call concurrently from several threads.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace meridian::dsl {
@@ -37,6 +39,11 @@ struct AttributeInfo {
   bool is_relationship = false;
   bool is_multi = false;        // array or set (of references or primitives)
   std::string referenced_type;  // kReference: the entity type pointed at
+  // What an entity that leaves this attribute unset holds (Atlas stores it on write): the
+  // attribute's defaultValue, else its primitive type's default (0, 0.0, false, epoch 0 for
+  // dates; "" for a required string). Null: the attribute stays absent (optional strings,
+  // non-primitive attributes).
+  nlohmann::json default_value;
 };
 
 class CatalogView {
@@ -73,6 +80,30 @@ class CatalogView {
     (void)type, (void)attr, (void)target;
     return std::nullopt;
   }
+  // ---- Counts a view answers without reading the entities (an index's term frequencies,
+  // counters kept with the writes); nullopt when it cannot, and the DSL reads entities. ----
+  // Entities of exactly `type`; with `active_only`, only those whose status is not DELETED.
+  virtual std::optional<uint64_t> CountType(std::string_view type, bool active_only) const {
+    (void)type, (void)active_only;
+    return std::nullopt;
+  }
+  // Entities of exactly `type` whose string attribute `attr` starts with `prefix` (a `like
+  // "prefix*"`). A view whose index folds case may count values that differ from `prefix`
+  // in case only; it must say so in its own documentation.
+  virtual std::optional<uint64_t> CountAttributePrefix(std::string_view type, std::string_view attr,
+                                                       std::string_view prefix,
+                                                       bool active_only) const {
+    (void)type, (void)attr, (void)prefix, (void)active_only;
+    return std::nullopt;
+  }
+  // Entities of exactly `type` per value of its string attribute `attr`, as (value, count);
+  // entities without a value are not listed.
+  virtual std::optional<std::vector<std::pair<std::string, uint64_t>>> CountByValue(
+      std::string_view type, std::string_view attr, bool active_only) const {
+    (void)type, (void)attr, (void)active_only;
+    return std::nullopt;
+  }
+
   // The entity in Atlas JSON form (the "entity" object of GET /v2/entity/guid/{guid}):
   // typeName, guid, status, createdBy, updatedBy, createTime, updateTime, version,
   // attributes{...}, relationshipAttributes{name: {guid,typeName,displayText,qualifiedName}

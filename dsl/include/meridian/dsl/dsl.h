@@ -6,8 +6,10 @@
 //                     N is the 1-based character position in the query text)
 //   ATLAS-400-00-058  query longer than QueryOptions::max_query_length
 //   ATLAS-400-00-05B  unknown type; -05C unknown classification; -05D unknown attribute;
-//   -05E bad orderby; -05A bad groupby; -060/-061/-062 bad select; -063 unknown `has`
+//   -05E bad orderby; -060/-061/-062 bad select (-061 also: groupby on a reference or a
+//   referred attribute, as Atlas); -063 unknown `has`
 //   attribute; -066 duplicate alias; -067 bad date; -068 `has` on a non-primitive.
+//   ATLAS-504-00-001  QueryOptions::deadline expired or was cancelled while the query ran
 #pragma once
 
 #include <cstddef>
@@ -18,6 +20,7 @@
 
 #include "meridian/dsl/ast.h"
 #include "meridian/dsl/catalog_view.h"
+#include "meridian/deadline.h"
 #include "meridian/status.h"
 
 namespace meridian::dsl {
@@ -42,6 +45,9 @@ struct QueryOptions {
   // Hide entities whose status is DELETED, unless the query itself tests `__state`.
   // (Apache Atlas applies no such filter; set false for strict compatibility.)
   bool exclude_deleted = true;
+  // Checked every few hundred entities read; once it expires or is cancelled the query stops
+  // and returns its Status (DeadlineExceeded: HTTP 504, ATLAS-504-00-001). Default: none.
+  Deadline deadline;
 };
 
 struct QueryResult {
