@@ -384,11 +384,11 @@ Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeD
   json allowed = ct->json.value("entityTypes", json::array());
   if (allowed.is_array() && !allowed.empty()) {
     bool ok = false;
-    for (const json& t : allowed) ok = ok || entity_type.IsA(types::StringField(json{{"t", t}}, "t"));
+    auto allows = [&](const json& t) { return t.is_string() && entity_type.IsA(t.get<std::string>()); };
+    for (const json& t : allowed) ok = ok || allows(t);
     for (const auto& sup : ct->all_super_types) {
       const types::TypeDef* st = reg.Find(sup);
-      for (const json& t : st->json.value("entityTypes", json::array()))
-        ok = ok || entity_type.IsA(types::StringField(json{{"t", t}}, "t"));
+      for (const json& t : st->json.value("entityTypes", json::array())) ok = ok || allows(t);
     }
     if (!ok) return Status::InvalidArgument("Classification " + name + " cannot be associated with type " +
                                             entity_type.name, "ATLAS-400-00-01A");

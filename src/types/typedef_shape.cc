@@ -1,5 +1,6 @@
 #include "meridian/types/typedef_shape.h"
 
+#include <optional>
 #include <set>
 #include <string>
 
@@ -110,7 +111,7 @@ Status RequiredName(json& j, const char* key, const std::string& where) {
 
 Status NormalizeAttributeDef(json& a, const std::string& owner) {
   if (!a.is_object()) return Bad(owner, "attributeDefs must hold objects");
-  const std::string where = owner + "." + (a.contains("name") && a["name"].is_string() ? a["name"].get<std::string>() : "?");
+  const std::string where = owner + "." + StringField(a, "name", "?");
   RETURN_IF_ERROR(RequiredName(a, "name", where));
   RETURN_IF_ERROR(RequiredName(a, "typeName", where));
   RETURN_IF_ERROR(OneOf(a, "cardinality", where, {"SINGLE", "LIST", "SET"}, "SINGLE"));
@@ -120,7 +121,8 @@ Status NormalizeAttributeDef(json& a, const std::string& owner) {
   RETURN_IF_ERROR(BoolOf(a, "isIndexable", where, false));
   RETURN_IF_ERROR(BoolOf(a, "includeInNotification", where, std::nullopt));
   for (const char* k : {"valuesMinCount", "valuesMaxCount", "searchWeight"}) RETURN_IF_ERROR(IntOf(a, k, where));
-  for (const char* k : {"defaultValue", "description", "displayName", "indexType"}) RETURN_IF_ERROR(StringOf(a, k, where));
+  for (const char* k : {"defaultValue", "description", "displayName", "indexType"})
+    RETURN_IF_ERROR(StringOf(a, k, where));
   RETURN_IF_ERROR(StringMapOf(a, "options", where));
   if (a.contains("constraints")) {
     if (!a["constraints"].is_array()) return Bad(where, "constraints must be a list");
@@ -178,8 +180,7 @@ std::string StringField(const json& j, const char* key, std::string def) {
 Status NormalizeTypeDef(std::string_view list, json& def) {
   if (!def.is_object()) return Bad(std::string(list), "each type definition must be an object");
   DropNulls(def);
-  const std::string where = def.contains("name") && def["name"].is_string() ? def["name"].get<std::string>()
-                                                                            : "in " + std::string(list);
+  const std::string where = StringField(def, "name", "in " + std::string(list));
   if (!def.contains("name") || !def["name"].is_string() || def["name"].get<std::string>().empty())
     return Status::InvalidArgument("a type in " + std::string(list) + " has no name", kCode);
   for (const char* k : {"description", "typeVersion", "serviceType", "guid", "createdBy", "updatedBy"})

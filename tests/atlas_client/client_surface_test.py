@@ -421,9 +421,7 @@ def cleanup(client, ga, gb, gjob):
         check("delete_type_by_name(%s)" % name, not client.typedef.type_with_name_exists(name))
 
 
-# ---- Families implemented separately: business metadata on entities, saved searches ----
-# These run once their endpoints exist on the server: add them to LATER_FAMILIES in main().
-# Both follow Atlas's REST resources and the client as shipped.
+# ---- Business metadata on entities, saved searches ----
 
 @step
 def business_metadata(client, ga, gb):
@@ -438,7 +436,7 @@ def business_metadata(client, ga, gb):
     client.entity.remove_business_attributes_bm_name(ga, "cs_bm", {"owner_team": "platform"})
     check("remove_business_attributes_bm_name", not client.entity.get_entity_by_guid(ga).entity.businessAttributes)
     check_error("an unknown business metadata name", lambda: client.entity.add_or_update_business_attributes_bm_name(
-        gb, "cs_no_such_bm", {"x": 1}), 400, "ATLAS-400-00-")
+        gb, "cs_no_such_bm", {"x": 1}), 404, "ATLAS-404-00-007")
 
 
 @step
@@ -463,10 +461,6 @@ def saved_searches(client, ga, gb):
                                                     or []])
 
 
-# business_metadata and saved_searches join this list when their endpoints are on the server.
-LATER_FAMILIES = []
-
-
 def main():
     binary = sys.argv[1]
     with MeridianServer(binary) as server:
@@ -482,8 +476,8 @@ def main():
             lineage(client, ga, gb, gjob)
             search(client, ga, gb)
             admin(client)
-            for family in LATER_FAMILIES:
-                family(client, ga, gb)
+            business_metadata(client, ga, gb)
+            saved_searches(client, ga, gb)
             cleanup(client, ga, gb, gjob)
         if FAILURES:
             print("\n%d check(s) failed: %s" % (len(FAILURES), ", ".join(FAILURES)))

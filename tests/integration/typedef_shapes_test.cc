@@ -85,7 +85,9 @@ void ExpectNoNulls(const json& j, const std::string& where) {
 
 void ExpectAllShapesRead(const TestServer& server) {
   const json shapes = Shapes();
-  HttpResult all = server.Get("/api/atlas/v2/types/typedefs");  // also the web UI's start-up call
+  // The web UI starts with the session, all typedefs and the metrics.
+  EXPECT_EQ(server.Get("/api/atlas/admin/session").status, 200);
+  HttpResult all = server.Get("/api/atlas/v2/types/typedefs");
   ASSERT_EQ(all.status, 200) << all.body;
   HttpResult headers = server.Get("/api/atlas/v2/types/typedefs/headers");
   ASSERT_EQ(headers.status, 200) << headers.body;

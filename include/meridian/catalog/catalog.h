@@ -84,6 +84,10 @@ class Catalog {
   store::Store& store() const { return *store_; }
 
   // ---- Types (REST /v2/types) ----
+  // Request bodies are read as Atlas reads them: null means absent, and each def is
+  // normalised (types/typedef_shape.h) before it is stored. Create refuses existing
+  // names (ATLAS-409-00-001); update follows Atlas's rules for changing a type. Both
+  // answer with the defs they changed (empty lists when nothing was given).
   Result<json> CreateTypes(const json& types_def, const std::string& user);
   Result<json> UpdateTypes(const json& types_def, const std::string& user);
   // `user` is recorded in the admin audit.
@@ -108,7 +112,9 @@ class Catalog {
   // All classifications of an entity: direct then propagated.
   json Classifications(const json& record) const;
 
-  // POST /entity and /entity/bulk: upsert by guid or unique attributes.
+  // POST /entity and /entity/bulk: upsert by guid or unique attributes. As in Atlas,
+  // null envelope fields are absent, a null attribute clears it, attributes the type
+  // does not define are ignored and enum values match regardless of case.
   Result<Mutation> CreateOrUpdate(const json& entities, const json& referred, const std::string& user);
   // PUT /entity/guid/{g}?name=attr and PUT /entity/uniqueAttribute: only the given attributes change.
   Result<Mutation> PartialUpdate(const std::string& guid, const json& attributes, const json& relationship_attributes,
