@@ -1,5 +1,7 @@
 #include "meridian/index/search_index.h"
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -315,6 +317,10 @@ class SearchIndex::Impl {
   // revision; the indexer replays the lost round from the store's queue.
   template <typename Fn>
   Status Write(std::string_view what, Fn fn, bool drop_on_error = false) {
+    struct statvfs fs {};
+    if (statvfs(dir_.c_str(), &fs) == 0 && uint64_t{fs.f_bavail} * fs.f_frsize < options_.min_free_bytes)
+      return Status::InsufficientStorage("index: " + std::string(what) + ": less than " +
+                                         std::to_string(options_.min_free_bytes >> 20) + " MiB free in " + dir_);
     if (!writer_) RETURN_IF_ERROR(OpenWriter());
     try {
       fn(*writer_);

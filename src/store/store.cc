@@ -187,6 +187,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   db_options.max_background_jobs = 2;
   db_options.info_log = std::make_shared<SpdlogLogger>();
   db_options.listeners.push_back(std::make_shared<ErrorListener>());
+  // No background auto-resume thread either (ENOSPC counts as retryable): RocksDB 7
+  // can replace a finished but unjoined recovery thread and abort the process.
+  db_options.max_bgerror_resume_count = 0;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : kFamilyNames) families.emplace_back(name, cf_options);

@@ -187,7 +187,7 @@ class SmallDisk {
 
 TEST(DiskFull, WritesGet507ReadsWorkAndWritesResumeWhenSpaceReturns) {
   TestServer server;
-  SmallDisk disk(server.data_dir(), 64);
+  SmallDisk disk(server.data_dir(), 160);
   if (!disk.mounted()) GTEST_SKIP() << "needs root to mount a small tmpfs over the data directory";
   ASSERT_TRUE(server.Start());
   std::vector<std::string> before = CreateDbs(server, "before", 3);
