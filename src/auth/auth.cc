@@ -196,7 +196,11 @@ Result<Principal> UserStore::Authenticate(const std::string& user, const std::st
     std::lock_guard<std::mutex> lock(mu_);
     if (MtimeOf(path_) != file_mtime_) RETURN_IF_ERROR(Reload());
     auto v = verified_.find(key);
-    if (v != verified_.end() && v->second.second > std::chrono::steady_clock::now()) return v->second.first;
+    auto now = std::chrono::steady_clock::now();
+    if (v != verified_.end() && v->second.second > now) {
+      v->second.second = now + kVerifiedTtl;  // sliding: a busy client is not re-hashed (nor locked out)
+      return v->second.first;
+    }
   }
   if (auto left = throttle_.Blocked(user, address); left.count() > 0) {
     ++throttled_;

@@ -1,5 +1,7 @@
 #include "meridian/index/search_index.h"
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -345,6 +347,37 @@ class SearchIndex::Impl {
     return Status::Ok();
   }
 
+  // Runs `fn(writer)`, reopening the writer first when an earlier failure closed
+  // it. A failed commit (e.g. a full disk) leaves Xapian's database closed: the
+  // writer is dropped so that the next write reopens it at the last committed
+  // revision; the indexer replays the lost round from the store's queue.
+  template <typename Fn>
+  Status Write(std::string_view what, Fn fn, bool drop_on_error = false) {
+    struct statvfs fs {};
+    if (statvfs(dir_.c_str(), &fs) == 0 && uint64_t{fs.f_bavail} * fs.f_frsize < options_.min_free_bytes)
+      return Status::InsufficientStorage("index: " + std::string(what) + ": less than " +
+                                         std::to_string(options_.min_free_bytes >> 20) + " MiB free in " + dir_);
+    if (!writer_) RETURN_IF_ERROR(OpenWriter());
+    try {
+      fn(*writer_);
+      return Status::Ok();
+    } catch (const Xapian::DatabaseClosedError& e) {
+      DropWriter();
+      return FromXapian(e, what);
+    } catch (const Xapian::Error& e) {
+      if (drop_on_error) DropWriter();
+      return FromXapianWrite(e, what);
+    }
+  }
+
+  void DropWriter() {
+    try {
+      writer_->close();
+    } catch (const Xapian::Error&) {
+    }
+    writer_.reset();
+  }
+
   // A read-only handle from the pool, current as of the last commit.
   struct Reader {
     std::unique_ptr<Xapian::Database> db;
@@ -464,21 +497,11 @@ Result<PreparedDocument> SearchIndex::Prepare(const json& record, const types::T
 }
 
 Status SearchIndex::Put(PreparedDocument doc) {
-  try {
-    impl_->writer_->replace_document(Bounded("Q" + doc.rep_->guid), doc.rep_->doc);
-  } catch (const Xapian::Error& e) {
-    return FromXapianWrite(e, "put " + doc.rep_->guid);
-  }
-  return Status::Ok();
+  return impl_->Write("put", [&](Xapian::WritableDatabase& w) { w.replace_document(Bounded("Q" + doc.rep_->guid), doc.rep_->doc); });
 }
 
 Status SearchIndex::Add(PreparedDocument doc) {
-  try {
-    impl_->writer_->add_document(doc.rep_->doc);
-  } catch (const Xapian::Error& e) {
-    return FromXapianWrite(e, "add " + doc.rep_->guid);
-  }
-  return Status::Ok();
+  return impl_->Write("add", [&](Xapian::WritableDatabase& w) { w.add_document(doc.rep_->doc); });
 }
 
 Status SearchIndex::Upsert(const json& record, const types::TypeRegistry& reg) {
@@ -487,48 +510,30 @@ Status SearchIndex::Upsert(const json& record, const types::TypeRegistry& reg) {
 }
 
 Status SearchIndex::Remove(const std::string& guid) {
-  try {
-    impl_->writer_->delete_document(Bounded("Q" + guid));
-  } catch (const Xapian::Error& e) {
-    return FromXapian(e, "remove");
-  }
-  return Status::Ok();
+  return impl_->Write("remove", [&](Xapian::WritableDatabase& w) { w.delete_document(Bounded("Q" + guid)); });
 }
 
 Status SearchIndex::Clear() {
-  try {
+  return impl_->Write("clear", [&](Xapian::WritableDatabase& w) {
     std::vector<Xapian::docid> ids;
-    for (auto it = impl_->writer_->postlist_begin(""); it != impl_->writer_->postlist_end(""); ++it)
-      ids.push_back(*it);
-    for (Xapian::docid id : ids) impl_->writer_->delete_document(id);
-  } catch (const Xapian::Error& e) {
-    return FromXapian(e, "clear");
-  }
-  return Status::Ok();
+    for (auto it = w.postlist_begin(""); it != w.postlist_end(""); ++it) ids.push_back(*it);
+    for (Xapian::docid id : ids) w.delete_document(id);
+  });
 }
 
 Status SearchIndex::Commit() {
-  try {
-    impl_->writer_->commit();
-  } catch (const Xapian::Error& e) {
-    return FromXapian(e, "commit");
-  }
+  RETURN_IF_ERROR(impl_->Write("commit", [](Xapian::WritableDatabase& w) { w.commit(); }, /*drop_on_error=*/true));
   ++impl_->generation_;
   return Status::Ok();
 }
 
 Status SearchIndex::SetMetadata(const std::string& key, const std::string& value) {
-  try {
-    impl_->writer_->set_metadata(key, value);
-  } catch (const Xapian::Error& e) {
-    return FromXapian(e, "metadata");
-  }
-  return Status::Ok();
+  return impl_->Write("metadata", [&](Xapian::WritableDatabase& w) { w.set_metadata(key, value); });
 }
 
 std::string SearchIndex::GetMetadata(const std::string& key) const {
   try {
-    return impl_->writer_->get_metadata(key);
+    return impl_->writer_ ? impl_->writer_->get_metadata(key) : std::string();
   } catch (const Xapian::Error&) {
     return {};
   }

@@ -9,7 +9,6 @@
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
-#include <rocksdb/sst_file_manager.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
@@ -56,11 +55,16 @@ class SpdlogLogger : public rocksdb::Logger {
   }
 };
 
-// Reports RocksDB's background errors and recoveries in the process log.
+// Reports RocksDB's background errors and recoveries in the process log, and
+// leaves recovery to Store::Write: RocksDB's own no-space recovery waits for
+// free space of a whole write buffer and meanwhile refuses DB::Resume().
 class ErrorListener : public rocksdb::EventListener {
  public:
   void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
     spdlog::error("store: writes stopped: {}", error->ToString());
+  }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status, bool* auto_recovery) override {
+    *auto_recovery = false;
   }
   void OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) override {
     if (info.new_bg_error.ok()) spdlog::info("store: recovered from '{}'; writes resumed", info.old_bg_error.ToString());
@@ -166,7 +170,7 @@ Result<nlohmann::json> DecodeRecord(std::string_view bytes) {
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  std::filesystem::create_directories(dir + "/store", ec);
   if (ec) return Status::Internal("cannot create data directory " + dir + ": " + ec.message());
 
   rocksdb::BlockBasedTableOptions table;
@@ -183,9 +187,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.info_log = std::make_shared<SpdlogLogger>();
-  // Lets RocksDB recover by itself from a full disk once space returns.
-  db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(rocksdb::Env::Default(), db_options.info_log));
   db_options.listeners.push_back(std::make_shared<ErrorListener>());
+  // No background auto-resume thread either (ENOSPC counts as retryable): RocksDB 7
+  // can replace a finished but unjoined recovery thread and abort the process.
+  db_options.max_bgerror_resume_count = 0;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : kFamilyNames) families.emplace_back(name, cf_options);
@@ -277,7 +282,7 @@ Status Store::Write(Batch& batch) {
     if (now - last_resume_ >= kResumeEvery) {
       last_resume_ = now;
       rocksdb::Status rs = db_->Resume();
-      if (!rs.ok()) spdlog::debug("store: resume: {}", rs.ToString());
+      if (!rs.ok()) spdlog::warn("store: writes cannot resume yet: {}", rs.ToString());
     }
   }
   rocksdb::WriteOptions wo;

@@ -45,6 +45,13 @@ int RunCommand(const std::string& cmd, std::string* out) {
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+// The end of the server's log, for failure messages.
+std::string LogTail(const TestServer& s) {
+  std::ifstream in(s.data_dir() + "/server.log");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  return text.size() > 3000 ? text.substr(text.size() - 3000) : text;
+}
+
 // hive_db entities named `prefix`0.. in one bulk request; the created guids, or empty on failure.
 std::vector<std::string> CreateDbs(const TestServer& s, const std::string& prefix, int n, int* status = nullptr,
                                    const std::string& description = "") {
@@ -180,7 +187,7 @@ class SmallDisk {
 
 TEST(DiskFull, WritesGet507ReadsWorkAndWritesResumeWhenSpaceReturns) {
   TestServer server;
-  SmallDisk disk(server.data_dir(), 64);
+  SmallDisk disk(server.data_dir(), 160);
   if (!disk.mounted()) GTEST_SKIP() << "needs root to mount a small tmpfs over the data directory";
   ASSERT_TRUE(server.Start());
   std::vector<std::string> before = CreateDbs(server, "before", 3);
@@ -195,7 +202,7 @@ TEST(DiskFull, WritesGet507ReadsWorkAndWritesResumeWhenSpaceReturns) {
     CreateDbs(server, "fill" + std::to_string(i) + "_", 1, &status, big);
     written += status == 200;
   }
-  ASSERT_EQ(status, 507) << "no 507 after " << written << " writes of 256 KB";
+  ASSERT_EQ(status, 507) << "no 507 after " << written << " writes of 256 KB\n" << LogTail(server);
   int refused_status = 0;
   CreateDbs(server, "refused", 1, &refused_status);
   EXPECT_EQ(refused_status, 507);

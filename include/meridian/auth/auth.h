@@ -9,8 +9,8 @@
 // and per client address. Once a key reaches its failure limit it is locked for
 // a delay that doubles with every further failure, up to a maximum; while
 // locked, attempts are refused without checking the password (HTTP 429 with
-// Retry-After), except credentials that were verified in the last 5 minutes
-// (a client that knows the password is not guessing). Unknown user names are
+// Retry-After), except credentials verified and in use within the last 5
+// minutes (a client that knows the password is not guessing). Unknown user names are
 // counted and hashed exactly like known ones (against a dummy hash), so neither
 // the answer nor its timing tells whether a user exists.
 #pragma once

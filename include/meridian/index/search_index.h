@@ -135,6 +135,11 @@ class SearchIndex {
     // Default: false. fsync on commit; without it a commit survives kill -9 but
     // not a power loss (matches StoreOptions::sync_writes).
     bool sync = false;
+    // Default: 64 MiB. Writes fail with InsufficientStorage while the index's
+    // file system has less free space: Xapian 1.4 can abort the process when a
+    // commit runs out of space, so the index stops short of that and the
+    // indexer retries once there is room.
+    uint64_t min_free_bytes = uint64_t{64} << 20;
   };
 
   // Opens or creates the index in `dir`.

@@ -17,10 +17,9 @@
 //
 // Disk full and I/O errors: a write that cannot be persisted fails with
 // InsufficientStorage (HTTP 507) and leaves the store unchanged; reads keep
-// working. RocksDB then stops taking writes; the store retries (DB::Resume, at
-// most once a second, on the next write) and RocksDB's own no-space recovery
-// runs in the background, so writes succeed again once space returns, without a
-// restart. RocksDB's info log goes to the process log (spdlog, warnings and
+// working. RocksDB then stops taking writes; the next write retries recovery
+// (DB::Resume, at most once a second), so writes succeed again once space
+// returns, without a restart. RocksDB's info log goes to the process log (spdlog, warnings and
 // above), never to a file of its own that could fill the disk.
 // Thread-safety: all methods may be called concurrently.
 #pragma once
