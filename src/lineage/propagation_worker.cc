@@ -99,12 +99,16 @@ void PropagationWorker::Run() {
     // Tasks describe what changed; the state is recomputed from the store, so
     // the (source, tag) pairs of a round are each recomputed once.
     std::set<Pair> pairs;
+    std::set<std::string> linked;  // ends of new lineage relationships, each read once a round
     for (const auto& [key, task] : tasks) {
       const std::string kind = task.value("kind", "");
       if (kind == "classification") {
         pairs.emplace(task.value("guid", ""), task.value("name", ""));
       } else if (kind == "entity_deleted") {
         PairsOf(task.value("guid", ""), &pairs);
+      } else if (kind == "linked") {
+        for (const json& g : task.value("guids", json::array()))
+          if (g.is_string()) linked.insert(g.get<std::string>());
       } else if (kind == "edge") {
         std::string e1 = task.value("end1", ""), e2 = task.value("end2", "");
         if (e1.empty() || e2.empty()) {
@@ -118,6 +122,7 @@ void PropagationWorker::Run() {
         PairsOf(e2, &pairs);
       }
     }
+    for (const auto& g : linked) PairsOf(g, &pairs);
     for (const auto& [source, tag] : pairs) {
       if (source.empty() || tag.empty()) continue;
       if (!Recompute(source, tag)) return;  // stopped: the tasks stay queued
