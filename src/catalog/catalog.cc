@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <random>
+#include <unordered_map>
 
 #include "catalog_internal.h"
 
@@ -111,6 +112,15 @@ Result<json> Catalog::LoadRecord(const std::string& guid) const {
     return Status::NotFound("Given instance guid " + guid + " is invalid/not found", "ATLAS-404-00-005");
   RETURN_IF_ERROR(s);
   return store::DecodeRecord(bytes);
+}
+
+Result<std::string> Catalog::TypeNameOf(const std::string& guid) const {
+  std::string bytes;
+  Status s = store_->Get(Family::kEntities, guid, &bytes);
+  if (s.code() == StatusCode::kNotFound)
+    return Status::NotFound("Given instance guid " + guid + " is invalid/not found", "ATLAS-404-00-005");
+  RETURN_IF_ERROR(s);
+  return store::DecodeRecordString(bytes, "typeName");
 }
 
 Result<std::string> Catalog::FindByUniqueAttribute(const std::string& type, const std::string& attr,
@@ -227,15 +237,41 @@ json UnsetAttributeValue(const types::AttributeDef& def) {
   return parsed ? static_cast<int64_t>(number) : int64_t{0};  // byte .. long, biginteger, date (ms)
 }
 
-json Catalog::RenderEntity(const json& record, const ReadOptions& opts) const {
-  json e = record;
+namespace {
+
+// Records read while rendering one response, each loaded once (a table's
+// columns point back at the table; its children are also its references).
+class RecordMemo {
+ public:
+  explicit RecordMemo(const Catalog& catalog) : catalog_(catalog) {}
+  // The record of `guid`, or null if it cannot be read.
+  const json* Get(const std::string& guid) {
+    auto it = records_.find(guid);
+    if (it == records_.end()) {
+      auto rec = catalog_.LoadRecord(guid);
+      it = records_.emplace(guid, rec.ok() ? std::move(*rec) : json()).first;
+    }
+    return it->second.is_null() ? nullptr : &it->second;
+  }
+  void Put(const std::string& guid, const json& record) { records_.emplace(guid, record); }
+
+ private:
+  const Catalog& catalog_;
+  std::unordered_map<std::string, json> records_;
+};
+
+// AtlasEntity of `e` (a stored record, consumed) with the relationship
+// attributes its `edges` describe.
+json Render(const Catalog& catalog, json e, const std::vector<Catalog::Edge>& edges, const ReadOptions& opts,
+            RecordMemo& memo) {
+  json classes = catalog.Classifications(e);
   e.erase("propagatedClassifications");
-  e["classifications"] = Classifications(record);
+  e["classifications"] = std::move(classes);
   if (!e.contains("labels")) e["labels"] = json::array();
 
-  auto reg = types();
-  const types::TypeDef* t = reg->Find(record.value("typeName", ""));
-  if (t && !record.value("isIncomplete", false)) {
+  auto reg = catalog.types();
+  const types::TypeDef* t = reg->Find(e.value("typeName", ""));
+  if (t && !e.value("isIncomplete", false)) {
     json& attrs = e["attributes"];
     if (!attrs.is_object()) attrs = json::object();
     for (const auto& [name, def] : t->attributes) {
@@ -251,8 +287,7 @@ json Catalog::RenderEntity(const json& record, const ReadOptions& opts) const {
     for (const auto& [name, ends] : t->relationship_attributes)
       if (ends.front().multi) rel[name] = json::array();
   }
-  const std::string guid = record.value("guid", "");
-  for (const Edge& edge : Edges(guid)) {
+  for (const Catalog::Edge& edge : edges) {
     const types::RelationshipEnd* end = t ? t->FindRelationshipEnd(edge.attribute, edge.type) : nullptr;
     json ref = {{"guid", edge.other},
                 {"relationshipType", edge.type},
@@ -260,16 +295,17 @@ json Catalog::RenderEntity(const json& record, const ReadOptions& opts) const {
     if (opts.reference_ids_only) {
       ref["typeName"] = end ? end->other_type : std::string();
     } else {
-      auto other = LoadRecord(edge.other);
-      if (!other.ok()) continue;
+      const json* other = memo.Get(edge.other);
+      if (!other) continue;
       const types::TypeDef* ot = reg->Find(other->value("typeName", ""));
       ref["typeName"] = other->value("typeName", "");
       ref["entityStatus"] = other->value("status", "ACTIVE");
       ref["displayText"] = internal::DisplayText(ot, *other);
       ref["relationshipGuid"] = edge.relationship;
       ref["relationshipAttributes"] = {{"typeName", edge.type}};
-      auto qn = (*other)["attributes"].find("qualifiedName");
-      if (qn != (*other)["attributes"].end()) ref["qualifiedName"] = *qn;
+      const json& attrs = (*other)["attributes"];
+      auto qn = attrs.find("qualifiedName");
+      if (qn != attrs.end()) ref["qualifiedName"] = *qn;
     }
     if (end && !end->multi) {
       // A single-valued attribute shows its active relationship over a deleted one.
@@ -282,19 +318,37 @@ json Catalog::RenderEntity(const json& record, const ReadOptions& opts) const {
   return e;
 }
 
+}  // namespace
+
+json Catalog::RenderEntity(const json& record, const ReadOptions& opts) const {
+  RecordMemo memo(*this);
+  std::vector<Edge> edges = opts.ignore_relationships ? std::vector<Edge>{} : Edges(record.value("guid", ""));
+  return Render(*this, record, edges, opts, memo);
+}
+
 Result<json> Catalog::GetEntity(const std::string& guid, const ReadOptions& opts) const {
   ASSIGN_OR_RETURN(json rec, LoadRecord(guid));
-  json out = {{"entity", RenderEntity(rec, opts)}, {"referredEntities", json::object()}};
-  // Owned children (composition, this side the container) come with full bodies.
   auto reg = types();
   const types::TypeDef* t = reg->Find(rec.value("typeName", ""));
+  const std::vector<Edge> edges = Edges(guid);
+  RecordMemo memo(*this);
+  memo.Put(guid, rec);
+  json out = json::object();
+  out["entity"] = Render(*this, std::move(rec), edges, opts, memo);
+  out["referredEntities"] = json::object();
   if (!t) return out;
-  for (const Edge& edge : Edges(guid)) {
+  // Owned children (composition, this side the container) come with full bodies.
+  json& referred = out["referredEntities"];
+  for (const Edge& edge : edges) {
     const types::RelationshipEnd* end = t->FindRelationshipEnd(edge.attribute, edge.type);
     if (!end || !end->is_container || end->category != "COMPOSITION" || !edge.active) continue;
-    auto child = LoadRecord(edge.other);
-    if (!child.ok()) continue;
-    out["referredEntities"][edge.other] = opts.min_ext_info ? Header(*child) : RenderEntity(*child, opts);
+    const json* child = memo.Get(edge.other);
+    if (!child) continue;
+    referred[edge.other] = opts.min_ext_info
+                               ? Header(*child)
+                               : Render(*this, *child,
+                                        opts.ignore_relationships ? std::vector<Edge>{} : Edges(edge.other), opts,
+                                        memo);
   }
   return out;
 }

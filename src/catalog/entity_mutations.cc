@@ -100,11 +100,11 @@ Result<std::vector<std::pair<std::string, std::string>>> ResolveTargets(RefResol
     ASSIGN_OR_RETURN(std::string guid, resolver.Resolve(ref));
     std::string rel_type = ref.is_object() ? ref.value("relationshipType", "") : "";
     const types::RelationshipEnd* end = type.FindRelationshipEnd(attr, rel_type);
-    ASSIGN_OR_RETURN(json* target, ctx.Load(guid));
-    const types::TypeDef* tt = ctx.reg().FindEntity((*target)["typeName"].get<std::string>());
+    ASSIGN_OR_RETURN(std::string target_type, ctx.TypeOf(guid));
+    const types::TypeDef* tt = ctx.reg().FindEntity(target_type);
     if (!tt || !tt->IsA(end->other_type))
       return Status::InvalidArgument(type.name + "." + attr + " expects " + end->other_type + ", got " +
-                                         (*target)["typeName"].get<std::string>() + " " + guid, "ATLAS-400-00-01A");
+                                         target_type + " " + guid, "ATLAS-400-00-01A");
     out.emplace_back(guid, end->relationship);
   }
   return out;

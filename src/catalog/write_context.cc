@@ -14,11 +14,19 @@ Result<json*> WriteContext::Load(const std::string& guid) {
   auto it = records_.find(guid);
   if (it != records_.end()) return &it->second.record;
   ASSIGN_OR_RETURN(json rec, catalog_.LoadRecord(guid));
-  Pending p{rec, rec};
+  Pending p{std::move(rec), true, {}};
+  p.original_unique = UniqueKeys(p.record);
   return &records_.emplace(guid, std::move(p)).first->second.record;
 }
 
-bool WriteContext::Exists(const std::string& guid) { return Load(guid).ok(); }
+Result<std::string> WriteContext::TypeOf(const std::string& guid) {
+  if (auto it = records_.find(guid); it != records_.end()) return it->second.record["typeName"].get<std::string>();
+  if (auto it = types_.find(guid); it != types_.end()) return it->second;
+  ASSIGN_OR_RETURN(std::string type, catalog_.TypeNameOf(guid));
+  return types_.emplace(guid, std::move(type)).first->second;
+}
+
+bool WriteContext::Exists(const std::string& guid) { return TypeOf(guid).ok(); }
 
 json* WriteContext::Create(const std::string& guid, const std::string& type_name) {
   json rec = {{"typeName", type_name}, {"guid", guid},      {"status", "ACTIVE"},     {"createdBy", user_},
@@ -28,7 +36,7 @@ json* WriteContext::Create(const std::string& guid, const std::string& type_name
   created_.push_back(guid);
   created_set_.insert(guid);
   touched_set_.insert(guid);
-  return &(records_[guid] = Pending{std::move(rec), std::nullopt}).record;
+  return &(records_[guid] = Pending{std::move(rec), false, {}}).record;
 }
 
 void WriteContext::Touch(const std::string& guid, const std::string& action, const std::string& details) {
@@ -55,7 +63,11 @@ std::optional<std::string> WriteContext::FindUnique(const std::string& type, con
     auto it = pending_unique_.find(key);
     if (it != pending_unique_.end()) return it->second;
     std::string guid;
-    if (catalog_.store().Get(Family::kUnique, key, &guid).ok()) {
+    if (absent_unique_.count(key)) continue;
+    if (!catalog_.store().Get(Family::kUnique, key, &guid).ok()) {
+      absent_unique_.insert(std::move(key));
+    } else {
+      types_.emplace(guid, sub);  // the key names the entity's own type
       // A pending delete or rename may have released it.
       auto rec = records_.find(guid);
       if (rec != records_.end()) {
@@ -145,11 +157,9 @@ Status WriteContext::Link(const std::string& a, const types::RelationshipEnd& en
   if (!end.other_multi)
     for (const auto& e : ActiveEdges(b, end.other_name)) RETURN_IF_ERROR(Unlink(e.relationship));
 
-  ASSIGN_OR_RETURN(json* ra, Load(a));
-  ASSIGN_OR_RETURN(json* rb, Load(b));
-  const json* r1 = end.end == 1 ? ra : rb;
-  const json* r2 = end.end == 1 ? rb : ra;
-  const types::TypeDef* def = reg_->Find(end.relationship);
+  ASSIGN_OR_RETURN(std::string type_a, TypeOf(a));
+  ASSIGN_OR_RETURN(std::string type_b, TypeOf(b));
+  const bool a_is_end1 = end.end == 1;
   std::string guid = NewGuid();
   json rel = {{"typeName", end.relationship},
               {"guid", guid},
@@ -157,8 +167,8 @@ Status WriteContext::Link(const std::string& a, const types::RelationshipEnd& en
               {"label", end.label},
               {"propagateTags", end.propagate_tags},
               {"attributes", attributes.is_object() ? attributes : json::object()},
-              {"end1", {{"guid", (*r1)["guid"]}, {"typeName", (*r1)["typeName"]}}},
-              {"end2", {{"guid", (*r2)["guid"]}, {"typeName", (*r2)["typeName"]}}},
+              {"end1", {{"guid", a_is_end1 ? a : b}, {"typeName", a_is_end1 ? type_a : type_b}}},
+              {"end2", {{"guid", a_is_end1 ? b : a}, {"typeName", a_is_end1 ? type_b : type_a}}},
               {"propagatedClassifications", json::array()},
               {"blockedPropagatedClassifications", json::array()},
               {"createdBy", user_},
@@ -166,13 +176,15 @@ Status WriteContext::Link(const std::string& a, const types::RelationshipEnd& en
               {"createTime", now_},
               {"updateTime", now_},
               {"version", 0}};
-  (void)def;
-  relationships_[guid] = rel;
+  relationships_[guid] = std::move(rel);
   std::string value = internal::EncodeEdgeValue(guid, true, end.relationship);
   PutEdge(a, end.name, b, value);
   PutEdge(b, end.other_name, a, value);
-  if (end.propagate_tags != "NONE")
-    propagation_tasks_.push_back({{"kind", "edge"}, {"relationship", guid}, {"op", "add"}});
+  // Tags may now flow between a and b: one task per commit names all such ends.
+  if (end.propagate_tags != "NONE") {
+    linked_.insert(a);
+    linked_.insert(b);
+  }
   if (relationship_guid) *relationship_guid = guid;
   return Status::Ok();
 }
@@ -301,7 +313,7 @@ Status WriteContext::Commit(uint64_t* sequence) {
   std::vector<std::string> released;
   for (auto& [guid, p] : records_) {
     if (!touched_set_.count(guid) && !created_set_.count(guid)) continue;
-    std::vector<std::string> before = p.original ? UniqueKeys(*p.original) : std::vector<std::string>{};
+    const std::vector<std::string>& before = p.original_unique;
     std::vector<std::string> after = UniqueKeys(p.record);
     for (const auto& k : before)
       if (std::find(after.begin(), after.end(), k) == after.end()) released.push_back(k);
@@ -310,7 +322,9 @@ Status WriteContext::Commit(uint64_t* sequence) {
       auto [it, fresh] = claimed.emplace(k, guid);
       bool taken = !fresh && it->second != guid;
       std::string holder;
-      if (!taken && catalog_.store().Get(Family::kUnique, k, &holder).ok() && holder != guid) {
+      // Writes are serialised, so a key the store lacked earlier in this mutation is still absent.
+      if (!taken && !absent_unique_.count(k) && catalog_.store().Get(Family::kUnique, k, &holder).ok() &&
+          holder != guid) {
         // Still taken unless this mutation deleted or renamed the holder.
         auto h = records_.find(holder);
         std::vector<std::string> holder_keys = h == records_.end() ? std::vector<std::string>{k}
@@ -336,7 +350,7 @@ Status WriteContext::Commit(uint64_t* sequence) {
       batch.Delete(Family::kTypeIndex, keys::TypeIndex(type, guid));
     } else {
       batch.Put(Family::kEntities, guid, store::EncodeRecord(p.record));
-      if (!p.original) batch.Put(Family::kTypeIndex, keys::TypeIndex(type, guid), {});
+      if (!p.stored) batch.Put(Family::kTypeIndex, keys::TypeIndex(type, guid), {});
     }
   }
   for (const auto& [k, v] : edges_) {
@@ -359,6 +373,8 @@ Status WriteContext::Commit(uint64_t* sequence) {
     for (const auto& g : touched_set_) guids.push_back(g);
     batch.Put(Family::kQueue, keys::Queue(kIndexTopic, st.NextSequence()), store::EncodeRecord({{"guids", guids}}));
   }
+  if (!linked_.empty())
+    propagation_tasks_.push_back({{"kind", "linked"}, {"guids", json(std::vector<std::string>(linked_.begin(), linked_.end()))}});
   for (const auto& task : propagation_tasks_)
     batch.Put(Family::kQueue, keys::Queue(kPropagationTopic, st.NextSequence()), store::EncodeRecord(task));
   for (const json& a : admin_audits_)

@@ -25,6 +25,9 @@ class WriteContext {
 
   // The pending record of `guid` (loaded on first use); NotFound if absent.
   Result<json*> Load(const std::string& guid);
+  // The type name of `guid`, pending or stored, without loading its record
+  // (references only need the type); NotFound if absent.
+  Result<std::string> TypeOf(const std::string& guid);
   bool Exists(const std::string& guid);
   // Starts a new entity record.
   json* Create(const std::string& guid, const std::string& type_name);
@@ -78,7 +81,8 @@ class WriteContext {
  private:
   struct Pending {
     json record;
-    std::optional<json> original;  // as stored before this mutation
+    bool stored = false;                       // the record existed before this mutation
+    std::vector<std::string> original_unique;  // its unique keys as stored
   };
   void PutEdge(const std::string& guid, const std::string& attr, const std::string& other, const std::string& value);
   void DeleteEdge(const std::string& guid, const std::string& attr, const std::string& other);
@@ -92,12 +96,15 @@ class WriteContext {
   std::map<std::string, std::string> pending_unique_;          // unique key -> guid
   std::map<std::string, std::optional<std::string>> edges_;    // edge key -> value (nullopt: deleted)
   std::map<std::string, json> relationships_;
+  std::map<std::string, std::string> types_;  // guid -> type name of referenced, unloaded records
+  std::set<std::string> absent_unique_;       // unique keys the store was asked for and lacks
   std::map<std::string, std::optional<bool>> propagation_index_;  // key -> present?
   std::vector<std::string> created_, updated_, deleted_, purged_;
   std::set<std::string> created_set_, touched_set_;
   std::vector<std::pair<std::string, json>> audits_;  // guid, event
   std::vector<json> propagation_tasks_;
   std::vector<json> admin_audits_;
+  std::set<std::string> linked_;  // ends of lineage-carrying relationships created here
 };
 
 }  // namespace meridian::catalog

@@ -65,6 +65,7 @@ Status LineageService::Attach() {
   std::lock_guard lock(ready_mu_);
   ready_ = true;
   load_status_ = s;
+  if (s.ok()) ready_fast_.store(true, std::memory_order_release);
   ready_cv_.notify_all();
   return s;
 }
@@ -88,26 +89,30 @@ void LineageService::OnCommit(const catalog::CommitInfo& info) {
   for (const auto& g : info.entities) headers_.erase(g);
 }
 
-std::string LineageService::Header(const std::string& guid) const {
+bool LineageService::AppendHeader(const std::string& guid, std::string* out) const {
   {
     std::shared_lock lock(cache_mu_);
     auto it = headers_.find(guid);
-    if (it != headers_.end()) return it->second;
+    if (it != headers_.end()) {
+      out->append(it->second);
+      return true;
+    }
   }
   uint64_t gen = generation_.load();
   auto rec = catalog_.LoadRecord(guid);
-  if (!rec.ok()) return {};
+  if (!rec.ok()) return false;
   std::string h = catalog_.Header(*rec, true).dump();
+  out->append(h);
   std::unique_lock lock(cache_mu_);
   if (generation_.load() == gen) {
     if (headers_.size() >= options_.header_cache_entries) headers_.clear();
-    headers_.emplace(guid, h);
+    headers_.emplace(guid, std::move(h));
   }
-  return h;
+  return true;
 }
 
 Result<std::string> LineageService::Lineage(const std::string& guid, const LineageRequest& req) const {
-  {
+  if (!ready_fast_.load(std::memory_order_acquire)) {
     std::unique_lock lock(ready_mu_);
     const auto limit = std::min(std::chrono::steady_clock::now() + kGraphWait, req.deadline.at());
     if (!ready_cv_.wait_until(lock, limit, [this] { return ready_; })) {
@@ -116,9 +121,9 @@ Result<std::string> LineageService::Lineage(const std::string& guid, const Linea
     }
     RETURN_IF_ERROR(load_status_);
   }
-  ASSIGN_OR_RETURN(json rec, catalog_.LoadRecord(guid));
+  ASSIGN_OR_RETURN(std::string type_name, catalog_.TypeNameOf(guid));
   auto reg = catalog_.types();
-  const types::TypeDef* t = reg->FindEntity(rec.value("typeName", ""));
+  const types::TypeDef* t = reg->FindEntity(type_name);
   bool is_process = t && t->IsA("Process");
   if (!t || (!is_process && !t->IsA("DataSet")))
     return Status::NotFound("Given instance guid " + guid + " is not a DataSet or Process entity",
@@ -192,13 +197,12 @@ Result<std::string> LineageService::Lineage(const std::string& guid, const Linea
   size_t rendered = 0;
   for (const auto& n : nodes) {
     if (rendered++ % kDeadlineStride == 0) RETURN_IF_ERROR(req.deadline.Check("lineage rendering"));
-    std::string h = Header(n);
-    if (h.empty()) continue;
+    const size_t mark = out.size();
     if (!first) out.push_back(',');
-    first = false;
     AppendQuoted(&out, n);
     out.push_back(':');
-    out += h;
+    if (AppendHeader(n, &out)) first = false;
+    else out.resize(mark);  // unknown entity: left out
   }
   out += "},\"relations\":[";
   first = true;

@@ -99,14 +99,16 @@ void PropagationWorker::Run() {
     // Tasks describe what changed; the state is recomputed from the store, so
     // the (source, tag) pairs of a round are each recomputed once.
     std::set<Pair> pairs;
+    std::set<std::string> linked;  // ends of new lineage relationships, each read once a round
     for (const auto& [key, task] : tasks) {
       // A malformed task (or record) is recorded and skipped; the others go on.
       try {
-        PairsOfTask(task, &pairs);
+        PairsOfTask(task, &pairs, &linked);
       } catch (const std::exception& e) {
         Fail("task " + Shorten(task.dump(-1, ' ', false, json::error_handler_t::replace)), e.what());
       }
     }
+    for (const auto& g : linked) PairsOf(g, &pairs);
     for (const auto& [source, tag] : pairs) {
       if (source.empty() || tag.empty()) continue;
       bool finished = true;
@@ -130,12 +132,15 @@ void PropagationWorker::Run() {
   }
 }
 
-void PropagationWorker::PairsOfTask(const json& task, std::set<Pair>* pairs) const {
+void PropagationWorker::PairsOfTask(const json& task, std::set<Pair>* pairs, std::set<std::string>* linked) const {
   const std::string kind = task.value("kind", "");
   if (kind == "classification") {
     pairs->emplace(task.value("guid", ""), task.value("name", ""));
   } else if (kind == "entity_deleted") {
     PairsOf(task.value("guid", ""), pairs);
+  } else if (kind == "linked") {
+    for (const json& g : task.value("guids", json::array()))
+      if (g.is_string()) linked->insert(g.get<std::string>());
   } else if (kind == "edge") {
     std::string e1 = task.value("end1", ""), e2 = task.value("end2", "");
     if (e1.empty() || e2.empty()) {

@@ -3,6 +3,7 @@
 #include <cstdarg>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
@@ -166,6 +167,69 @@ Result<nlohmann::json> DecodeRecord(std::string_view bytes) {
   auto j = nlohmann::json::from_msgpack(bytes.begin(), bytes.end(), true, false);
   if (j.is_discarded()) return Status::Internal("store: corrupt record");
   return j;
+}
+
+namespace {
+
+// SAX consumer that keeps one top-level string field and stops there.
+class FieldReader : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  explicit FieldReader(std::string_view field) : field_(field) {}
+  bool null() override { return Scalar(); }
+  bool boolean(bool) override { return Scalar(); }
+  bool number_integer(number_integer_t) override { return Scalar(); }
+  bool number_unsigned(number_unsigned_t) override { return Scalar(); }
+  bool number_float(number_float_t, const string_t&) override { return Scalar(); }
+  bool binary(binary_t&) override { return Scalar(); }
+  bool string(string_t& s) override {
+    if (!wanted_) return true;
+    found_ = std::move(s);
+    return false;  // done: stop reading
+  }
+  bool start_object(std::size_t) override { return Open(); }
+  bool end_object() override { return Close(); }
+  bool start_array(std::size_t) override { return Open(); }
+  bool end_array() override { return Close(); }
+  bool key(string_t& k) override {
+    wanted_ = depth_ == 1 && k == field_;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    error_ = true;
+    return false;
+  }
+  const std::optional<std::string>& found() const { return found_; }
+  bool error() const { return error_; }
+
+ private:
+  bool Scalar() {
+    wanted_ = false;
+    return true;
+  }
+  bool Open() {
+    wanted_ = false;
+    ++depth_;
+    return true;
+  }
+  bool Close() {
+    --depth_;
+    return true;
+  }
+  std::string_view field_;
+  int depth_ = 0;
+  bool wanted_ = false;
+  bool error_ = false;
+  std::optional<std::string> found_;
+};
+
+}  // namespace
+
+Result<std::string> DecodeRecordString(std::string_view bytes, std::string_view field) {
+  FieldReader reader(field);
+  nlohmann::json::sax_parse(bytes.begin(), bytes.end(), &reader, nlohmann::json::input_format_t::msgpack, true);
+  if (reader.found()) return *reader.found();
+  if (reader.error()) return Status::Internal("store: corrupt record");
+  return Status::NotFound("record has no string field " + std::string(field));
 }
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {

@@ -97,6 +97,9 @@ class Catalog {
   // ---- Entities ----
   // Raw stored record (direct classifications, no relationship attributes).
   Result<json> LoadRecord(const std::string& guid) const;
+  // The stored record's typeName, read without decoding the rest; NotFound
+  // (ATLAS-404-00-005) for an unknown guid.
+  Result<std::string> TypeNameOf(const std::string& guid) const;
   // Guid of the ACTIVE entity of `type` (or a sub-type) whose unique `attr` is `value`.
   Result<std::string> FindByUniqueAttribute(const std::string& type, const std::string& attr,
                                             const std::string& value) const;

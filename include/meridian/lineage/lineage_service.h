@@ -81,8 +81,9 @@ class LineageService {
 
  private:
   void OnCommit(const catalog::CommitInfo& info);
-  // Serialised AtlasEntityHeader with classifications; empty if unknown.
-  std::string Header(const std::string& guid) const;
+  // Appends the serialised AtlasEntityHeader (with classifications) of `guid`
+  // to *out, from the cache when it can; false (nothing appended) if unknown.
+  bool AppendHeader(const std::string& guid, std::string* out) const;
 
   catalog::Catalog& catalog_;
   LineageOptions options_;
@@ -93,6 +94,7 @@ class LineageService {
   mutable std::condition_variable ready_cv_;
   bool ready_ = false;  // GUARDED_BY(ready_mu_)
   Status load_status_;  // GUARDED_BY(ready_mu_)
+  std::atomic<bool> ready_fast_{false};  // loaded without error: requests skip ready_mu_
 
   mutable std::shared_mutex cache_mu_;
   mutable std::unordered_map<std::string, std::string> headers_;

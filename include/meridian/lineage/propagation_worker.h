@@ -77,7 +77,8 @@ class PropagationWorker {
   void Run();
   // Applies one task; false when stopped before it finished.
   bool Process(const nlohmann::json& task);
-  void PairsOfTask(const nlohmann::json& task, std::set<Pair>* out) const;
+  // Adds the (source, tag) pairs `task` affects; the ends of new lineage links go to `linked`.
+  void PairsOfTask(const nlohmann::json& task, std::set<Pair>* out, std::set<std::string>* linked) const;
   void PairsOf(const std::string& guid, std::set<Pair>* out) const;
   void Fail(const std::string& id, const std::string& why);
   static std::string Shorten(std::string s);

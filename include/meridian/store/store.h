@@ -80,6 +80,9 @@ uint64_t GetBigEndian64(std::string_view in);
 // Compact binary encoding of a JSON record (MessagePack).
 std::string EncodeRecord(const nlohmann::json& j);
 Result<nlohmann::json> DecodeRecord(std::string_view bytes);
+// One top-level string field of an encoded record (e.g. "typeName"), read
+// without building the record: NotFound if absent or not a string.
+Result<std::string> DecodeRecordString(std::string_view bytes, std::string_view field);
 
 class Store;
 
