@@ -191,9 +191,12 @@ class CatalogSearchView : public dsl::CatalogView {
     auto terms = index_.TermsWithPrefix(prefix, kMaxIndexedGroups + 1);
     if (!terms.ok() || terms->size() > kMaxIndexedGroups) return std::nullopt;
     std::vector<std::pair<std::string, uint64_t>> out;
+    const bool sole = SoleHolder(type, attr);
     for (const auto& [term, guid] : *terms) {
-      std::vector<index::Query> parts = {index::Query::Type(type, false), index::Query::Term(term)};
-      auto all = index_.Count(index::Query::And(parts));
+      // When no other type holds the attribute, the term's frequency is the count.
+      std::vector<index::Query> parts = {index::Query::Term(term)};
+      if (!sole) parts.push_back(index::Query::Type(type, false));
+      auto all = sole ? index_.TermFrequency(term) : index_.Count(index::Query::And(parts));
       if (!all.ok()) return std::nullopt;
       auto n = Active(*all, std::move(parts), active_only);
       if (!n) return std::nullopt;
@@ -227,6 +230,17 @@ class CatalogSearchView : public dsl::CatalogView {
   }
 
  private:
+  // No entity of another type than `type` can hold `attr`: every other entity type that
+  // declares it (sub-types included) has no document in the index.
+  bool SoleHolder(std::string_view type, std::string_view attr) const {
+    for (const auto& [name, def] : reg_->all()) {
+      if (def.category != types::Category::kEntity || name == type || !def.FindAttribute(attr)) continue;
+      auto n = index_.TermFrequency(index::Query::Type(name, false).term);
+      if (!n.ok() || *n > 0) return false;
+    }
+    return true;
+  }
+
   bool IsStringAttribute(std::string_view type, std::string_view attr) const {
     const types::TypeDef* t = reg_->FindEntity(type);
     const types::AttributeDef* ad = t ? t->FindAttribute(attr) : nullptr;
