@@ -495,7 +495,7 @@ int Main(int argc, char** argv) {
   server::ServerOptions so;
   so.port = 0;
   so.threads = 2;
-  server::HttpServer http(so, [&api](server::HttpRequest& req) { return api.Handle(req); }, {});
+  server::HttpServer http(so, api.Hooks(), {});
   if (Status s = http.Start(); !s.ok()) return Log(s.ToString()), 1;
   std::thread serving([&] { http.Run(); });
   const uint16_t port = http.port();

@@ -6,6 +6,31 @@
 
 namespace meridian::app {
 
+namespace {
+
+// [server] workers, heavy_workers, write_workers, max_connections, max_connections_per_address,
+// tls_cert, tls_key; [server.deadlines] cheap_ms/write_ms/heavy_ms; [server.queues] cheap/write/heavy.
+void ServerOptionsFromToml(toml::table& t, Config* c) {
+  server::ServerOptions& o = c->server;
+  auto get = [](toml::node_view<toml::node> n, int def) { return static_cast<int>(n.value_or<int64_t>(def)); };
+  auto s = t["server"];
+  o.workers = get(s["workers"], o.workers);
+  o.heavy_workers = get(s["heavy_workers"], o.heavy_workers);
+  o.write_workers = get(s["write_workers"], o.write_workers);
+  o.max_connections = get(s["max_connections"], o.max_connections);
+  o.max_connections_per_address = get(s["max_connections_per_address"], o.max_connections_per_address);
+  o.tls_cert = s["tls_cert"].value_or(o.tls_cert);
+  o.tls_key = s["tls_key"].value_or(o.tls_key);
+  o.deadline_cheap_ms = get(s["deadlines"]["cheap_ms"], o.deadline_cheap_ms);
+  o.deadline_write_ms = get(s["deadlines"]["write_ms"], o.deadline_write_ms);
+  o.deadline_heavy_ms = get(s["deadlines"]["heavy_ms"], o.deadline_heavy_ms);
+  o.queue_cheap = get(s["queues"]["cheap"], o.queue_cheap);
+  o.queue_write = get(s["queues"]["write"], o.queue_write);
+  o.queue_heavy = get(s["queues"]["heavy"], o.queue_heavy);
+}
+
+}  // namespace
+
 Status LoadConfigFile(const std::string& path, bool required, Config* c) {
   if (!std::filesystem::exists(path)) {
     if (required) return Status::InvalidArgument("config file " + path + " does not exist");
@@ -19,6 +44,7 @@ Status LoadConfigFile(const std::string& path, bool required, Config* c) {
   }
   c->server.bind = t["server"]["bind"].value_or(c->server.bind);
   c->server.port = static_cast<uint16_t>(t["server"]["port"].value_or<int64_t>(c->server.port));
+  ServerOptionsFromToml(t, c);
   c->server.threads = static_cast<int>(t["server"]["threads"].value_or<int64_t>(c->server.threads));
   c->server.max_body_bytes = t["server"]["max_body_bytes"].value_or<int64_t>(c->server.max_body_bytes);
   c->server.max_header_bytes =
@@ -33,6 +59,13 @@ Status LoadConfigFile(const std::string& path, bool required, Config* c) {
       t["catalog"]["max_entities_per_request"].value_or<int64_t>(c->max_entities_per_request);
   c->users_file = t["auth"]["users_file"].value_or(c->users_file);
   c->session_ttl_s = static_cast<int>(t["auth"]["session_ttl_s"].value_or<int64_t>(c->session_ttl_s));
+  auth::ThrottleOptions& th = c->login_throttle;
+  th.max_user_failures = static_cast<int>(t["auth"]["max_user_failures"].value_or<int64_t>(th.max_user_failures));
+  th.max_address_failures =
+      static_cast<int>(t["auth"]["max_address_failures"].value_or<int64_t>(th.max_address_failures));
+  th.window = std::chrono::milliseconds(t["auth"]["failure_window_ms"].value_or<int64_t>(th.window.count()));
+  th.first_delay = std::chrono::milliseconds(t["auth"]["first_lock_ms"].value_or<int64_t>(th.first_delay.count()));
+  th.max_delay = std::chrono::milliseconds(t["auth"]["max_lock_ms"].value_or<int64_t>(th.max_delay.count()));
   c->lineage_max_nodes = static_cast<int>(t["lineage"]["max_nodes"].value_or<int64_t>(c->lineage_max_nodes));
   c->search_default_limit = static_cast<int>(t["search"]["default_limit"].value_or<int64_t>(c->search_default_limit));
   c->search_max_limit = static_cast<int>(t["search"]["max_limit"].value_or<int64_t>(c->search_max_limit));

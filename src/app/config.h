@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "meridian/auth/auth.h"
 #include "meridian/server/http_server.h"
 #include "meridian/status.h"
 #include "meridian/store/store.h"
@@ -16,6 +17,7 @@ struct Config {
   std::string ui_dir;      // empty: <binary dir>/ui
   std::string users_file;  // empty: <data_dir>/users.json
   int session_ttl_s = 28800;
+  auth::ThrottleOptions login_throttle;
   size_t max_entities_per_request = 10000;
   int lineage_max_nodes = 10000;
   int search_default_limit = 100;

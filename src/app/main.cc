@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "meridian/auth/auth.h"
+#include "meridian/backup/backup.h"
 #include "meridian/catalog/catalog.h"
 #include "meridian/glossary/glossary_routes.h"
 #include "meridian/importer/commands.h"
@@ -43,12 +44,46 @@ int Fail(const Status& s) {
 
 std::string IndexDir(const std::string& data_dir) { return data_dir + "/index"; }
 
+// Bytes of the regular files under `dir` (`skip` excluded).
+double DiskBytes(const std::string& dir, const std::string& skip = "") {
+  std::error_code ec;
+  uintmax_t total = 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != decltype(it)(); it.increment(ec)) {
+    if (!skip.empty() && it->path() == skip) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file(ec)) total += it->file_size(ec);
+  }
+  return static_cast<double>(total);
+}
+
+// Index and propagation lag and store sizes, sampled when the metrics are read.
+void AddStoreGauges(const std::string& data_dir, const catalog::Catalog& catalog, const index::Indexer& indexer,
+                    const index::SearchIndex& search_index, const lineage::PropagationWorker& propagation,
+                    server::ServerMetrics& metrics) {
+  metrics.AddGauge("meridian_index_lag_sequences", "Committed writes not yet applied to the search index.",
+                   [&catalog, &indexer] {
+                     uint64_t last = catalog.last_sequence(), applied = indexer.applied_sequence();
+                     return last > applied ? static_cast<double>(last - applied) : 0.0;
+                   });
+  metrics.AddGauge("meridian_index_documents", "Documents in the search index.",
+                   [&search_index] { return static_cast<double>(search_index.DocumentCount()); });
+  metrics.AddGauge("meridian_propagation_pending", "Classification propagation tasks waiting.",
+                   [&propagation] { return static_cast<double>(propagation.pending()); });
+  metrics.AddGauge("meridian_store_disk_bytes", "Bytes on disk of the RocksDB store (data dir without the index).",
+                   [data_dir] { return DiskBytes(data_dir, IndexDir(data_dir)); });
+  metrics.AddGauge("meridian_index_disk_bytes", "Bytes on disk of the Xapian search index.",
+                   [data_dir] { return DiskBytes(IndexDir(data_dir)); });
+}
+
 int Serve(const Config& config) {
   // Signals are taken by one thread with sigwait, so blocked everywhere else.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto store = store::Store::Open(config.data_dir, config.store);
@@ -66,17 +101,22 @@ int Serve(const Config& config) {
   Status indexer_started = indexer.Start();
   if (!indexer_started.ok()) return Fail(indexer_started);
   search::SearchService search_service(catalog->get(), search_index->get(), &indexer);
-  auto users = auth::UserStore::Open(UsersFile(config));
+  auto users = auth::UserStore::Open(UsersFile(config), config.login_throttle);
   if (!users.ok()) return Fail(users.status());
   auth::SessionStore sessions{std::chrono::seconds(config.session_ttl_s)};
 
+  server::ServerMetrics server_metrics;
   server::ApiOptions api_options;
   api_options.ui_dir = config.ui_dir.empty() ? BinaryDir() + "/ui" : config.ui_dir;
+  api_options.secure_cookies = !config.server.tls_cert.empty();
+  api_options.metrics = &server_metrics;
   server::Services services{catalog->get(), users->get(), &sessions};
+  services.index_failures = &indexer.failures();
   server::Api api(services, api_options);
   server::RegisterGlossaryRoutes(api.router(), services);
   server::RegisterSearchRoutes(api.router(), &search_service);
   server::RegisterSavedSearchRoutes(api.router(), catalog->get(), &search_service, config.data_dir + "/downloads");
+  backup::RegisterBackupRoutes(api.router(), store->get(), UsersFile(config));
 
   lineage::LineageOptions lineage_options;
   lineage_options.max_nodes = static_cast<size_t>(std::max(1, config.lineage_max_nodes));
@@ -85,21 +125,27 @@ int Serve(const Config& config) {
   // The graph loads while the server already answers; propagation starts once it is current.
   lineage_service.AttachInBackground([&propagation] { propagation.Start(); });
   lineage::RegisterLineageRoutes(api.router(), &lineage_service, &propagation);
+  server::RegisterWorkerFailureRoutes(api.router(), &indexer.failures(), &propagation.failures());
+
+  AddStoreGauges(config.data_dir, **catalog, indexer, **search_index, propagation, server_metrics);
 
   auto access_log = spdlog::default_logger()->clone("access");
   server::HttpServer http(
-      config.server, [&api](server::HttpRequest& req) { return api.Handle(req); },
+      config.server, api.Hooks(),
       [access_log](const server::HttpRequest& req, const server::HttpResponse& resp, int64_t us) {
         access_log->info("{} {} {} {}B {}us user={}", req.method, req.path, resp.status, resp.body.size(), us,
                          req.principal.user.empty() ? "-" : req.principal.user);
-      });
+      },
+      &server_metrics);
   Status started = http.Start();
   if (!started.ok()) return Fail(started);
-  std::printf("Meridian serving on http://%s:%u (data in %s)\n", config.server.bind.c_str(), http.port(),
+  const char* scheme = http.tls() ? "https" : "http";
+  std::printf("Meridian serving on %s://%s:%u (data in %s)\n", scheme, config.server.bind.c_str(), http.port(),
               config.data_dir.c_str());
   std::fflush(stdout);
-  spdlog::info("listening on {}:{}, data dir {}, UI from {}", config.server.bind, http.port(), config.data_dir,
-               api_options.ui_dir);
+  spdlog::info("listening on {}://{}:{}, data dir {}, UI from {}, {} workers, at most {} connections", scheme,
+               config.server.bind, http.port(), config.data_dir, api_options.ui_dir, config.server.workers,
+               http.max_connections());
 
   // The password check costs one slow hash: keep it off the start-up path.
   std::thread password_check([users = users->get(), dir = config.data_dir] {
@@ -107,13 +153,27 @@ int Serve(const Config& config) {
       spdlog::warn("user admin still has the default password 'admin'; change it with: meridian passwd admin --data-dir {}",
                    dir);
   });
+  std::atomic<bool> stopped{false};
   std::thread signal_thread([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    spdlog::info("signal {} received: finishing in-flight requests", sig);
-    http.Stop();
+    for (;;) {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      if (stopped) return;
+      if (sig == SIGHUP) {
+        // New connections use the re-read certificate; open ones keep theirs.
+        if (!http.tls()) continue;
+        Status s = http.ReloadTls();
+        if (s.ok()) spdlog::info("SIGHUP: TLS certificate reloaded from {}", config.server.tls_cert);
+        else spdlog::error("SIGHUP: TLS certificate not reloaded, the previous one stays: {}", s.message());
+        continue;
+      }
+      spdlog::info("signal {} received: finishing in-flight requests", sig);
+      http.Stop();
+      return;
+    }
   });
   http.Run();
+  stopped = true;
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
   password_check.join();
@@ -179,6 +239,10 @@ int Main(int argc, char** argv) {
   auto* bind_opt = serve->add_option("--bind", config.server.bind, "Address to bind (default 127.0.0.1)");
   auto* dir_opt = serve->add_option("--data-dir", config.data_dir, "Data directory (default ./data)");
   auto* threads_opt = serve->add_option("--threads", config.server.threads, "I/O threads (default 2)");
+  auto* workers_opt = serve->add_option("--workers", config.server.workers, "Request workers (default 8)");
+  auto* cert_opt = serve->add_option("--tls-cert", config.server.tls_cert,
+                                     "PEM certificate chain: serve HTTPS (TLS 1.2+), reloaded on SIGHUP");
+  auto* key_opt = serve->add_option("--tls-key", config.server.tls_key, "PEM private key of --tls-cert");
   auto* ui_opt = serve->add_option("--ui-dir", config.ui_dir, "Directory of the built web UI (default <binary dir>/ui)");
 
   std::string passwd_user, passwd_role, passwd_dir = "./data", passwd_users_file;
@@ -194,7 +258,13 @@ int Main(int argc, char** argv) {
   auto* reindex = app.add_subcommand("reindex", "Rebuild the search index from the store (server stopped)");
   reindex->add_option("--data-dir", reindex_dir, "Data directory (default ./data)");
 
+  std::string restore_from, restore_dir;
+  auto* restore = app.add_subcommand("restore", "Restore a backup into a new data directory and rebuild its index");
+  restore->add_option("--from", restore_from, "Backup folder (from `meridian backup`)")->required();
+  restore->add_option("--data-dir", restore_dir, "New data directory (must not exist or be empty)")->required();
+
   importer::RegisterImportHiveCommand(app);
+  importer::RegisterBackupCommand(app);
   importer::RegisterLineageSqlCommand(app);
 
   try {
@@ -216,10 +286,20 @@ int Main(int argc, char** argv) {
     if (bind_opt->count()) config.server.bind = flags.server.bind;
     if (dir_opt->count()) config.data_dir = flags.data_dir;
     if (threads_opt->count()) config.server.threads = flags.server.threads;
+    if (workers_opt->count()) config.server.workers = flags.server.workers;
+    if (cert_opt->count()) config.server.tls_cert = flags.server.tls_cert;
+    if (key_opt->count()) config.server.tls_key = flags.server.tls_key;
     if (ui_opt->count()) config.ui_dir = flags.ui_dir;
     return Serve(config);
   }
   if (*reindex) return Reindex(reindex_dir);
+  if (*restore) {
+    auto manifest = backup::RestoreBackup(restore_from, restore_dir);
+    if (!manifest.ok()) return Fail(manifest.status());
+    std::printf("verified %zu files; store restored at sequence %llu\n", (*manifest)["files"].size(),
+                static_cast<unsigned long long>((*manifest)["storeSequence"].get<uint64_t>()));
+    return Reindex(restore_dir);
+  }
   if (*passwd) {
     std::filesystem::create_directories(passwd_dir);
     auto users = auth::UserStore::Open(passwd_users_file.empty() ? passwd_dir + "/users.json" : passwd_users_file);

@@ -4,10 +4,12 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 namespace meridian::auth {
 
@@ -33,7 +35,67 @@ int64_t MtimeOf(const std::string& path) {
   return ec ? 0 : static_cast<int64_t>(t.time_since_epoch().count());
 }
 
+// A client-chosen name made safe for one log line.
+std::string ForLog(const std::string& s) {
+  std::string out;
+  for (char c : s.substr(0, 64)) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
+  return s.size() > 64 ? out + "..." : out;
+}
+
+int CeilSeconds(std::chrono::milliseconds ms) { return static_cast<int>((ms.count() + 999) / 1000); }
+
 }  // namespace
+
+std::chrono::milliseconds LoginThrottle::Left(const std::string& key, std::chrono::steady_clock::time_point now) const {
+  auto it = entries_.find(key);
+  if (it == entries_.end() || it->second.locked_until <= now) return std::chrono::milliseconds(0);
+  return std::chrono::ceil<std::chrono::milliseconds>(it->second.locked_until - now);
+}
+
+std::chrono::milliseconds LoginThrottle::Blocked(const std::string& user, const std::string& address) {
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto left = Left("u:" + user, now);
+  if (!address.empty()) left = std::max(left, Left("a:" + address, now));
+  return left;
+}
+
+std::chrono::milliseconds LoginThrottle::Fail(const std::string& key, int limit,
+                                              std::chrono::steady_clock::time_point now) {
+  Entry& e = entries_[key];
+  if (e.failures > 0 && now - e.last > options_.window) e.failures = 0;
+  ++e.failures;
+  e.last = now;
+  if (e.failures < limit) return std::chrono::milliseconds(0);
+  int doublings = std::min(e.failures - limit, 30);
+  auto delay = std::min<std::chrono::milliseconds>(options_.first_delay * (int64_t{1} << doublings), options_.max_delay);
+  e.locked_until = now + delay;
+  e.last = e.locked_until;
+  return delay;
+}
+
+std::chrono::milliseconds LoginThrottle::RecordFailure(const std::string& user, const std::string& address) {
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (entries_.size() >= kMaxTracked) Evict(now);
+  auto delay = Fail("u:" + user, options_.max_user_failures, now);
+  if (!address.empty()) delay = std::max(delay, Fail("a:" + address, options_.max_address_failures, now));
+  return delay;
+}
+
+void LoginThrottle::RecordSuccess(const std::string& user) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.erase("u:" + user);
+}
+
+void LoginThrottle::Evict(std::chrono::steady_clock::time_point now) {
+  for (auto it = entries_.begin(); it != entries_.end();)
+    it = now - it->second.last > options_.window ? entries_.erase(it) : std::next(it);
+  // Still full of live entries (a flood of names): drop half of them. The
+  // per-address count still stops a flood from one client.
+  if (entries_.size() < kMaxTracked) return;
+  while (entries_.size() > kMaxTracked / 2) entries_.erase(entries_.begin());
+}
 
 std::string_view RoleName(Role r) {
   switch (r) {
@@ -79,8 +141,9 @@ bool VerifyPassword(const std::string& hash, const std::string& password) {
   return argon2id_verify(hash.c_str(), password.data(), password.size()) == ARGON2_OK;
 }
 
-Result<std::unique_ptr<UserStore>> UserStore::Open(const std::string& path) {
-  std::unique_ptr<UserStore> s(new UserStore(path));
+Result<std::unique_ptr<UserStore>> UserStore::Open(const std::string& path, ThrottleOptions throttle) {
+  std::unique_ptr<UserStore> s(new UserStore(path, throttle));
+  ASSIGN_OR_RETURN(s->dummy_hash_, HashPassword(RandomToken()));
   std::lock_guard<std::mutex> lock(s->mu_);
   if (!std::filesystem::exists(path)) {
     ASSIGN_OR_RETURN(std::string hash, HashPassword("admin"));
@@ -126,27 +189,57 @@ Status UserStore::Save() {
   return Status::Ok();
 }
 
-Result<Principal> UserStore::Authenticate(const std::string& user, const std::string& password) {
+Result<Principal> UserStore::Authenticate(const std::string& user, const std::string& password,
+                                          const std::string& address, int* retry_after_s) {
   const std::string key = CacheKey(user, password);
-  std::string hash;
-  Role role;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (MtimeOf(path_) != file_mtime_) RETURN_IF_ERROR(Reload());
     auto v = verified_.find(key);
     if (v != verified_.end() && v->second.second > std::chrono::steady_clock::now()) return v->second.first;
-    auto it = users_.find(user);
-    if (it == users_.end()) return Status::Unauthenticated("invalid user name or password");
-    hash = it->second.hash;
-    role = it->second.role;
   }
-  // The slow hash runs outside the lock.
-  if (!VerifyPassword(hash, password)) return Status::Unauthenticated("invalid user name or password");
+  if (auto left = throttle_.Blocked(user, address); left.count() > 0) {
+    ++throttled_;
+    if (retry_after_s) *retry_after_s = CeilSeconds(left);
+    return Status(StatusCode::kResourceExhausted, "ATLAS-429-00-001",
+                  "too many failed sign-ins for this user or address; retry in " + std::to_string(CeilSeconds(left)) +
+                      " s");
+  }
+  std::string hash;
+  Role role = Role::kDataScientist;
+  bool known = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = users_.find(user);
+    known = it != users_.end();
+    hash = known ? it->second.hash : dummy_hash_;
+    if (known) role = it->second.role;
+  }
+  // The slow hash runs outside the lock, for unknown users too (against the dummy hash).
+  bool verified = VerifyPassword(hash, password);
+  if (!known) ++unknown_user_checks_;
+  if (!verified || !known) {
+    ++failures_;
+    auto lock = throttle_.RecordFailure(user, address);
+    if (lock.count() > 0) {
+      ++locks_;
+      spdlog::warn("failed sign-in for user '{}' from {}: locked for {} s", ForLog(user),
+                   address.empty() ? "-" : address, CeilSeconds(lock));
+    } else {
+      spdlog::info("failed sign-in for user '{}' from {}", ForLog(user), address.empty() ? "-" : address);
+    }
+    return Status::Unauthenticated("invalid user name or password");
+  }
+  throttle_.RecordSuccess(user);
   Principal p{user, role};
   std::lock_guard<std::mutex> lock(mu_);
   if (verified_.size() > 10000) verified_.clear();
   verified_[key] = {p, std::chrono::steady_clock::now() + kVerifiedTtl};
   return p;
+}
+
+LoginStats UserStore::login_stats() const {
+  return LoginStats{failures_.load(), unknown_user_checks_.load(), throttled_.load(), locks_.load()};
 }
 
 Status UserStore::SetPassword(const std::string& user, const std::string& password, std::optional<Role> role) {

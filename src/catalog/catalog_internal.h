@@ -25,6 +25,17 @@ Status NormalizeValue(const types::TypeRegistry& reg, const types::ValueType& vt
 // to its stored form (src/catalog/entity_mutations.cc).
 Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeDef& entity_type, json& c);
 
+// Labels as Atlas allows them: at most kMaxLabelLength characters of
+// [A-Za-z0-9_-] (ATLAS-400-00-08F / -090).
+inline constexpr size_t kMaxLabelLength = 50;
+Status CheckLabel(const std::string& label);
+
+// A guid chosen by the client for a new entity: 1 to kMaxClientGuidLength
+// letters, digits or -_.:@~ (ATLAS-400-00-021), so that it is safe as a store key
+// prefix (no NUL), in a URL path and as an index term.
+inline constexpr size_t kMaxClientGuidLength = 128;
+Status CheckClientGuid(const std::string& guid);
+
 // Display text of a record per Atlas's rules.
 std::string DisplayText(const types::TypeDef* type, const json& record);
 

@@ -201,6 +201,7 @@ Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& refer
         }
       }
       if (in.guid.empty()) {
+        if (!given.empty() && !IsPlaceholderGuid(given)) RETURN_IF_ERROR(internal::CheckClientGuid(given));
         in.guid = !given.empty() && !IsPlaceholderGuid(given) ? given : NewGuid();
         in.is_new = true;
         ctx.Create(in.guid, type_name);
@@ -237,7 +238,11 @@ Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& refer
       rel_attrs[i][it.key()] = it.value();
     }
     if (in.is_new) {
-      if (in.body.contains("labels") && in.body["labels"].is_array()) (*rec)["labels"] = in.body["labels"];
+      if (in.body.contains("labels") && in.body["labels"].is_array()) {
+        for (const json& l : in.body["labels"])
+          if (l.is_string()) RETURN_IF_ERROR(internal::CheckLabel(l.get<std::string>()));
+        (*rec)["labels"] = in.body["labels"];
+      }
       if (in.body.contains("customAttributes") && in.body["customAttributes"].is_object())
         (*rec)["customAttributes"] = in.body["customAttributes"];
       json classes = json::array();
@@ -470,9 +475,11 @@ Status Catalog::DeleteClassification(const std::string& guid, const std::string&
 
 Status Catalog::ChangeLabels(const std::string& guid, const json& labels, LabelOp op, const std::string& user) {
   if (!labels.is_array()) return Status::InvalidArgument("labels must be a list of strings", "ATLAS-400-00-01A");
-  for (const json& l : labels)
+  for (const json& l : labels) {
     if (!l.is_string() || l.get<std::string>().empty())
       return Status::InvalidArgument("invalid label " + l.dump(), "ATLAS-400-00-01A");
+    if (op != LabelOp::kRemove) RETURN_IF_ERROR(internal::CheckLabel(l.get<std::string>()));
+  }
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));

@@ -1,6 +1,10 @@
+#include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <ctime>
 #include <cstdio>
+#include <limits>
+#include <optional>
 
 #include "catalog_internal.h"
 
@@ -32,7 +36,67 @@ std::optional<int64_t> ParseIsoDate(const std::string& s) {
   return static_cast<int64_t>(timegm(&tm)) * 1000 + ms;
 }
 
+// The range of an integer attribute type; nullopt for biginteger (unbounded).
+struct IntRange {
+  int64_t lo, hi;
+};
+std::optional<IntRange> IntegerRange(const std::string& t) {
+  if (t == "byte") return IntRange{-128, 127};
+  if (t == "short") return IntRange{-32768, 32767};
+  if (t == "int") return IntRange{std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()};
+  if (t == "long" || t == "date") return IntRange{std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()};
+  return std::nullopt;
+}
+
+// An integer of type `t` from a JSON number, or nullopt when it is not a whole
+// number or falls outside the type's range (never a silent wrap-around).
+std::optional<json> WholeNumber(const std::string& t, const json& value) {
+  const auto range = IntegerRange(t);
+  if (value.is_number_unsigned()) {
+    if (range && value.get<uint64_t>() > static_cast<uint64_t>(range->hi)) return std::nullopt;
+    return value;
+  }
+  if (value.is_number_integer()) {
+    const int64_t v = value.get<int64_t>();
+    if (range && (v < range->lo || v > range->hi)) return std::nullopt;
+    return value;
+  }
+  const double d = value.get<double>();
+  if (!std::isfinite(d) || std::floor(d) != d) return std::nullopt;
+  // Whole doubles in [-2^63, 2^63) convert exactly; biginteger is stored as a long too.
+  const IntRange r = range.value_or(IntRange{std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()});
+  if (d < -9223372036854775808.0 || d >= 9223372036854775808.0) return std::nullopt;
+  const auto v = static_cast<int64_t>(d);
+  if (v < r.lo || v > r.hi) return std::nullopt;
+  return json(v);
+}
+
 }  // namespace
+
+Status CheckLabel(const std::string& label) {
+  if (label.size() > kMaxLabelLength)
+    return Status::InvalidArgument("Invalid label: " + json(label).dump(-1, ' ', false, json::error_handler_t::replace) +
+                                       ", label size should not be greater than " + std::to_string(kMaxLabelLength),
+                                   "ATLAS-400-00-08F");
+  for (char c : label)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-')
+      return Status::InvalidArgument("Invalid label: " + json(label).dump(-1, ' ', false, json::error_handler_t::replace) +
+                                         ", label should contain alphanumeric characters, '_' or '-'",
+                                     "ATLAS-400-00-090");
+  return Status::Ok();
+}
+
+Status CheckClientGuid(const std::string& guid) {
+  bool ok = !guid.empty() && guid.size() <= kMaxClientGuidLength;
+  for (char c : guid)
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_.:@~").find(c) != std::string_view::npos);
+  if (ok) return Status::Ok();
+  std::string shown = json(guid).dump(-1, ' ', false, json::error_handler_t::replace);
+  if (shown.size() > 80) shown = shown.substr(0, 77) + "...";
+  return Status::InvalidArgument("ObjectId is not valid " + shown + ": a guid has 1 to " +
+                                     std::to_string(kMaxClientGuidLength) + " letters, digits or -_.:@~",
+                                 "ATLAS-400-00-021");
+}
 
 Status NormalizeValue(const types::TypeRegistry& reg, const ValueType& vt, const std::string& attr, json& value) {
   if (value.is_null()) return Status::Ok();
@@ -50,8 +114,14 @@ Status NormalizeValue(const types::TypeRegistry& reg, const ValueType& vt, const
         return Mismatch(attr, "a boolean", value);
       }
       if (t == "date") {
-        if (value.is_number_integer()) return Status::Ok();
-        if (value.is_number_float()) { value = static_cast<int64_t>(value.get<double>()); return Status::Ok(); }
+        if (value.is_number()) {
+          // Fractions of a millisecond are dropped; out-of-range values are refused.
+          json whole = value.is_number_float() && std::isfinite(value.get<double>())
+                           ? json(std::trunc(value.get<double>()))
+                           : value;
+          if (auto v = WholeNumber(t, whole)) { value = std::move(*v); return Status::Ok(); }
+          return Mismatch(attr, "a date within the range of epoch milliseconds", value);
+        }
         if (value.is_string()) {
           auto ms = ParseIsoDate(value.get<std::string>());
           if (ms) { value = *ms; return Status::Ok(); }
@@ -59,22 +129,23 @@ Status NormalizeValue(const types::TypeRegistry& reg, const ValueType& vt, const
         return Mismatch(attr, "a date (epoch milliseconds or yyyy-MM-ddTHH:mm:ss.SSSZ)", value);
       }
       if (t == "byte" || t == "short" || t == "int" || t == "long" || t == "biginteger") {
-        if (value.is_number_integer()) return Status::Ok();
-        if (value.is_number_float() && std::floor(value.get<double>()) == value.get<double>()) {
-          value = static_cast<int64_t>(value.get<double>());
-          return Status::Ok();
-        }
         if (value.is_string()) {
           try {
             size_t used = 0;
             long long v = std::stoll(value.get<std::string>(), &used);
-            if (used == value.get<std::string>().size()) { value = v; return Status::Ok(); }
+            if (used == value.get<std::string>().size()) value = v;
           } catch (...) {
           }
         }
-        return Mismatch(attr, "an integer (" + t + ")", value);
+        if (value.is_number())
+          if (auto v = WholeNumber(t, value)) { value = std::move(*v); return Status::Ok(); }
+        return Mismatch(attr, "an integer within the range of " + t, value);
       }
       if (t == "float" || t == "double" || t == "bigdecimal") {
+        if (value.is_number_float() &&
+            (!std::isfinite(value.get<double>()) ||
+             (t == "float" && std::fabs(value.get<double>()) > std::numeric_limits<float>::max())))
+          return Mismatch(attr, "a number within the range of " + t, value);
         if (value.is_number()) return Status::Ok();
         if (value.is_string()) {
           try {

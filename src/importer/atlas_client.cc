@@ -58,6 +58,10 @@ Result<json> AtlasClient::Call(std::string_view method, const std::string& targe
   }
 }
 
+Result<json> AtlasClient::PostBackup(const std::string& dir) {
+  return Call("POST", "/api/meridian/v1/admin/backup", json{{"to", dir}}.dump(), "application/json", false);
+}
+
 Result<json> AtlasClient::PostBulk(const json& request) {
   return Call("POST", "/api/atlas/v2/entity/bulk", request.dump(), "application/json", false);
 }

@@ -41,6 +41,10 @@ class AtlasClient {
                                                        const std::string& cluster,
                                                        const std::string& user = "");
 
+  // POST /api/meridian/v1/admin/backup {"to": dir}: a backup written by the
+  // server into `dir` (a folder on the server's machine); the server's summary.
+  Result<nlohmann::json> PostBackup(const std::string& dir);
+
   const std::string& base_url() const { return rest_->base_url(); }
 
  private:

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -27,14 +28,17 @@ struct ServerArgs {
   std::string url = "http://127.0.0.1:21000";
   std::string user = "admin";
   std::string password_file;
+  std::string ca_file;
 };
 
 void AddServerOptions(CLI::App* cmd, ServerArgs* args) {
-  cmd->add_option("--url", args->url, "Meridian server URL")->capture_default_str();
+  cmd->add_option("--url", args->url, "Meridian server URL (http:// or https://)")->capture_default_str();
   cmd->add_option("--user", args->user, "server user (HTTP Basic auth)")->capture_default_str();
   cmd->add_option("--password-file", args->password_file,
                   "file whose first line is the password; otherwise $MERIDIAN_PASSWORD, "
                   "otherwise a prompt when stdin is a terminal");
+  cmd->add_option("--ca-file", args->ca_file,
+                  "PEM file of the CA that signed an https server's certificate (default: the system's CAs)");
 }
 
 [[noreturn]] void Fail(int code, const std::string& message) {
@@ -77,6 +81,7 @@ std::string ReadPassword(const ServerArgs& args) {
 std::unique_ptr<AtlasClient> ConnectServer(const ServerArgs& args) {
   RestClientOptions options;
   options.base_url = args.url;
+  options.ca_file = args.ca_file;
   options.user = args.user;
   options.password = ReadPassword(args);
   auto rest = RestClient::Create(options);
@@ -222,7 +227,33 @@ void RunLineageSql(const LineageSqlArgs& args) {
   if (failed > 0) Fail(kExitFailed, std::to_string(failed) + " file(s) not accepted");
 }
 
+struct BackupArgs {
+  std::string to;
+  ServerArgs server;
+};
+
+void RunBackup(const BackupArgs& args) {
+  std::error_code ec;
+  const std::string dir = std::filesystem::absolute(args.to, ec).lexically_normal().string();
+  if (ec) Fail(kExitBadArgs, "invalid folder " + args.to);
+  std::unique_ptr<AtlasClient> atlas = ConnectServer(args.server);
+  auto summary = atlas->PostBackup(dir);
+  if (!summary.ok()) Fail(kExitFailed, "backup failed: " + summary.status().message());
+  std::cout << "backup of " << atlas->base_url() << " in " << dir << ": store sequence "
+            << summary->value("storeSequence", uint64_t{0}) << ", " << summary->value("files", 0) << " files, "
+            << summary->value("bytes", uint64_t{0}) << " bytes\n";
+}
+
 }  // namespace
+
+void RegisterBackupCommand(CLI::App& app) {
+  auto args = std::make_shared<BackupArgs>();
+  CLI::App* cmd = app.add_subcommand("backup", "Back up a running server (store and users; the index is rebuilt on restore)");
+  cmd->add_option("--to", args->to, "new or empty folder, on the server's machine, for the backup")->required();
+  AddServerOptions(cmd, &args->server);
+  cmd->footer("Restore with: meridian restore --from FOLDER --data-dir NEW_DIR\nExit codes: 0 ok, 1 failed, 2 bad arguments.");
+  cmd->callback([args] { RunBackup(*args); });
+}
 
 void RegisterImportHiveCommand(CLI::App& app) {
   auto args = std::make_shared<ImportHiveArgs>();

@@ -5,8 +5,10 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <thread>
 
 namespace meridian::importer {
@@ -14,6 +16,7 @@ namespace meridian::importer {
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 
 std::string UrlEncode(std::string_view s) {
@@ -65,12 +68,19 @@ struct RestClient::Impl {
   std::string prefix;
   std::string authorization;
   net::io_context ioc;
+  std::unique_ptr<ssl::context> tls;  // null: plain http
   beast::tcp_stream stream{ioc};
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream&>> tls_stream;  // over `stream`, per connection
   beast::flat_buffer buffer;
   bool connected = false;
 
   void Close() {
     beast::error_code ignored;
+    if (tls_stream) {
+      stream.expires_after(std::chrono::seconds(2));
+      tls_stream->shutdown(ignored);
+      tls_stream.reset();
+    }
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream.close();
     buffer.clear();
@@ -84,7 +94,37 @@ struct RestClient::Impl {
     if (ec) return ec;
     stream.expires_after(options.timeout);
     stream.connect(endpoints, ec);
-    if (!ec) connected = true;
+    if (ec) return ec;
+    if (tls) {
+      tls_stream = std::make_unique<beast::ssl_stream<beast::tcp_stream&>>(stream, *tls);
+      // SNI and host-name verification.
+      SSL_set_tlsext_host_name(tls_stream->native_handle(), host.c_str());
+      tls_stream->set_verify_callback(ssl::host_name_verification(host));
+      tls_stream->handshake(ssl::stream_base::client, ec);
+      if (ec) {
+        tls_stream.reset();
+        stream.close();
+        return ec;
+      }
+    }
+    connected = true;
+    return ec;
+  }
+
+  template <class Stream>
+  beast::error_code Exchange(Stream& s, const http::request<http::string_body>& req, HttpResponse* out) {
+    beast::error_code ec;
+    stream.expires_after(options.timeout);
+    http::write(s, req, ec);
+    if (ec) return ec;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(1ull << 30);
+    http::read(s, buffer, parser, ec);
+    if (ec) return ec;
+    auto res = parser.release();
+    out->status = static_cast<int>(res.result_int());
+    out->body = std::move(res.body());
+    if (!res.keep_alive()) Close();
     return ec;
   }
 
@@ -92,18 +132,7 @@ struct RestClient::Impl {
   beast::error_code Exchange(const http::request<http::string_body>& req, HttpResponse* out) {
     beast::error_code ec;
     if (!connected && (ec = Connect())) return ec;
-    stream.expires_after(options.timeout);
-    http::write(stream, req, ec);
-    if (ec) return ec;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(1ull << 30);
-    http::read(stream, buffer, parser, ec);
-    if (ec) return ec;
-    auto res = parser.release();
-    out->status = static_cast<int>(res.result_int());
-    out->body = std::move(res.body());
-    if (!res.keep_alive()) Close();
-    return ec;
+    return tls_stream ? Exchange(*tls_stream, req, out) : Exchange(stream, req, out);
   }
 };
 
@@ -116,22 +145,33 @@ RestClient::~RestClient() {
 const std::string& RestClient::base_url() const { return impl_->options.base_url; }
 
 Result<std::unique_ptr<RestClient>> RestClient::Create(const RestClientOptions& options) {
-  constexpr std::string_view kScheme = "http://";
   const std::string& url = options.base_url;
-  if (url.rfind(kScheme, 0) != 0) {
-    return Status::InvalidArgument("server URL must start with http:// (https is not supported): " +
-                                   url);
+  const bool https = url.rfind("https://", 0) == 0;
+  if (!https && url.rfind("http://", 0) != 0) {
+    return Status::InvalidArgument("server URL must start with http:// or https://: " + url);
   }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  std::string rest = url.substr(kScheme.size());
+  if (https) {
+    impl->tls = std::make_unique<ssl::context>(ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(impl->tls->native_handle(), TLS1_2_VERSION);
+    impl->tls->set_verify_mode(ssl::verify_peer);
+    beast::error_code ec;
+    if (options.ca_file.empty()) {
+      impl->tls->set_default_verify_paths(ec);
+    } else {
+      impl->tls->load_verify_file(options.ca_file, ec);
+    }
+    if (ec) return Status::InvalidArgument("cannot load CA file " + options.ca_file + ": " + ec.message());
+  }
+  std::string rest = url.substr(https ? 8 : 7);
   if (auto slash = rest.find('/'); slash != std::string::npos) {
     impl->prefix = rest.substr(slash);
     rest.resize(slash);
     while (!impl->prefix.empty() && impl->prefix.back() == '/') impl->prefix.pop_back();
   }
   impl->host = rest;
-  impl->port = "80";
+  impl->port = https ? "443" : "80";
   if (auto colon = rest.rfind(':'); colon != std::string::npos) {
     impl->host = rest.substr(0, colon);
     impl->port = rest.substr(colon + 1);

@@ -2,9 +2,10 @@
 //
 // One keep-alive connection, HTTP Basic auth on every request, a timeout per
 // request, and transparent reconnect-and-retry when the connection is lost or
-// cannot be opened (every request the importer sends is idempotent). Plain
-// http:// only.
-// Errors: kInvalidArgument for a bad URL; kUnavailable when the server cannot
+// cannot be opened (every request the importer sends is idempotent). http://
+// or https:// (TLS 1.2+, the server's certificate verified against ca_file or
+// the system's CAs, and its host name checked).
+// Errors: kInvalidArgument for a bad URL or CA file; kUnavailable when the server cannot
 // be reached after all retries. HTTP error statuses are returned as responses.
 // Thread-safety: one client per thread.
 #pragma once
@@ -19,8 +20,10 @@
 namespace meridian::importer {
 
 struct RestClientOptions {
-  // http://host:port[/prefix]. Default: http://127.0.0.1:21000.
+  // http[s]://host:port[/prefix]. Default: http://127.0.0.1:21000.
   std::string base_url = "http://127.0.0.1:21000";
+  // PEM file of the CA(s) that signed an https server's certificate. Default: the system's CAs.
+  std::string ca_file;
   std::string user = "admin";
   std::string password;
   // Connect, write and read timeout of one attempt. Default: 60 s.

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <deque>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -43,10 +44,15 @@ void AddMeanings(const catalog::Catalog& catalog, const types::TypeRegistry& reg
 // One unit of work from the preparing thread to the writer: a document to
 // store (`fresh`: the index cannot hold it yet), or the guid of an entity to drop.
 struct Work {
+  std::string guid;
   std::optional<PreparedDocument> doc;
   bool fresh = false;
-  std::string remove;
+  bool remove = false;
 };
+
+// Documents Xapian refused during one round or rebuild, with how often: the
+// first refusal falls back to a minimal document, a second one removes it.
+using Refusals = std::map<std::string, int>;
 
 // A bounded hand-off between one producer and one consumer.
 class WorkQueue {
@@ -93,8 +99,9 @@ class WorkQueue {
 // Loads, decodes and builds documents on a second thread while this one writes
 // them to Xapian (the two halves cost about the same). `produce` emits Work and
 // returns its status; the writer commits every `commit_every` items (0: never).
+// When Xapian refuses a document, *refused is its guid and the status says why.
 Status Pipeline(SearchIndex& index, const std::function<Status(const std::function<bool(Work)>& emit)>& produce,
-                size_t commit_every, uint64_t* count) {
+                size_t commit_every, uint64_t* count, std::string* refused) {
   WorkQueue queue(1024);
   Status produced = Status::Ok();
   std::thread producer([&] {
@@ -105,7 +112,8 @@ Status Pipeline(SearchIndex& index, const std::function<Status(const std::functi
   uint64_t n = 0;
   Work w;
   while (queue.Pop(&w)) {
-    written = !w.doc ? index.Remove(w.remove) : w.fresh ? index.Add(std::move(*w.doc)) : index.Put(std::move(*w.doc));
+    written = w.remove ? index.Remove(w.guid) : w.fresh ? index.Add(std::move(*w.doc)) : index.Put(std::move(*w.doc));
+    if (!written.ok() && written.code() == StatusCode::kInvalidArgument && !w.remove) *refused = w.guid;
     if (written.ok() && commit_every && ++n % commit_every == 0) written = index.Commit();
     if (!written.ok()) {
       queue.Abort();
@@ -121,17 +129,59 @@ Status Pipeline(SearchIndex& index, const std::function<Status(const std::functi
   return Status::Ok();
 }
 
-// The Work for the current state of `rec`: its document, or its removal when purged.
-Result<Work> WorkFor(const catalog::Catalog& catalog, const types::TypeRegistry& reg, json rec) {
+// The document of an entity whose full document cannot be indexed: its guid,
+// type and status, so that it is still found by type (never refused: every term
+// is bounded).
+Result<PreparedDocument> MinimalDocument(const std::string& guid, const json& rec, const types::TypeRegistry& reg) {
+  json minimal = {{"guid", guid}};
+  for (const char* k : {"typeName", "status"})
+    if (auto it = rec.find(k); it != rec.end() && it->is_string()) minimal[k] = *it;
+  return SearchIndex::Prepare(minimal, reg);
+}
+
+// The Work for the current state of entity `guid` (`rec`): its document, or its
+// removal when purged. A record that cannot be indexed is recorded in `failures`
+// and gets a minimal document; `refusals` (how often Xapian refused this guid's
+// document so far) degrades the document further.
+Work WorkFor(const catalog::Catalog& catalog, const types::TypeRegistry& reg, const std::string& guid, json rec,
+             int refusals, WorkerFailures& failures) {
   Work w;
-  if (rec.value("status", "") == "PURGED") {
-    w.remove = rec.value("guid", "");
+  w.guid = guid;
+  const bool purged = rec.is_object() && rec.contains("status") && rec["status"] == "PURGED";
+  if (!rec.is_null() && !rec.is_object()) failures.Record(guid, "index: the stored record is not a JSON object");
+  if (!rec.is_object() || purged || refusals >= 2) {
+    w.remove = true;
     return w;
   }
-  AddMeanings(catalog, reg, rec);
-  ASSIGN_OR_RETURN(PreparedDocument doc, SearchIndex::Prepare(rec, reg));
-  w.doc = std::move(doc);
+  if (refusals == 0) {
+    Result<PreparedDocument> doc = Status::Internal("index: no document");
+    try {
+      AddMeanings(catalog, reg, rec);
+      doc = SearchIndex::Prepare(rec, reg);
+    } catch (const std::exception& e) {
+      doc = Status::Internal(std::string("index: malformed record: ") + e.what());
+    }
+    if (doc.ok()) {
+      failures.Resolve(guid);
+      w.doc = std::move(*doc);
+      return w;
+    }
+    failures.Record(guid, doc.status().message());
+    spdlog::warn("indexer: entity {} indexed by type only: {}", guid, doc.status().message());
+  }
+  auto doc = MinimalDocument(guid, rec, reg);
+  if (doc.ok()) w.doc = std::move(*doc);
+  else w.remove = true;
   return w;
+}
+
+// Notes a refused document and whether to try again: true while the guid has
+// been refused fewer than three times (full, minimal, removal).
+bool NoteRefusal(const std::string& guid, const Status& why, Refusals& refusals, WorkerFailures& failures) {
+  int& n = refusals[guid];
+  failures.Record(guid, why.message());
+  spdlog::warn("indexer: document of entity {} refused ({}); the round is applied without it", guid, why.message());
+  return ++n <= 2;
 }
 
 // Deletes every index-topic queue key (after a rebuild made them redundant).
@@ -172,36 +222,43 @@ Indexer::Indexer(catalog::Catalog* catalog, SearchIndex* index, IndexerOptions o
 
 Indexer::~Indexer() { Stop(); }
 
-Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t* count) {
+Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t* count, WorkerFailures* failures) {
+  WorkerFailures local;
+  WorkerFailures& failed = failures ? *failures : local;
   // Queue entries written before the entity scan starts are covered by it.
   ASSIGN_OR_RETURN(uint64_t queued_before, LastQueued(catalog.store()));
   RETURN_IF_ERROR(index.SetMetadata(std::string(kCompleteKey), ""));
-  RETURN_IF_ERROR(index.Clear());
-  RETURN_IF_ERROR(index.Commit());
   auto reg = catalog.types();
   uint64_t n = 0;
-  RETURN_IF_ERROR(Pipeline(
-      index,
-      [&](const std::function<bool(Work)>& emit) {
-        Status inner = Status::Ok();
-        Status scan = catalog.store().Scan(Family::kEntities, "", [&](std::string_view, std::string_view v) {
-          auto rec = store::DecodeRecord(v);
-          if (!rec.ok()) {
-            inner = rec.status();
-            return false;
-          }
-          if (rec->value("status", "") == "PURGED") return true;
-          auto w = WorkFor(catalog, *reg, std::move(*rec));
-          if (!w.ok()) {
-            inner = w.status();
-            return false;
-          }
-          w->fresh = true;  // the index was cleared above
-          return emit(std::move(*w));
-        });
-        return inner.ok() ? scan : inner;
-      },
-      kRebuildCommitEvery, &n));
+  Refusals refusals;
+  for (;;) {
+    RETURN_IF_ERROR(index.Clear());
+    RETURN_IF_ERROR(index.Commit());
+    std::string refused;
+    Status s = Pipeline(
+        index,
+        [&](const std::function<bool(Work)>& emit) {
+          return catalog.store().Scan(Family::kEntities, "", [&](std::string_view k, std::string_view v) {
+            const std::string guid(k);
+            auto rec = store::DecodeRecord(v);
+            if (!rec.ok()) {
+              failed.Record(guid, rec.status().message());
+              spdlog::warn("reindex: entity {} skipped: {}", guid, rec.status().message());
+              return true;
+            }
+            if (rec->is_object() && rec->contains("status") && (*rec)["status"] == "PURGED") return true;
+            auto it = refusals.find(guid);
+            Work w = WorkFor(catalog, *reg, guid, std::move(*rec), it == refusals.end() ? 0 : it->second, failed);
+            if (w.remove) return true;
+            w.fresh = true;  // the index was cleared above
+            return emit(std::move(w));
+          });
+        },
+        kRebuildCommitEvery, &n, &refused);
+    if (s.ok()) break;
+    // Xapian dropped the uncommitted documents with the refused one: start again without it.
+    if (refused.empty() || !NoteRefusal(refused, s, refusals, failed)) return s;
+  }
   RETURN_IF_ERROR(index.SetMetadata(std::string(kCompleteKey), "1"));
   RETURN_IF_ERROR(index.Commit());
   if (count) *count = n;
@@ -218,7 +275,7 @@ Status Indexer::Start() {
     setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);
     if (index_->GetMetadata(std::string(kCompleteKey)) != "1") {
       uint64_t n = 0;
-      Status s = Rebuild(*catalog_, *index_, &n);
+      Status s = Rebuild(*catalog_, *index_, &n, &failures_);
       if (!s.ok()) {
         spdlog::error("search index build failed: {}", s.ToString());
         return;
@@ -261,24 +318,39 @@ Status Indexer::ApplyRound(bool* drained) {
   }));
   if (!consumed.empty()) {
     auto reg = catalog_->types();
-    RETURN_IF_ERROR(Pipeline(
-        *index_,
-        [&](const std::function<bool(Work)>& emit) {
-          for (const auto& g : guids) {
-            auto rec = catalog_->LoadRecord(g);
-            if (!rec.ok() && rec.status().code() != StatusCode::kNotFound) return rec.status();
-            Work w;
-            if (rec.ok()) {
-              ASSIGN_OR_RETURN(w, WorkFor(*catalog_, *reg, std::move(*rec)));
-            } else {
-              w.remove = g;
+    Refusals refusals;
+    for (;;) {
+      std::string refused;
+      Status s = Pipeline(
+          *index_,
+          [&](const std::function<bool(Work)>& emit) {
+            for (const auto& g : guids) {
+              // A store that cannot be read fails the round (it is retried); a record
+              // that cannot be decoded or indexed only affects its own document.
+              std::string bytes;
+              Status got = st.Get(Family::kEntities, g, &bytes);
+              if (!got.ok() && got.code() != StatusCode::kNotFound) return got;
+              json rec;  // null: the entity is gone, so is its document
+              if (got.ok()) {
+                auto decoded = store::DecodeRecord(bytes);
+                if (decoded.ok()) rec = std::move(*decoded);
+                else {
+                  failures_.Record(g, decoded.status().message());
+                  spdlog::warn("indexer: entity {} left out of the index: {}", g, decoded.status().message());
+                }
+              }
+              auto it = refusals.find(g);
+              Work w = WorkFor(*catalog_, *reg, g, std::move(rec), it == refusals.end() ? 0 : it->second, failures_);
+              if (!emit(std::move(w))) break;
             }
-            if (!emit(std::move(w))) break;
-          }
-          return Status::Ok();
-        },
-        0, nullptr));
-    RETURN_IF_ERROR(index_->Commit());
+            return Status::Ok();
+          },
+          0, nullptr, &refused);
+      if (s.ok()) s = index_->Commit();
+      if (s.ok()) break;
+      // Xapian dropped the round's uncommitted documents with the refused one: redo the round without it.
+      if (refused.empty() || !NoteRefusal(refused, s, refusals, failures_)) return s;
+    }
     indexed_ += guids.size();
     store::Batch batch;
     for (const auto& k : consumed) batch.Delete(Family::kQueue, k);
@@ -309,11 +381,12 @@ void Indexer::Run() {
   }
 }
 
-bool Indexer::WaitFor(uint64_t sequence) {
+bool Indexer::WaitFor(uint64_t sequence, const Deadline& deadline) {
   if (applied_ >= sequence) return true;
   wake_cv_.notify_all();
   std::unique_lock<std::mutex> lock(mu_);
-  return applied_cv_.wait_for(lock, options_.max_wait, [&] { return applied_ >= sequence; });
+  const auto until = std::min(std::chrono::steady_clock::now() + options_.max_wait, deadline.at());
+  return applied_cv_.wait_until(lock, until, [&] { return applied_ >= sequence; });
 }
 
 }  // namespace meridian::index

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <mutex>
 
@@ -13,7 +14,9 @@ using nlohmann::json;
 
 namespace {
 
-constexpr size_t kMaxValueTermBytes = 200;  // Xapian terms are at most 245 bytes
+constexpr size_t kMaxTermBytes = 245;       // glass refuses longer terms ("Term too long")
+constexpr size_t kHashTagBytes = 17;        // '#' and 16 hex digits
+constexpr size_t kMaxValueTermBytes = 200;  // of the value in an XV term (prefix matches see these)
 constexpr size_t kMaxWordBytes = 64;
 constexpr size_t kPositionalMinWords = 3;   // shorter values are identifiers, not prose
 constexpr unsigned kDateSlotBase = 16;
@@ -28,6 +31,30 @@ std::string Lower(std::string_view s) {
 
 bool IsWordChar(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+}
+
+uint64_t Fnv1a64(std::string_view s) {
+  uint64_t h = 1469598103934665603ull;
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return h;
+}
+
+// Every term the index stores or looks up goes through here: a term that fits
+// is unchanged; a longer one keeps its first bytes and ends in '#' and a hash of
+// the whole, so it stays distinct and the same value always maps to the same term.
+std::string Bounded(std::string term) {
+  if (term.size() <= kMaxTermBytes) return term;
+  char tag[kHashTagBytes + 1];
+  std::snprintf(tag, sizeof tag, "#%016llx", static_cast<unsigned long long>(Fnv1a64(term)));
+  term.resize(kMaxTermBytes - kHashTagBytes);
+  return term + tag;
+}
+
+// A prefix to match with OP_WILDCARD or allterms: cut to what Bounded keeps, so a
+// long prefix still matches the shortened terms that begin with it.
+std::string BoundedPrefix(std::string prefix) {
+  if (prefix.size() > kMaxTermBytes - kHashTagBytes) prefix.resize(kMaxTermBytes - kHashTagBytes);
+  return prefix;
 }
 
 std::string ValueTerm(std::string_view attr, std::string_view value) {
@@ -71,13 +98,21 @@ Status FromXapian(const Xapian::Error& e, std::string_view what) {
   return Status::Internal("index: " + std::string(what) + ": " + e.get_type() + ": " + e.get_msg());
 }
 
+// Storing a document: Xapian's InvalidArgumentError means the document itself
+// was refused (InvalidArgument); anything else is the index's failure (Internal).
+Status FromXapianWrite(const Xapian::Error& e, std::string_view what) {
+  if (std::string_view(e.get_type()) == "InvalidArgumentError")
+    return Status::InvalidArgument("index: " + std::string(what) + ": document refused: " + e.get_msg());
+  return FromXapian(e, what);
+}
+
 Xapian::Query ToXapian(const Query& q) {
   using XQ = Xapian::Query;
   switch (q.kind) {
     case Query::Kind::kAll: return XQ::MatchAll;
     case Query::Kind::kNone: return XQ::MatchNothing;
-    case Query::Kind::kTerm: return XQ(q.term);
-    case Query::Kind::kWildcard: return XQ(XQ::OP_WILDCARD, q.term);
+    case Query::Kind::kTerm: return XQ(Bounded(q.term));
+    case Query::Kind::kWildcard: return XQ(XQ::OP_WILDCARD, BoundedPrefix(q.term));
     case Query::Kind::kRange:
       return XQ(XQ::OP_VALUE_RANGE, static_cast<unsigned>(q.slot), Xapian::sortable_serialise(q.lo),
                 Xapian::sortable_serialise(q.hi));
@@ -134,15 +169,16 @@ unsigned DateSlot(std::string_view attr) {
 // The document of one entity record (see the header for its terms and values).
 Xapian::Document MakeDocument(const json& record, const types::TypeRegistry& reg) {
   Xapian::Document doc;
+  auto add_bool = [&doc](std::string term) { doc.add_boolean_term(Bounded(std::move(term))); };
   const std::string guid = record.value("guid", "");
   const std::string type = record.value("typeName", "");
   doc.set_data(guid);
-  doc.add_boolean_term("Q" + guid);
-  doc.add_boolean_term("T" + type);
-  doc.add_boolean_term("XE" + type);
+  add_bool("Q" + guid);
+  add_bool("T" + type);
+  add_bool("XE" + type);
   if (const types::TypeDef* t = reg.FindEntity(type))
-    for (const auto& s : t->all_super_types) doc.add_boolean_term("T" + s);
-  doc.add_boolean_term("XS" + record.value("status", "ACTIVE"));
+    for (const auto& s : t->all_super_types) add_bool("T" + s);
+  add_bool("XS" + record.value("status", "ACTIVE"));
   bool classified = false;
   auto add_classes = [&](const char* key, const char* prefix) {
     auto it = record.find(key);
@@ -150,27 +186,27 @@ Xapian::Document MakeDocument(const json& record, const types::TypeRegistry& reg
     for (const json& c : *it) {
       std::string name = c.value("typeName", "");
       if (name.empty()) continue;
-      doc.add_boolean_term("K" + name);
-      doc.add_boolean_term(prefix + name);
+      add_bool("K" + name);
+      add_bool(prefix + name);
       classified = true;
     }
   };
   add_classes("classifications", "XC");
   add_classes("propagatedClassifications", "XP");
-  if (classified) doc.add_boolean_term("XHC");
+  if (classified) add_bool("XHC");
   if (auto it = record.find("labels"); it != record.end() && it->is_array())
     for (const json& l : *it)
-      if (l.is_string()) doc.add_boolean_term("L" + l.get<std::string>());
+      if (l.is_string()) add_bool("L" + l.get<std::string>());
   if (auto it = record.find("meanings"); it != record.end() && it->is_array())
     for (const json& m : *it)
       for (const char* f : {"displayText", "qualifiedName", "termGuid"})
         if (m.is_object() && m.contains(f) && (*m.find(f)).is_string())
-          doc.add_boolean_term("XM" + Lower(m[f].get<std::string>()));
+          add_bool("XM" + Lower(m[f].get<std::string>()));
 
   Xapian::termpos pos = 0;
   auto add_string = [&](const std::string& attr, const std::string& value) {
     if (value.empty()) return;
-    doc.add_boolean_term(ValueTerm(attr, value));
+    add_bool(ValueTerm(attr, value));
     std::vector<std::string> runs = Runs(value);
     // Prose (several space-separated words) gets positions for phrases and its
     // words as field terms; identifiers are covered by the value term.
@@ -182,7 +218,7 @@ Xapian::Document MakeDocument(const json& record, const types::TypeRegistry& reg
       ++pos;
       for (const auto& w : words) {
         if (prose) {
-          doc.add_boolean_term(field + w);
+          add_bool(field + w);
           doc.add_posting(w, pos);
         } else {
           doc.add_term(w);
@@ -422,14 +458,16 @@ Result<PreparedDocument> SearchIndex::Prepare(const json& record, const types::T
     return FromXapian(e, "prepare");
   } catch (const json::exception& e) {
     return Status::Internal(std::string("index: malformed record: ") + e.what());
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("index: cannot build the document: ") + e.what());
   }
 }
 
 Status SearchIndex::Put(PreparedDocument doc) {
   try {
-    impl_->writer_->replace_document("Q" + doc.rep_->guid, doc.rep_->doc);
+    impl_->writer_->replace_document(Bounded("Q" + doc.rep_->guid), doc.rep_->doc);
   } catch (const Xapian::Error& e) {
-    return FromXapian(e, "put");
+    return FromXapianWrite(e, "put " + doc.rep_->guid);
   }
   return Status::Ok();
 }
@@ -438,7 +476,7 @@ Status SearchIndex::Add(PreparedDocument doc) {
   try {
     impl_->writer_->add_document(doc.rep_->doc);
   } catch (const Xapian::Error& e) {
-    return FromXapian(e, "add");
+    return FromXapianWrite(e, "add " + doc.rep_->guid);
   }
   return Status::Ok();
 }
@@ -450,7 +488,7 @@ Status SearchIndex::Upsert(const json& record, const types::TypeRegistry& reg) {
 
 Status SearchIndex::Remove(const std::string& guid) {
   try {
-    impl_->writer_->delete_document("Q" + guid);
+    impl_->writer_->delete_document(Bounded("Q" + guid));
   } catch (const Xapian::Error& e) {
     return FromXapian(e, "remove");
   }
@@ -557,7 +595,8 @@ Result<std::vector<std::string>> SearchIndex::GuidsWithTerm(const std::string& t
   std::vector<std::string> out;
   Status s = impl_->WithReader("postings", [&](Xapian::Database& db) {
     out.clear();
-    for (auto it = db.postlist_begin(term); it != db.postlist_end(term) && out.size() < limit; ++it)
+    const std::string bounded = Bounded(term);
+    for (auto it = db.postlist_begin(bounded); it != db.postlist_end(bounded) && out.size() < limit; ++it)
       out.push_back(db.get_document(*it, Xapian::DOC_ASSUME_VALID).get_data());
   });
   if (!s.ok()) return s;
@@ -571,7 +610,8 @@ Result<std::vector<std::pair<std::string, std::string>>> SearchIndex::TermsWithP
     out.clear();
     std::vector<std::pair<Xapian::doccount, std::string>> terms;
     size_t scanned = 0;
-    for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix) && scanned < 10000; ++it, ++scanned)
+    const std::string bounded = BoundedPrefix(prefix);
+    for (auto it = db.allterms_begin(bounded); it != db.allterms_end(bounded) && scanned < 10000; ++it, ++scanned)
       terms.emplace_back(it.get_termfreq(), *it);
     std::stable_sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     for (size_t i = 0; i < terms.size() && out.size() < limit; ++i) {

@@ -21,6 +21,7 @@ HttpResponse Body(const Result<std::string>& r) {
 // Query parameters shared by the GET forms.
 Result<LineageRequest> ParseQuery(const HttpRequest& req) {
   LineageRequest lr;
+  lr.deadline = req.deadline;
   ASSIGN_OR_RETURN(lr.direction, ParseDirection(req.Query("direction", "BOTH")));
   lr.depth = req.QueryInt("depth", 3);
   if (lr.depth < 0) return Status::InvalidArgument("depth must be >= 0 (0 = unlimited)", "ATLAS-400-00-01A");
@@ -68,6 +69,7 @@ void RegisterLineageRoutes(server::Router& r, LineageService* svc, PropagationWo
       body = std::move(*parsed);
     }
     LineageRequest lr;
+    lr.deadline = req.deadline;
     lr.on_demand = true;
     lr.constraints = body;
     json mine = body.contains(guid) && body[guid].is_object() ? body[guid] : json::object();
@@ -84,7 +86,8 @@ void RegisterLineageRoutes(server::Router& r, LineageService* svc, PropagationWo
   r.Add("GET", "/api/meridian/v1/propagation", Access::kRead, [worker](HttpRequest&) {
     if (!worker) return HttpResponse::Json({{"enabled", false}});
     return HttpResponse::Json(
-        {{"enabled", true}, {"pending", worker->pending()}, {"done", worker->done()}, {"idle", worker->idle()}});
+        {{"enabled", true}, {"pending", worker->pending()}, {"done", worker->done()}, {"idle", worker->idle()},
+         {"failed", worker->failures().total()}});
   });
 }
 

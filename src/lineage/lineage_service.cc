@@ -31,6 +31,8 @@ size_t JsonSize(const json& j, const char* key, size_t def) {
 }
 
 constexpr size_t kOnDemandDefaultLimit = 3;
+// Longest wait for a graph that is still loading.
+constexpr std::chrono::seconds kGraphWait{60};
 
 }  // namespace
 
@@ -107,8 +109,11 @@ std::string LineageService::Header(const std::string& guid) const {
 Result<std::string> LineageService::Lineage(const std::string& guid, const LineageRequest& req) const {
   {
     std::unique_lock lock(ready_mu_);
-    if (!ready_cv_.wait_for(lock, std::chrono::seconds(60), [this] { return ready_; }))
+    const auto limit = std::min(std::chrono::steady_clock::now() + kGraphWait, req.deadline.at());
+    if (!ready_cv_.wait_until(lock, limit, [this] { return ready_; })) {
+      RETURN_IF_ERROR(req.deadline.Check("waiting for the lineage graph"));
       return Status::Unavailable("the lineage graph is still loading; retry shortly");
+    }
     RETURN_IF_ERROR(load_status_);
   }
   ASSIGN_OR_RETURN(json rec, catalog_.LoadRecord(guid));
@@ -138,7 +143,9 @@ Result<std::string> LineageService::Lineage(const std::string& guid, const Linea
                    : JsonSize(*it, "outputRelationsLimit", out_default);
     };
   }
+  opts.deadline = req.deadline;
   WalkResult walk = Walk(graph_, guid, is_process, opts);
+  RETURN_IF_ERROR(walk.status);
 
   // hideProcess: dataset -> dataset relations through each process.
   std::vector<Relation> relations;
@@ -182,7 +189,9 @@ Result<std::string> LineageService::Lineage(const std::string& guid, const Linea
   out += std::to_string(req.depth);
   out += ",\"guidEntityMap\":{";
   bool first = true;
+  size_t rendered = 0;
   for (const auto& n : nodes) {
+    if (rendered++ % kDeadlineStride == 0) RETURN_IF_ERROR(req.deadline.Check("lineage rendering"));
     std::string h = Header(n);
     if (h.empty()) continue;
     if (!first) out.push_back(',');

@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "meridian/lineage/walker.h"
+
 namespace meridian::lineage {
 
 using nlohmann::json;
@@ -55,6 +57,7 @@ void PropagationWorker::Stop() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
+    running_.Cancel();
     cv_.notify_one();
   }
   thread_.join();
@@ -97,27 +100,22 @@ void PropagationWorker::Run() {
     // the (source, tag) pairs of a round are each recomputed once.
     std::set<Pair> pairs;
     for (const auto& [key, task] : tasks) {
-      const std::string kind = task.value("kind", "");
-      if (kind == "classification") {
-        pairs.emplace(task.value("guid", ""), task.value("name", ""));
-      } else if (kind == "entity_deleted") {
-        PairsOf(task.value("guid", ""), &pairs);
-      } else if (kind == "edge") {
-        std::string e1 = task.value("end1", ""), e2 = task.value("end2", "");
-        if (e1.empty() || e2.empty()) {
-          auto rel = catalog_.GetRelationship(task.value("relationship", ""), false);
-          if (rel.ok()) {
-            e1 = (*rel)["relationship"]["end1"].value("guid", "");
-            e2 = (*rel)["relationship"]["end2"].value("guid", "");
-          }
-        }
-        PairsOf(e1, &pairs);
-        PairsOf(e2, &pairs);
+      // A malformed task (or record) is recorded and skipped; the others go on.
+      try {
+        PairsOfTask(task, &pairs);
+      } catch (const std::exception& e) {
+        Fail("task " + Shorten(task.dump(-1, ' ', false, json::error_handler_t::replace)), e.what());
       }
     }
     for (const auto& [source, tag] : pairs) {
       if (source.empty() || tag.empty()) continue;
-      if (!Recompute(source, tag)) return;  // stopped: the tasks stay queued
+      bool finished = true;
+      try {
+        finished = Recompute(source, tag);
+      } catch (const std::exception& e) {
+        Fail(source + "/" + tag, e.what());
+      }
+      if (!finished) return;  // stopped: the tasks stay queued
     }
     store::Batch done;
     for (const auto& [key, task] : tasks) done.Delete(store::Family::kQueue, key);
@@ -132,6 +130,26 @@ void PropagationWorker::Run() {
   }
 }
 
+void PropagationWorker::PairsOfTask(const json& task, std::set<Pair>* pairs) const {
+  const std::string kind = task.value("kind", "");
+  if (kind == "classification") {
+    pairs->emplace(task.value("guid", ""), task.value("name", ""));
+  } else if (kind == "entity_deleted") {
+    PairsOf(task.value("guid", ""), pairs);
+  } else if (kind == "edge") {
+    std::string e1 = task.value("end1", ""), e2 = task.value("end2", "");
+    if (e1.empty() || e2.empty()) {
+      auto rel = catalog_.GetRelationship(task.value("relationship", ""), false);
+      if (rel.ok()) {
+        e1 = (*rel)["relationship"]["end1"].value("guid", "");
+        e2 = (*rel)["relationship"]["end2"].value("guid", "");
+      }
+    }
+    PairsOf(e1, pairs);
+    PairsOf(e2, pairs);
+  }
+}
+
 void PropagationWorker::PairsOf(const std::string& guid, std::set<Pair>* out) const {
   if (guid.empty()) return;
   auto rec = catalog_.LoadRecord(guid);
@@ -141,12 +159,23 @@ void PropagationWorker::PairsOf(const std::string& guid, std::set<Pair>* out) co
     out->emplace(c.value("entityGuid", ""), c.value("typeName", ""));
 }
 
-std::vector<std::string> PropagationWorker::Reachable(const std::string& source, const std::string& tag,
-                                                     const LevelFn& on_level) const {
+void PropagationWorker::Fail(const std::string& id, const std::string& why) {
+  failures_.Record(id, why);
+  spdlog::error("propagation: {} skipped: {}", id, why);
+}
+
+std::string PropagationWorker::Shorten(std::string s) {
+  if (s.size() > 200) s = s.substr(0, 197) + "...";
+  return s;
+}
+
+Result<std::vector<std::string>> PropagationWorker::Reachable(const std::string& source, const std::string& tag,
+                                                             const Deadline& deadline, const LevelFn& on_level) const {
   auto rec = catalog_.LoadRecord(source);
-  if (!rec.ok() || rec->value("status", "") != "ACTIVE") return {};
+  if (!rec.ok() || rec->value("status", "") != "ACTIVE") return std::vector<std::string>{};
   const json* cls = DirectClassification(*rec, tag);
-  if (!cls || !cls->value("propagate", true) || cls->value("restrictPropagationThroughLineage", false)) return {};
+  if (!cls || !cls->value("propagate", true) || cls->value("restrictPropagationThroughLineage", false))
+    return std::vector<std::string>{};
 
   // Level by level: adjacency is read under the graph's lock, relationship
   // records (instance propagateTags, blocked tags) outside it.
@@ -161,7 +190,7 @@ std::vector<std::string> PropagationWorker::Reachable(const std::string& source,
   {
     LineageGraph::Reader r(graph_);
     LineageGraph::Node n = r.Find(source);
-    if (n == LineageGraph::kNoNode) return {};
+    if (n == LineageGraph::kNoNode) return std::vector<std::string>{};
     level.push_back(n);
   }
   std::unordered_map<uint32_t, bool> rel_allowed;
@@ -175,7 +204,9 @@ std::vector<std::string> PropagationWorker::Reachable(const std::string& source,
   mark(level.front());
   std::vector<Candidate> candidates;
   std::string bytes;
-  while (!level.empty() && !stop_) {
+  size_t steps = 0;
+  while (!level.empty()) {
+    RETURN_IF_ERROR(deadline.Check("propagation walk"));
     candidates.clear();
     {
       LineageGraph::Reader r(graph_);
@@ -187,6 +218,7 @@ std::vector<std::string> PropagationWorker::Reachable(const std::string& source,
     }
     level.clear();
     for (const Candidate& c : candidates) {
+      if (++steps % kDeadlineStride == 0) RETURN_IF_ERROR(deadline.Check("propagation walk"));
       auto [it, fresh] = rel_allowed.try_emplace(c.rel, false);
       if (fresh && catalog_.store().Get(store::Family::kRelationships, c.rel_guid, &bytes).ok()) {
         auto rel = store::DecodeRecord(bytes);
@@ -219,6 +251,8 @@ class ChunkApplier {
  public:
   ChunkApplier(catalog::Catalog& catalog, const std::string& source, const json& classification, size_t chunk)
       : catalog_(catalog), source_(source), classification_(classification), chunk_(std::max<size_t>(1, chunk)) {}
+  // Why the last failed chunk failed; empty when every chunk was applied.
+  const std::string& error() const { return error_; }
   ~ChunkApplier() { Wait(); }
 
   void Add(const std::string& guid) {
@@ -249,8 +283,13 @@ class ChunkApplier {
   }
   void Wait() {
     if (!inflight_.valid()) return;
-    Status s = inflight_.get();
-    if (!s.ok()) spdlog::error("propagation from {}: {}", source_, s.ToString());
+    Status s = Status::Ok();
+    try {
+      s = inflight_.get();
+    } catch (const std::exception& e) {
+      s = Status::Internal(e.what());
+    }
+    if (!s.ok()) error_ = s.ToString();
   }
 
   catalog::Catalog& catalog_;
@@ -259,6 +298,7 @@ class ChunkApplier {
   size_t chunk_;
   std::vector<std::string> add_, remove_;
   size_t added_ = 0, removed_ = 0;
+  std::string error_;
   std::future<Status> inflight_;
 };
 
@@ -291,12 +331,16 @@ bool PropagationWorker::Recompute(const std::string& source, const std::string& 
   const bool active = rec.ok() && rec->value("status", "") == "ACTIVE";
   if (cls && active && !refresh) {
     // New targets are applied while the walk goes on.
-    desired = Reachable(source, tag, [&](const std::vector<std::string>& level) {
+    auto reached = Reachable(source, tag, running_, [&](const std::vector<std::string>& level) {
       for (const auto& g : level)
         if (!std::binary_search(current.begin(), current.end(), g)) apply.Add(g);
     });
+    if (!reached.ok()) return false;  // stopped: the tasks stay queued
+    desired = std::move(*reached);
   } else if (cls && active) {
-    desired = Reachable(source, tag);
+    auto reached = Reachable(source, tag, running_);
+    if (!reached.ok()) return false;
+    desired = std::move(*reached);
   } else if (cls && rec.ok() && !cls->value("removePropagationsOnEntityDelete", false)) {
     desired = current;  // a deleted source keeps its copies, marked DELETED
   }
@@ -315,6 +359,8 @@ bool PropagationWorker::Recompute(const std::string& source, const std::string& 
     apply.Remove(g);
   }
   apply.Finish();
+  if (apply.error().empty()) failures_.Resolve(source + "/" + tag);
+  else Fail(source + "/" + tag, apply.error());
   if (apply.added() || apply.removed()) {
     auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
     spdlog::info("propagation of {} from {}: +{} -{} entities in {} ms (walk done after {} ms)", tag, source,

@@ -77,6 +77,7 @@ class Walker {
     while (!frontier.empty() && !stopped_) {
       Item item = std::move(frontier.front());
       frontier.pop_front();
+      if (!Step()) break;
       if (opts_.depth > 0 && item.hop >= opts_.depth) continue;
       Near(item.node, false, up, &near);
       NodeRelations& info = Info(item.node);
@@ -103,7 +104,7 @@ class Walker {
       (up ? info.input_count : info.output_count) = count;
     }
     // Datasets left unexpanded by the budget still have relations to offer.
-    if (stopped_)
+    if (stopped_ && result_.status.ok())
       for (const Item& item : frontier) {
         if (opts_.depth > 0 && item.hop >= opts_.depth) continue;
         Near(item.node, false, up, &near);
@@ -117,6 +118,7 @@ class Walker {
   // Emits the process's far-side datasets (already filtered) and queues them.
   void ExpandProcess(const Node& p, const std::vector<Edge>& far, int hop, bool up,
                      std::unordered_set<Node>& visited, std::deque<Item>& frontier) {
+    if (!Step()) return;
     NodeRelations& info = Info(p);
     (up ? info.input_total : info.output_total) = far.size();
     (up ? info.expanded_input : info.expanded_output) = true;
@@ -135,6 +137,17 @@ class Walker {
       if (visited.insert(f.other).second) frontier.push_back({f.other, hop});
     }
     (up ? info.input_count : info.output_count) = count;
+  }
+
+  // Counts one expanded node; every kDeadlineStride steps tests the deadline.
+  bool Step() {
+    if (steps_++ % kDeadlineStride != 0) return !stopped_;
+    Status s = opts_.deadline.Check("lineage walk");
+    if (!s.ok()) {
+      result_.status = std::move(s);
+      stopped_ = true;
+    }
+    return !stopped_;
   }
 
   void Near(const Node& n, bool is_process, bool up, std::vector<Edge>* out) const {
@@ -179,6 +192,7 @@ class Walker {
   std::unordered_map<Node, size_t> index_;
   std::unordered_set<Rel> emitted_;
   bool stopped_ = false;
+  size_t steps_ = 0;
 };
 
 }  // namespace

@@ -186,7 +186,7 @@ Result<json> SearchService::Dsl(const DslSearch& r) const {
   opts.offset = r.offset;
   opts.default_limit = options_.default_limit;
   opts.max_limit = options_.max_limit;
-  WaitForIndex();
+  WaitForIndex().PermitUnchecked();
   CatalogSearchView view(*catalog_, *index_);
   ASSIGN_OR_RETURN(dsl::QueryResult qr, dsl::ExecuteQuery(view, r.query, opts));
   if (qr.is_select) {

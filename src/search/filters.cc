@@ -6,6 +6,8 @@
 #include <ctime>
 #include <map>
 
+#include "meridian/request_json.h"
+
 namespace meridian::search {
 
 namespace {
@@ -50,9 +52,9 @@ std::string Text(const json& v) {
 std::vector<std::string> ListOf(const std::string& value) {
   std::vector<std::string> out;
   if (!value.empty() && value.front() == '[') {
-    json j = json::parse(value, nullptr, false);
-    if (j.is_array()) {
-      for (const json& e : j) out.push_back(Text(e));
+    auto j = ParseRequestJson(value, "filter value");
+    if (j.ok() && j->is_array()) {
+      for (const json& e : *j) out.push_back(Text(e));
       return out;
     }
   }

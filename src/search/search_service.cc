@@ -17,6 +17,8 @@ using index::SortKey;
 // Extra candidates visited past a full page, so small result sets get exact counts.
 constexpr size_t kCountBudget = 2000;
 constexpr size_t kMaxSuggestions = 5;
+// Candidates visited between two deadline checks.
+constexpr size_t kDeadlineStride = 256;
 
 bool BoolParam(const json& p, const char* key, bool def) {
   auto it = p.find(key);
@@ -100,7 +102,10 @@ SearchService::SearchService(catalog::Catalog* catalog, const index::SearchIndex
                              SearchOptions options)
     : catalog_(catalog), index_(index), indexer_(indexer), options_(options) {}
 
-bool SearchService::WaitForIndex() const { return indexer_ ? indexer_->WaitForLatest() : true; }
+Status SearchService::WaitForIndex(const Deadline& deadline) const {
+  if (indexer_ && !indexer_->WaitForLatest(deadline)) return deadline.Check("waiting for the search index");
+  return Status::Ok();
+}
 
 int SearchService::Limit(const json& v) const {
   int limit = v.is_number() ? v.get<int>() : options_.default_limit;
@@ -140,8 +145,8 @@ json SearchService::HeaderWith(const json& record, const std::vector<std::string
   return h;
 }
 
-Result<json> SearchService::Run(const json& params, const std::string& query_type, bool quick,
-                                json* aggregation) const {
+Result<json> SearchService::Run(const json& params, const std::string& query_type, bool quick, json* aggregation,
+                                const Deadline& deadline) const {
   if (!params.is_object()) return Status::InvalidArgument("search parameters must be a JSON object");
   std::string type_name = StrParam(params, "typeName");
   const std::string classification = StrParam(params, "classification");
@@ -227,7 +232,7 @@ Result<json> SearchService::Run(const json& params, const std::string& query_typ
   else if ((plan.indexed_sort = IndexedSort(sort_by))) {
   } else plan.memory_sort = sort_by;
 
-  WaitForIndex();
+  RETURN_IF_ERROR(WaitForIndex(deadline));
 
   auto passes = [&](const json& rec) {
     if (plan.entity_filter &&
@@ -257,6 +262,7 @@ Result<json> SearchService::Run(const json& params, const std::string& query_typ
     index::SearchRequest req{plan.base, *plan.indexed_sort, plan.descending, plan.offset, plan.limit,
                              plan.offset + plan.limit, false};
     ASSIGN_OR_RETURN(index::SearchHits hits, index_->Search(req));
+    RETURN_IF_ERROR(deadline.Check("search"));
     for (const auto& g : hits.guids) {
       auto rec = catalog_->LoadRecord(g);
       if (rec.ok()) page.push_back(std::move(*rec));
@@ -267,8 +273,10 @@ Result<json> SearchService::Run(const json& params, const std::string& query_typ
     size_t visited = 0, matched = 0;
     bool exhausted = true;
     const size_t wanted = plan.offset + plan.limit;
+    Status expired;
     RETURN_IF_ERROR(index_->ForEach(
         plan.base, plan.indexed_sort.value_or(SortKey::kDocument), plan.descending, [&](const std::string& guid) {
+          if (visited % kDeadlineStride == 0 && !(expired = deadline.Check("search")).ok()) return false;
           if (visited >= options_.filter_scan_budget ||
               (plan.memory_sort.empty() && matched >= wanted && visited >= wanted + kCountBudget)) {
             exhausted = false;
@@ -281,6 +289,7 @@ Result<json> SearchService::Run(const json& params, const std::string& query_typ
           if (!plan.memory_sort.empty() || matched <= wanted) kept.push_back(std::move(*rec));
           return true;
         }));
+    RETURN_IF_ERROR(expired);
     if (!plan.memory_sort.empty()) {
       std::stable_sort(kept.begin(), kept.end(), [&](const json& a, const json& b) {
         json va = EntityValue(a, plan.memory_sort), vb = EntityValue(b, plan.memory_sort);
@@ -319,24 +328,28 @@ Result<json> SearchService::Run(const json& params, const std::string& query_typ
   return result;
 }
 
-Result<json> SearchService::Basic(const json& params) const { return Run(params, "BASIC", false, nullptr); }
+Result<json> SearchService::Basic(const json& params, const Deadline& deadline) const {
+  return Run(params, "BASIC", false, nullptr, deadline);
+}
 
-Result<json> SearchService::Quick(const json& params) const {
+Result<json> SearchService::Quick(const json& params, const Deadline& deadline) const {
   json aggregation;
-  ASSIGN_OR_RETURN(json results, Run(params, "BASIC", true, &aggregation));
+  ASSIGN_OR_RETURN(json results, Run(params, "BASIC", true, &aggregation, deadline));
   return json{{"searchResults", results}, {"aggregationMetrics", aggregation}};
 }
 
-Result<json> SearchService::FullText(const std::string& query, bool exclude_deleted, int limit, int offset) const {
+Result<json> SearchService::FullText(const std::string& query, bool exclude_deleted, int limit, int offset,
+                                     const Deadline& deadline) const {
   if (query.empty()) return Status::InvalidArgument("Invalid full-text query: query is empty", "ATLAS-400-00-01A");
   limit = Limit(json(limit));
   offset = std::max(0, offset);
   std::vector<Query> parts = {query == "*" ? Query::All() : Query::Text(query)};
   if (exclude_deleted) parts.push_back(Query::Status("ACTIVE"));
-  WaitForIndex();
+  RETURN_IF_ERROR(WaitForIndex(deadline));
   index::SearchRequest req{Query::And(std::move(parts)), SortKey::kRelevance, false, static_cast<size_t>(offset),
                            static_cast<size_t>(limit), static_cast<size_t>(offset + limit), false};
   ASSIGN_OR_RETURN(index::SearchHits hits, index_->Search(req));
+  RETURN_IF_ERROR(deadline.Check("full-text search"));
   json result = {{"queryType", "FULL_TEXT"}, {"queryText", query}, {"approximateCount", hits.estimated}};
   json rows = json::array();
   for (size_t i = 0; i < hits.guids.size(); ++i) {
@@ -350,7 +363,7 @@ Result<json> SearchService::FullText(const std::string& query, bool exclude_dele
 Result<json> SearchService::Suggestions(const std::string& prefix, const std::string& field) const {
   json out = {{"suggestions", json::array()}, {"prefixString", prefix}, {"fieldName", field}};
   if (prefix.empty()) return out;
-  WaitForIndex();
+  WaitForIndex().PermitUnchecked();
   std::vector<std::string> fields = field.empty() ? std::vector<std::string>{"name", "qualifiedName"}
                                                   : std::vector<std::string>{field};
   std::set<std::string> seen;
@@ -371,7 +384,7 @@ Result<json> SearchService::Suggestions(const std::string& prefix, const std::st
 }
 
 Result<json> SearchService::Attribute(const std::string& attr, const std::string& prefix, const std::string& type_name,
-                                      int limit, int offset) const {
+                                      int limit, int offset, const Deadline& deadline) const {
   std::string name = attr;
   if (name.empty()) {
     name = "qualifiedName";
@@ -384,7 +397,7 @@ Result<json> SearchService::Attribute(const std::string& attr, const std::string
                  {"limit", limit},
                  {"offset", offset},
                  {"entityFilters", {{"attributeName", name}, {"operator", "startsWith"}, {"attributeValue", prefix}}}};
-  return Run(params, "ATTRIBUTE", false, nullptr);
+  return Run(params, "ATTRIBUTE", false, nullptr, deadline);
 }
 
 Result<json> SearchService::Relationship(const RelationshipSearch& r) const {

@@ -1,4 +1,4 @@
-// /api/atlas/admin/... : version, status, session bootstrap, metrics, purge, audits.
+// /api/atlas/admin/... : version, status, session bootstrap, metrics, purge, audits; the workers' failures.
 #include <limits>
 #include <optional>
 
@@ -11,13 +11,41 @@ namespace meridian::server {
 
 using nlohmann::json;
 
+namespace {
+
+json LoginMetrics(const auth::LoginStats& st) {
+  return {{"failures", st.failures}, {"unknownUserChecks", st.unknown_user_checks},
+          {"throttled", st.throttled}, {"locks", st.locks}};
+}
+
+}  // namespace
+
+
+void RegisterWorkerFailureRoutes(Router& r, const WorkerFailures* index, const WorkerFailures* propagation) {
+  r.Add("GET", "/api/meridian/v1/admin/index/failures", Access::kAdmin, [index, propagation](HttpRequest&) {
+    return HttpResponse::Json({{"index", index ? index->ToJson() : json()},
+                               {"propagation", propagation ? propagation->ToJson() : json()}});
+  });
+}
+
 void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
   catalog::Catalog* c = s.catalog;
+  const WorkerFailures* index_failures = s.index_failures;
   const std::string base = "/api/atlas/admin";
   std::string version = o.version;
-  r.Add("GET", base + "/status", Access::kPublic, [](HttpRequest&) { return HttpResponse::Json({{"Status", "ACTIVE"}}); });
-  r.Add("GET", base + "/liveness", Access::kPublic, [](HttpRequest&) { return HttpResponse::Json({{"Status", "ACTIVE"}}); });
-  r.Add("GET", base + "/readiness", Access::kPublic, [](HttpRequest&) { return HttpResponse::Json({{"Status", "ACTIVE"}}); });
+  // Probes and the Prometheus scrape are answered on the I/O thread, never queued.
+  auto active = [](HttpRequest&) { return HttpResponse::Json({{"Status", "ACTIVE"}}); };
+  r.Add("GET", base + "/status", Access::kPublic, active, RouteClass::kImmediate);
+  r.Add("GET", base + "/liveness", Access::kPublic, active, RouteClass::kImmediate);
+  r.Add("GET", base + "/readiness", Access::kPublic, active, RouteClass::kImmediate);
+  const ServerMetrics* metrics = o.metrics;
+  if (metrics)
+    r.Add("GET", "/api/meridian/v1/metrics/prometheus", Access::kRead, [metrics](HttpRequest&) {
+      HttpResponse resp;
+      resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      resp.body = metrics->Prometheus();
+      return resp;
+    }, RouteClass::kImmediate);
   r.Add("GET", base + "/version", Access::kRead, [version](HttpRequest&) {
     return HttpResponse::Json({{"Version", version}, {"Revision", "meridian"}, {"Name", "meridian"},
                                {"Description", "Metadata catalog and lineage server (Atlas v2 API compatible)"}});
@@ -38,7 +66,7 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
                                {"atlas.ui.default.version", "v3"},
                                {"atlas.lineage.on.demand.enabled", true}});
   });
-  r.Add("GET", base + "/metrics", Access::kRead, [c](HttpRequest&) {
+  r.Add("GET", base + "/metrics", Access::kRead, [c, metrics, index_failures, users = s.users](HttpRequest&) {
     auto reg = c->types();
     json active = json::object(), deleted = json::object(), tags = json::object();
     int64_t entity_count = 0;
@@ -64,13 +92,16 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
       type_count += def.category == types::Category::kEntity;
       tag_count += def.category == types::Category::kClassification;
     }
-    return HttpResponse::Json(
-        {{"data",
-          {{"general", {{"entityCount", entity_count}, {"typeCount", type_count}, {"tagCount", tag_count},
-                        {"typeUnusedCount", type_count - static_cast<int64_t>(active.size())},
-                        {"collectionTime", catalog::NowMillis()}}},
-           {"entity", {{"entityActive", active}, {"entityDeleted", deleted}, {"entityShell", json::object()}}},
-           {"tag", {{"tagEntities", tags}}}}}});
+    json data = {{"general", {{"entityCount", entity_count}, {"typeCount", type_count}, {"tagCount", tag_count},
+                              {"typeUnusedCount", type_count - static_cast<int64_t>(active.size())},
+                              {"collectionTime", catalog::NowMillis()},
+                              // Entities the indexer could not index in full since start (details: admin/index/failures).
+                              {"indexFailures", index_failures ? index_failures->total() : 0}}},
+                 {"entity", {{"entityActive", active}, {"entityDeleted", deleted}, {"entityShell", json::object()}}},
+                 {"tag", {{"tagEntities", tags}}}};
+    data["login"] = LoginMetrics(users->login_stats());
+    if (metrics) data["server"] = metrics->Json();
+    return HttpResponse::Json({{"data", data}});
   });
   r.Add("PUT", base + "/purge", Access::kAdmin, [c](HttpRequest& req) {
     auto body = req.JsonBody();

@@ -69,6 +69,20 @@ std::map<std::string, std::string> ParseForm(const std::string& body) {
   return out;
 }
 
+bool IsLogin(const std::string& path) { return path == "/j_spring_security_check" || path == "/api/meridian/v1/login"; }
+bool IsLogout(const std::string& path) { return path == "/logout.html" || path == "/logout"; }
+const char* RouteMethod(const HttpRequest& req) { return req.method == "HEAD" ? "GET" : req.method.c_str(); }
+
+// 429 with Retry-After while sign-in is locked; otherwise Atlas's error for `s`.
+HttpResponse SignInError(const Status& s, int retry_after_s) {
+  HttpResponse r = HttpResponse::Error(s);
+  if (s.atlas_code() == "ATLAS-429-00-001") {
+    r.status = 429;
+    r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+  }
+  return r;
+}
+
 }  // namespace
 
 Api::Api(Services services, ApiOptions options) : services_(services), options_(std::move(options)) {
@@ -86,11 +100,14 @@ std::optional<HttpResponse> Api::Authenticate(HttpRequest& req, bool* via_sessio
     std::string decoded = Base64Decode(authz.substr(6));
     size_t colon = decoded.find(':');
     if (colon != std::string::npos) {
-      auto p = services_.users->Authenticate(decoded.substr(0, colon), decoded.substr(colon + 1));
+      int retry_after_s = 0;
+      auto p = services_.users->Authenticate(decoded.substr(0, colon), decoded.substr(colon + 1),
+                                             req.remote_address, &retry_after_s);
       if (p.ok()) {
         req.principal = *p;
         return std::nullopt;
       }
+      if (p.status().code() == StatusCode::kResourceExhausted) return SignInError(p.status(), retry_after_s);
     }
   } else if (auto token = CookieValue(req.Header("cookie"), kSessionCookie); !token.empty()) {
     if (auto s = services_.sessions->Find(token)) {
@@ -105,34 +122,49 @@ std::optional<HttpResponse> Api::Authenticate(HttpRequest& req, bool* via_sessio
   return r;
 }
 
-HttpResponse Api::Handle(HttpRequest& req) {
-  if (req.path == "/j_spring_security_check" || req.path == "/api/meridian/v1/login") return HandleLogin(req);
-  if (req.path == "/logout.html" || req.path == "/logout") return HandleLogout(req);
-  if (req.path.rfind("/api/", 0) != 0) return ServeStatic(req);
+RouteClass Api::Classify(const HttpRequest& req) const {
+  if (IsLogin(req.path)) return RouteClass::kWrite;
+  if (IsLogout(req.path) || req.path.rfind("/api/", 0) != 0) return RouteClass::kCheap;
+  std::map<std::string, std::string> params;
+  return router_.Find(RouteMethod(req), req.path, &params).route_class;
+}
 
-  Router::Match m = router_.Find(req.method == "HEAD" ? "GET" : req.method, req.path, &req.params);
+std::optional<HttpResponse> Api::Admit(HttpRequest& req) {
+  if (req.path.empty() || req.path.front() != '/')
+    return HttpResponse::Error(Status::InvalidArgument("invalid request path: it must begin with /", "ATLAS-400-00-01A"));
+  if (IsLogin(req.path) || IsLogout(req.path) || req.path.rfind("/api/", 0) != 0) return std::nullopt;
+  Router::Match m = router_.Find(RouteMethod(req), req.path, &req.params);
   if (!m.handler) {
     if (m.path_known) return HttpResponse::Error(Status(StatusCode::kInvalidArgument, "ATLAS-405-00-001",
                                                         "method " + req.method + " not allowed on " + req.path));
     return HttpResponse::Error(Status::NotFound("no API at " + req.path, "ATLAS-404-00-000"));
   }
-  if (m.access != Access::kPublic) {
-    bool via_session = false;
-    std::string csrf;
-    if (auto denied = Authenticate(req, &via_session, &csrf)) return *denied;
-    Access granted = req.principal.role == auth::Role::kAdmin         ? Access::kAdmin
-                     : req.principal.role == auth::Role::kDataSteward ? Access::kWrite
-                                                                      : Access::kRead;
-    if (static_cast<int>(granted) < static_cast<int>(m.access))
-      return HttpResponse::Error(Status::PermissionDenied(req.principal.user + " is not authorized to perform " +
-                                                          req.method + " " + req.path));
-    // Cookie sessions are open to cross-site requests: writes need the CSRF header.
-    bool safe = req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS";
-    if (via_session && !safe && req.Header("x-xsrf-header") != csrf)
-      return HttpResponse::Error(Status::InvalidArgument("missing or invalid X-XSRF-HEADER for a session request",
-                                                         "ATLAS-400-00-01A"));
-    req.headers["x-meridian-csrf"] = csrf;
-  }
+  if (m.access == Access::kPublic) return std::nullopt;
+  bool via_session = false;
+  std::string csrf;
+  if (auto denied = Authenticate(req, &via_session, &csrf)) return denied;
+  Access granted = req.principal.role == auth::Role::kAdmin         ? Access::kAdmin
+                   : req.principal.role == auth::Role::kDataSteward ? Access::kWrite
+                                                                    : Access::kRead;
+  if (static_cast<int>(granted) < static_cast<int>(m.access))
+    return HttpResponse::Error(Status::PermissionDenied(req.principal.user + " is not authorized to perform " +
+                                                        req.method + " " + req.path));
+  // Cookie sessions are open to cross-site requests: writes need the CSRF header.
+  bool safe = req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS";
+  if (via_session && !safe && req.Header("x-xsrf-header") != csrf)
+    return HttpResponse::Error(Status::InvalidArgument("missing or invalid X-XSRF-HEADER for a session request",
+                                                       "ATLAS-400-00-01A"));
+  req.headers["x-meridian-csrf"] = csrf;
+  return std::nullopt;
+}
+
+HttpResponse Api::Execute(HttpRequest& req) {
+  if (IsLogin(req.path)) return HandleLogin(req);
+  if (IsLogout(req.path)) return HandleLogout(req);
+  if (req.path.rfind("/api/", 0) != 0) return ServeStatic(req);
+  std::map<std::string, std::string> params;
+  Router::Match m = router_.Find(RouteMethod(req), req.path, &params);
+  if (!m.handler) return HttpResponse::Error(Status::NotFound("no API at " + req.path, "ATLAS-404-00-000"));
   try {
     return (*m.handler)(req);
   } catch (const nlohmann::json::exception& e) {
@@ -140,25 +172,42 @@ HttpResponse Api::Handle(HttpRequest& req) {
   }
 }
 
+HttpResponse Api::Handle(HttpRequest& req) {
+  if (auto denied = Admit(req)) return *denied;
+  return Execute(req);
+}
+
+RequestHooks Api::Hooks() {
+  return {[this](const HttpRequest& req) { return Classify(req); },
+          [this](HttpRequest& req) { return Admit(req); },
+          [this](HttpRequest& req) { return Execute(req); }};
+}
+
 HttpResponse Api::HandleLogin(HttpRequest& req) {
   if (req.method != "POST") return HttpResponse::Error(Status::InvalidArgument("use POST", "ATLAS-400-00-01A"));
   std::string user, password;
   if (req.Header("content-type").find("json") != std::string::npos) {
-    auto j = nlohmann::json::parse(req.body, nullptr, false);
-    if (j.is_object()) {
-      user = j.value("username", "");
-      password = j.value("password", "");
+    auto j = ParseRequestJson(req.body, "sign-in body");
+    if (!j.ok()) return HttpResponse::Error(j.status());
+    for (const char* field : {"username", "password"})
+      if (j->is_object() && j->contains(field) && !(*j)[field].is_string())
+        return HttpResponse::Error(Status::InvalidArgument(std::string(field) + " must be a string", "ATLAS-400-00-01A"));
+    if (j->is_object()) {
+      user = j->value("username", "");
+      password = j->value("password", "");
     }
   } else {
     auto form = ParseForm(req.body);
     user = form["j_username"];
     password = form["j_password"];
   }
-  auto p = services_.users->Authenticate(user, password);
-  if (!p.ok()) return HttpResponse::Error(p.status());
+  int retry_after_s = 0;
+  auto p = services_.users->Authenticate(user, password, req.remote_address, &retry_after_s);
+  if (!p.ok()) return SignInError(p.status(), retry_after_s);
   std::string token = services_.sessions->Create(*p);
   HttpResponse r = HttpResponse::Json({{"userName", p->user}, {"role", auth::RoleName(p->role)}});
-  r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+  r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict" +
+                                      (options_.secure_cookies ? "; Secure" : ""));
   return r;
 }
 
@@ -166,7 +215,8 @@ HttpResponse Api::HandleLogout(HttpRequest& req) {
   std::string token = CookieValue(req.Header("cookie"), kSessionCookie);
   if (!token.empty()) services_.sessions->Remove(token);
   HttpResponse r = HttpResponse::Json({{"loggedOut", true}});
-  r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; Max-Age=0; SameSite=Strict");
+  r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; Max-Age=0; SameSite=Strict" +
+                                      (options_.secure_cookies ? "; Secure" : ""));
   return r;
 }
 

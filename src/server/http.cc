@@ -73,12 +73,7 @@ int HttpRequest::QueryInt(const std::string& name, int def) const {
   }
 }
 
-Result<nlohmann::json> HttpRequest::JsonBody() const {
-  if (body.empty()) return Status::InvalidArgument("request body is empty; JSON expected", "ATLAS-400-00-01A");
-  auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded()) return Status::InvalidArgument("request body is not valid JSON", "ATLAS-400-00-01A");
-  return j;
-}
+Result<nlohmann::json> HttpRequest::JsonBody() const { return ParseRequestJson(body, "request body"); }
 
 HttpResponse HttpResponse::Json(const nlohmann::json& j, int status) {
   HttpResponse r;
@@ -113,8 +108,21 @@ HttpResponse HttpResponse::Error(const Status& s) {
   return Json({{"errorCode", s.atlas_code()}, {"errorMessage", s.message()}}, status);
 }
 
-void Router::Add(std::string method, std::string pattern, Access access, Handler handler) {
-  Route r{std::move(method), SplitPath(pattern), access, std::move(handler), 0};
+RouteClass DefaultRouteClass(std::string_view method, std::string_view pattern) {
+  static constexpr std::string_view kHeavyPrefixes[] = {"/api/atlas/v2/search/", "/api/atlas/v2/lineage/",
+                                                        "/api/meridian/v1/search/"};
+  auto starts = [&](std::string_view p) { return pattern.substr(0, p.size()) == p; };
+  auto ends = [&](std::string_view s) { return pattern.size() >= s.size() && pattern.substr(pattern.size() - s.size()) == s; };
+  for (std::string_view p : kHeavyPrefixes)
+    if (starts(p)) return RouteClass::kHeavy;
+  if (ends("/audit") || ends("/audits")) return RouteClass::kHeavy;
+  return method == "GET" || method == "HEAD" ? RouteClass::kCheap : RouteClass::kWrite;
+}
+
+void Router::Add(std::string method, std::string pattern, Access access, Handler handler,
+                 std::optional<RouteClass> route_class) {
+  RouteClass cls = route_class.value_or(DefaultRouteClass(method, pattern));
+  Route r{std::move(method), SplitPath(pattern), access, std::move(handler), cls, 0};
   for (const auto& s : r.segments) r.literal_count += s.front() != '{';
   routes_.push_back(std::move(r));
 }
@@ -135,6 +143,7 @@ Router::Match Router::Find(const std::string& method, const std::string& path,
     best_literals = r.literal_count;
     best.handler = &r.handler;
     best.access = r.access;
+    best.route_class = r.route_class;
     params->clear();
     for (size_t i = 0; i < segs.size(); ++i)
       if (r.segments[i].front() == '{') (*params)[r.segments[i].substr(1, r.segments[i].size() - 2)] = segs[i];

@@ -52,37 +52,37 @@ void RegisterSearchRoutes(Router& r, const search::SearchService* s) {
     if (auto a = req.QueryAll("attributes"); !a.empty()) p["attributes"] = a;
     Status len = CheckQueryLength(req.Query("query"));
     if (!len.ok()) return HttpResponse::Error(len);
-    return JsonOr(s->Basic(p));
+    return JsonOr(s->Basic(p, req.deadline));
   });
   r.Add("POST", base + "/basic", Access::kRead, [s](HttpRequest& req) {
     auto body = BodyParams(req);
     if (!body.ok()) return HttpResponse::Error(body.status());
-    return JsonOr(s->Basic(*body));
+    return JsonOr(s->Basic(*body, req.deadline));
   });
   r.Add("GET", base + "/fulltext", Access::kRead, [s](HttpRequest& req) {
     Status len = CheckQueryLength(req.Query("query"));
     if (!len.ok()) return HttpResponse::Error(len);
     return JsonOr(s->FullText(req.Query("query"), req.QueryBool("excludeDeletedEntities", false),
-                              req.QueryInt("limit", 0), req.QueryInt("offset", 0)));
+                              req.QueryInt("limit", 0), req.QueryInt("offset", 0), req.deadline));
   });
   r.Add("GET", base + "/quick", Access::kRead, [s](HttpRequest& req) {
     json p = json::object();
     PutParams(req, p, {"query", "typeName", "sortBy", "sortOrder"}, {"excludeDeletedEntities"}, {"limit", "offset"});
     Status len = CheckQueryLength(req.Query("query"));
     if (!len.ok()) return HttpResponse::Error(len);
-    return JsonOr(s->Quick(p));
+    return JsonOr(s->Quick(p, req.deadline));
   });
   r.Add("POST", base + "/quick", Access::kRead, [s](HttpRequest& req) {
     auto body = BodyParams(req);
     if (!body.ok()) return HttpResponse::Error(body.status());
-    return JsonOr(s->Quick(*body));
+    return JsonOr(s->Quick(*body, req.deadline));
   });
   r.Add("GET", base + "/suggestions", Access::kRead, [s](HttpRequest& req) {
     return JsonOr(s->Suggestions(req.Query("prefixString"), req.Query("fieldName")));
   });
   r.Add("GET", base + "/attribute", Access::kRead, [s](HttpRequest& req) {
     return JsonOr(s->Attribute(req.Query("attrName"), req.Query("attrValuePrefix"), req.Query("typeName"),
-                               req.QueryInt("limit", 0), req.QueryInt("offset", 0)));
+                               req.QueryInt("limit", 0), req.QueryInt("offset", 0), req.deadline));
   });
   r.Add("GET", base + "/relationship", Access::kRead, [s](HttpRequest& req) {
     search::RelationshipSearch rs;
@@ -102,13 +102,13 @@ void RegisterSearchRoutes(Router& r, const search::SearchService* s) {
   r.Add("POST", base + "/relations", Access::kRead, [s](HttpRequest& req) {
     auto body = BodyParams(req);
     if (!body.ok()) return HttpResponse::Error(body.status());
-    return JsonOr(search::SearchRelations(s->catalog(), *body));
+    return JsonOr(search::SearchRelations(s->catalog(), *body, req.deadline));
   });
   r.Add("GET", base + "/relations", Access::kRead, [s](HttpRequest& req) {
     json p = json::object();
     PutParams(req, p, {"relationshipName", "sortBy", "sortOrder", "marker"}, {"excludeDeletedEntities"},
               {"limit", "offset"});
-    return JsonOr(search::SearchRelations(s->catalog(), p));
+    return JsonOr(search::SearchRelations(s->catalog(), p, req.deadline));
   });
   r.Add("GET", base + "/dsl", Access::kRead, [s](HttpRequest& req) {
     search::DslSearch ds;

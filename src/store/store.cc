@@ -1,13 +1,19 @@
 #include "meridian/store/store.h"
 
+#include <cstdarg>
 #include <filesystem>
 #include <mutex>
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
+#include <rocksdb/sst_file_manager.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
 
 namespace meridian::store {
 
@@ -25,6 +31,44 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.IsNotFound()) return Status::NotFound(std::string(what) + " not found");
   return Status::Internal("store: " + std::string(what) + ": " + s.ToString());
 }
+
+// A failed write: no space or an I/O error means the store cannot persist it (507).
+Status WriteError(const rocksdb::Status& s) {
+  if (s.IsNoSpace() || s.IsIOError())
+    return Status::InsufficientStorage("the store cannot persist this write (" + s.ToString() +
+                                       "); reads still work, writes resume once the disk has room");
+  return FromRocks(s, "write");
+}
+
+// RocksDB's info log, sent to the process log instead of a LOG file in the store.
+class SpdlogLogger : public rocksdb::Logger {
+ public:
+  SpdlogLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap); }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, format, ap);
+    if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL) spdlog::error("rocksdb: {}", buf);
+    else if (level == rocksdb::InfoLogLevel::WARN_LEVEL) spdlog::warn("rocksdb: {}", buf);
+    else spdlog::debug("rocksdb: {}", buf);
+  }
+};
+
+// Reports RocksDB's background errors and recoveries in the process log.
+class ErrorListener : public rocksdb::EventListener {
+ public:
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
+    spdlog::error("store: writes stopped: {}", error->ToString());
+  }
+  void OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) override {
+    if (info.new_bg_error.ok()) spdlog::info("store: recovered from '{}'; writes resumed", info.old_bg_error.ToString());
+    else spdlog::warn("store: recovery failed: {}", info.new_bg_error.ToString());
+  }
+};
+
+constexpr auto kResumeEvery = std::chrono::seconds(1);
 
 void Append(std::string* out, std::string_view part) {
   out->append(part);
@@ -138,7 +182,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
-  db_options.keep_log_file_num = 3;
+  db_options.info_log = std::make_shared<SpdlogLogger>();
+  // Lets RocksDB recover by itself from a full disk once space returns.
+  db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(rocksdb::Env::Default(), db_options.info_log));
+  db_options.listeners.push_back(std::make_shared<ErrorListener>());
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : kFamilyNames) families.emplace_back(name, cf_options);
@@ -224,9 +271,54 @@ Status Store::Write(Batch& batch) {
   keys::PutBigEndian64(&seq, sequence_.load());
   rocksdb::Status ps = wb.Put(cf(Family::kMeta), kSequenceKey, seq);
   if (!ps.ok()) return FromRocks(ps, "batch");
+  if (write_failed_) {
+    // After a failed write RocksDB refuses writes until it recovers: nudge it, at most once a second.
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_resume_ >= kResumeEvery) {
+      last_resume_ = now;
+      rocksdb::Status rs = db_->Resume();
+      if (!rs.ok()) spdlog::debug("store: resume: {}", rs.ToString());
+    }
+  }
   rocksdb::WriteOptions wo;
   wo.sync = sync_;
-  return FromRocks(db_->Write(wo, &wb), "write");
+  rocksdb::Status s = db_->Write(wo, &wb);
+  if (s.ok()) {
+    if (write_failed_) spdlog::info("store: writes succeed again");
+    write_failed_ = false;
+    return Status::Ok();
+  }
+  if (!write_failed_) spdlog::error("store: write failed: {}", s.ToString());
+  write_failed_ = true;
+  return WriteError(s);
+}
+
+Status Store::Checkpoint(const std::string& dir, uint64_t* sequence) const {
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  if (!s.ok()) return FromRocks(s, "checkpoint");
+  s = checkpoint->CreateCheckpoint(dir);
+  if (!s.ok()) return s.IsNoSpace() || s.IsIOError() ? WriteError(s) : FromRocks(s, "checkpoint");
+  return ReadSequence(dir, sequence);
+}
+
+Status Store::ReadSequence(const std::string& store_dir, uint64_t* sequence) {
+  rocksdb::DBOptions db_options;
+  db_options.info_log = std::make_shared<SpdlogLogger>();
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : kFamilyNames) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(db_options, store_dir, families, &handles, &raw);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  if (!s.ok()) return Status::Internal("cannot open the store copy in " + store_dir + ": " + s.ToString());
+  std::string value;
+  s = db->Get(rocksdb::ReadOptions(), handles[static_cast<int>(Family::kMeta)], kSequenceKey, &value);
+  *sequence = s.ok() ? keys::GetBigEndian64(value) : 0;
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "sequence");
+  return Status::Ok();
 }
 
 uint64_t Store::NextSequence() { return ++sequence_; }

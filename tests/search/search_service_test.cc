@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "meridian/server/http.h"
 #include "test_server.h"
 
 namespace meridian::search {
@@ -310,7 +311,7 @@ TEST_F(SearchServiceTest, RelationshipSearch) {
 
 TEST_F(SearchServiceTest, QueueReplayAndRebuild) {
   // Writes made while no indexer runs stay queued and are applied on start.
-  ASSERT_TRUE(service_->WaitForIndex());
+  ASSERT_TRUE(service_->WaitForIndex().ok());
   indexer_->Stop();
   for (int i = 0; i < 5; ++i) {
     std::string name = "offline_" + std::to_string(i);
@@ -359,6 +360,54 @@ TEST_F(SearchServiceTest, TermName) {
   EXPECT_EQ(Count({{"typeName", "hive_db"}, {"entityFilters", {{"attributeName", "__labels"}, {"operator", "="},
                                                                {"attributeValue", "tutorial"}}}}),
             1);
+}
+
+}  // namespace
+}  // namespace meridian::search
+
+namespace meridian::search {
+namespace {
+
+using namespace std::chrono_literals;
+
+void ExpectGatewayTimeout(const Status& s) {
+  EXPECT_EQ(s.code(), StatusCode::kDeadlineExceeded) << s.ToString();
+  server::HttpResponse r = server::HttpResponse::Error(s);
+  EXPECT_EQ(r.status, 504);
+  EXPECT_EQ(json::parse(r.body).value("errorCode", ""), "ATLAS-504-00-001");
+}
+
+Deadline Cancelled() {
+  Deadline d;
+  d.Cancel();
+  return d;
+}
+
+TEST_F(SearchServiceTest, SearchesStopAtAnExpiredOrCancelledDeadline) {
+  const json indexed = {{"typeName", "hive_column"}, {"query", "trip"}};
+  const json filtered = Filter("name", "startsWith", "trip");
+  ASSERT_TRUE(service_->Basic(indexed).ok());
+  ASSERT_TRUE(service_->Basic(filtered).ok());
+  for (const Deadline& d : {Deadline::After(0ms), Cancelled()}) {
+    ExpectGatewayTimeout(service_->Basic(indexed, d).status());
+    ExpectGatewayTimeout(service_->Basic(filtered, d).status());
+    ExpectGatewayTimeout(service_->Quick({{"query", "trip"}}, d).status());
+    ExpectGatewayTimeout(service_->FullText("trip", false, 10, 0, d).status());
+    ExpectGatewayTimeout(service_->Attribute("name", "trip", "hive_column", 10, 0, d).status());
+  }
+}
+
+TEST_F(SearchServiceTest, WaitForTheIndexEndsAtTheDeadline) {
+  // The indexer is stopped, so a new write is not searchable: the wait (5 s by default) gives up at the
+  // request's deadline instead.
+  indexer_->Stop();
+  auto m = catalog_->CreateOrUpdate(
+      {{{"typeName", "hive_db"}, {"attributes", {{"qualifiedName", "late@primary"}, {"name", "late"},
+                                                 {"clusterName", "primary"}}}}},
+      json(), "admin");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ExpectGatewayTimeout(service_->Basic({{"typeName", "hive_db"}}, Deadline::After(50ms)).status());
+  EXPECT_EQ(service_->WaitForIndex(Deadline::After(50ms)).code(), StatusCode::kDeadlineExceeded);
 }
 
 }  // namespace

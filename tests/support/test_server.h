@@ -36,11 +36,12 @@ class TestServer {
   static std::string Binary();
   explicit TestServer(std::vector<std::string> extra_args = {});
   ~TestServer();
-  // Starts and waits until /api/atlas/admin/status answers. Reuses the data dir.
+  // Starts and waits until /api/atlas/admin/status answers (over plain HTTP). Reuses the data dir.
   bool Start();
   void Stop();   // SIGTERM and wait
   void Kill9();  // SIGKILL and wait
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& data_dir() const { return data_dir_; }
 
   HttpResult Get(const std::string& target, const std::string& auth = "admin:admin") const {

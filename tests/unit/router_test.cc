@@ -25,6 +25,26 @@ TEST(Router, LiteralSegmentsWinOverParameters) {
   EXPECT_FALSE(r.Find("GET", "/api/y", &params).path_known);
 }
 
+TEST(Router, RouteClassComesFromMethodAndPathUnlessNamed) {
+  EXPECT_EQ(DefaultRouteClass("GET", "/api/atlas/v2/entity/guid/{guid}"), RouteClass::kCheap);
+  EXPECT_EQ(DefaultRouteClass("GET", "/api/atlas/v2/types/typedefs/headers"), RouteClass::kCheap);
+  EXPECT_EQ(DefaultRouteClass("POST", "/api/atlas/v2/entity/bulk"), RouteClass::kWrite);
+  EXPECT_EQ(DefaultRouteClass("DELETE", "/api/atlas/v2/entity/guid/{guid}"), RouteClass::kWrite);
+  EXPECT_EQ(DefaultRouteClass("GET", "/api/atlas/v2/search/dsl"), RouteClass::kHeavy);
+  EXPECT_EQ(DefaultRouteClass("POST", "/api/atlas/v2/search/basic"), RouteClass::kHeavy);
+  EXPECT_EQ(DefaultRouteClass("POST", "/api/atlas/v2/lineage/{guid}"), RouteClass::kHeavy);
+  EXPECT_EQ(DefaultRouteClass("GET", "/api/atlas/v2/entity/{guid}/audit"), RouteClass::kHeavy);
+
+  Router r;
+  auto ok = [](HttpRequest&) { return HttpResponse(); };
+  r.Add("GET", "/api/atlas/admin/status", Access::kPublic, ok, RouteClass::kImmediate);
+  r.Add("GET", "/api/atlas/v2/search/basic", Access::kRead, ok);
+  std::map<std::string, std::string> params;
+  EXPECT_EQ(r.Find("GET", "/api/atlas/admin/status", &params).route_class, RouteClass::kImmediate);
+  EXPECT_EQ(r.Find("GET", "/api/atlas/v2/search/basic", &params).route_class, RouteClass::kHeavy);
+  EXPECT_EQ(RouteClassName(RouteClass::kHeavy), "heavy");
+}
+
 TEST(Http, PercentDecodingAndErrorMapping) {
   EXPECT_EQ(PercentDecode("a%20b+c", true), "a b c");
   EXPECT_EQ(PercentDecode("a%2", false), "a%2");

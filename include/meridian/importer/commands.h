@@ -20,4 +20,8 @@ void RegisterImportHiveCommand(CLI::App& app);
 //  [--password-file F] [FILE.sql...]` (stdin when no file or "-").
 void RegisterLineageSqlCommand(CLI::App& app);
 
+// `meridian backup --to DIR [--url URL] [--user U] [--password-file F]`: asks
+// the server for a backup in DIR (made absolute; a folder on the server's machine).
+void RegisterBackupCommand(CLI::App& app);
+
 }  // namespace meridian::importer

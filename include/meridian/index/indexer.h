@@ -14,7 +14,15 @@
 // wait is bounded (IndexerOptions::max_wait) and returns false on timeout, in
 // which case results may miss the newest writes.
 //
-// Thread-safety: Start/Stop from one thread; WaitFor and applied_sequence from any.
+// Bad documents: a record that cannot be indexed, or a document Xapian refuses,
+// never stops the indexer. The entity is recorded in failures() (guid, why;
+// also logged), gets a minimal document (guid, type, status) or, if even that is
+// refused, none, and the rest of the round is applied. The same holds for
+// Rebuild, so `meridian reindex` never fails on one document. An entity leaves
+// failures() once a later write of it is indexed in full.
+//
+// Thread-safety: Start/Stop from one thread; WaitFor, applied_sequence and
+// failures from any.
 #pragma once
 
 #include <atomic>
@@ -25,8 +33,10 @@
 #include <thread>
 
 #include "meridian/catalog/catalog.h"
+#include "meridian/deadline.h"
 #include "meridian/index/search_index.h"
 #include "meridian/status.h"
+#include "meridian/worker_failures.h"
 
 namespace meridian::index {
 
@@ -53,16 +63,21 @@ class Indexer {
   void Stop();
 
   uint64_t applied_sequence() const { return applied_.load(); }
-  // Waits until applied_sequence() >= `sequence`, at most options.max_wait.
-  bool WaitFor(uint64_t sequence);
+  // Waits until applied_sequence() >= `sequence`, at most options.max_wait and
+  // never past `deadline`.
+  bool WaitFor(uint64_t sequence, const Deadline& deadline = {});
   // WaitFor(catalog.last_sequence()).
-  bool WaitForLatest() { return WaitFor(catalog_->last_sequence()); }
+  bool WaitForLatest(const Deadline& deadline = {}) { return WaitFor(catalog_->last_sequence(), deadline); }
   // Entities indexed since start (rebuild included).
   uint64_t indexed_count() const { return indexed_.load(); }
+  // Entities whose document could not be indexed (see above).
+  const WorkerFailures& failures() const { return failures_; }
 
   // Empties the index and indexes every stored entity, then clears the queue.
   // For `meridian reindex` (server stopped) and for Start on an incomplete index.
-  static Status Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t* count = nullptr);
+  // Entities that cannot be indexed are skipped and recorded in `failures` (optional).
+  static Status Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t* count = nullptr,
+                        WorkerFailures* failures = nullptr);
 
  private:
   // One round: applies up to max_entries_per_round queue entries. *drained is
@@ -77,6 +92,7 @@ class Indexer {
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> applied_{0};
   std::atomic<uint64_t> indexed_{0};
+  WorkerFailures failures_;
   std::mutex mu_;
   std::condition_variable applied_cv_;  // signalled when applied_ grows
   std::condition_variable wake_cv_;     // wakes the thread early (a waiter arrived)

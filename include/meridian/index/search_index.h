@@ -15,6 +15,10 @@
 //                also by their parts (customer_id -> customer, id); positions
 //                only for prose, where phrase search needs them
 // Value slots: see Slot. Document data: the guid.
+// Long terms: Xapian refuses terms over 245 bytes, so any longer term (a long
+// guid, label, type, classification or glossary term name, or attribute name)
+// is stored and looked up as its first 228 bytes + '#' + a 64-bit hash of the
+// whole; documents are never rejected for their content.
 //
 // Thread-safety: one writer (Upsert/Remove/Commit from a single thread at a
 // time); any number of concurrent readers, each on its own pooled read-only
@@ -139,11 +143,15 @@ class SearchIndex {
 
   // ---- Writer ----
   // Builds the document of `record` (a catalog entity record). Thread-safe.
+  // An error means the record itself cannot be indexed (malformed).
   static Result<PreparedDocument> Prepare(const nlohmann::json& record, const types::TypeRegistry& reg);
   // Stores a prepared document, replacing the entity's previous one.
+  // InvalidArgument when Xapian refuses the document itself; Xapian then also
+  // drops every other change since the last Commit, so the caller redoes them.
+  // Other failures (I/O) are Internal.
   Status Put(PreparedDocument doc);
   // Stores a prepared document of an entity the index does not hold (no lookup;
-  // for rebuilds after Clear).
+  // for rebuilds after Clear). Errors as Put.
   Status Add(PreparedDocument doc);
   // Prepare + Put.
   Status Upsert(const nlohmann::json& record, const types::TypeRegistry& reg);

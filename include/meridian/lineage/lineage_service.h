@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "meridian/catalog/catalog.h"
+#include "meridian/deadline.h"
 #include "meridian/lineage/lineage_graph.h"
 #include "meridian/lineage/walker.h"
 #include "meridian/status.h"
@@ -46,6 +47,9 @@ struct LineageRequest {
   // outputRelationsLimit}; the base's (or defaults) apply to other nodes.
   bool on_demand = false;
   nlohmann::json constraints = nlohmann::json::object();
+  // The request's time budget: the walk, the rendering and the wait for the
+  // graph stop when it expires (DeadlineExceeded, HTTP 504).
+  Deadline deadline;
 };
 
 Result<Direction> ParseDirection(const std::string& s);
@@ -59,14 +63,16 @@ class LineageService {
   Status Attach();
   // The same on a background thread, with catalog writes paused while the graph
   // loads; `on_ready` then runs inside that pause (it may add commit observers).
-  // Lineage requests wait for the graph (at most 60 s, then 503).
+  // Lineage requests wait for the graph (at most 60 s, then 503; never past
+  // their deadline, then 504).
   void AttachInBackground(std::function<void()> on_ready);
   // Waits until a background attach has finished (its on_ready included).
   void JoinBackgroundAttach();
   ~LineageService() { JoinBackgroundAttach(); }
 
   // AtlasLineageInfo of `guid`, serialised. NotFound for an unknown guid,
-  // NotFound ATLAS-404-00-011 for an entity that is neither DataSet nor Process.
+  // NotFound ATLAS-404-00-011 for an entity that is neither DataSet nor Process,
+  // DeadlineExceeded once req.deadline expires.
   Result<std::string> Lineage(const std::string& guid, const LineageRequest& req) const;
 
   const LineageGraph& graph() const { return graph_; }

@@ -14,6 +14,11 @@
 // removePropagationsOnEntityDelete (copies of a deleted source's tag go, else
 // they stay marked DELETED); deleted entities cut the paths through them.
 //
+// Bad items: a malformed task or record, or a (source, tag) whose application
+// fails, is recorded in failures() (id: "source/tag" or the task; why; also
+// logged) and skipped; the rest of the round is applied. A (source, tag) leaves
+// failures() once a later recomputation of it succeeds.
+//
 // Thread-safety: Start/Stop from one thread; the accessors from any.
 #pragma once
 
@@ -31,7 +36,9 @@
 #include <nlohmann/json.hpp>
 
 #include "meridian/catalog/catalog.h"
+#include "meridian/deadline.h"
 #include "meridian/lineage/lineage_graph.h"
+#include "meridian/worker_failures.h"
 
 namespace meridian::lineage {
 
@@ -54,20 +61,26 @@ class PropagationWorker {
   uint64_t pending() const;
   uint64_t done() const { return done_.load(); }
   bool idle() const { return idle_.load(); }
+  const WorkerFailures& failures() const { return failures_; }
 
   // Entities that should hold (source, tag) now, breadth first; `on_level`
   // (optional) sees each level's new entities as soon as they are known.
-  // Exposed for benchmarks.
+  // Tests `deadline` every few hundred entities: DeadlineExceeded once it
+  // expires or is cancelled (the worker's own deadline is cancelled by Stop).
+  // Exposed for benchmarks and tests.
   using LevelFn = std::function<void(const std::vector<std::string>&)>;
-  std::vector<std::string> Reachable(const std::string& source, const std::string& tag,
-                                     const LevelFn& on_level = nullptr) const;
+  Result<std::vector<std::string>> Reachable(const std::string& source, const std::string& tag,
+                                             const Deadline& deadline = {}, const LevelFn& on_level = nullptr) const;
 
  private:
   using Pair = std::pair<std::string, std::string>;  // source guid, tag name
   void Run();
   // Applies one task; false when stopped before it finished.
   bool Process(const nlohmann::json& task);
+  void PairsOfTask(const nlohmann::json& task, std::set<Pair>* out) const;
   void PairsOf(const std::string& guid, std::set<Pair>* out) const;
+  void Fail(const std::string& id, const std::string& why);
+  static std::string Shorten(std::string s);
   bool Recompute(const std::string& source, const std::string& tag);
 
   catalog::Catalog& catalog_;
@@ -78,8 +91,10 @@ class PropagationWorker {
   std::condition_variable cv_;
   bool wake_ = false;
   std::atomic<bool> stop_{false};
+  Deadline running_;  // cancelled by Stop(): bounds the walks of Recompute
   std::atomic<bool> idle_{false};
   std::atomic<uint64_t> done_{0};
+  WorkerFailures failures_;
   mutable std::mutex position_mu_;
   std::string position_;  // GUARDED_BY(position_mu_): last queue key finished
 };

@@ -6,7 +6,8 @@
 // the union. From a Process the first hop reaches its inputs/outputs. A process
 // is emitted only with a dataset on its far side. Each relationship is emitted
 // once, so cycles terminate. A node budget bounds the result: nodes whose
-// relations were not all returned are listed with their counts.
+// relations were not all returned are listed with their counts. The walk
+// tests its deadline as it goes and stops when it expires.
 #pragma once
 
 #include <cstddef>
@@ -15,7 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "meridian/deadline.h"
 #include "meridian/lineage/lineage_graph.h"
+#include "meridian/status.h"
 
 namespace meridian::lineage {
 
@@ -29,7 +32,12 @@ struct WalkOptions {
   // Per-node caps on relations followed in each direction (on-demand lineage);
   // empty = unlimited. Called with the node guid.
   std::function<size_t(const std::string& guid, bool input)> relations_limit;
+  // Tested every kDeadlineStride expanded nodes; on expiry the walk stops and
+  // WalkResult::status carries deadline.Check()'s error.
+  Deadline deadline;
 };
+
+inline constexpr size_t kDeadlineStride = 256;
 
 struct Relation {
   std::string from, to, relationship;  // data-flow direction
@@ -48,6 +56,7 @@ struct WalkResult {
   std::vector<Relation> relations;
   std::map<std::string, NodeRelations> node_relations;  // expanded nodes
   bool has_more = false;  // the node budget cut the walk
+  Status status;          // DeadlineExceeded when the deadline stopped the walk
 };
 
 WalkResult Walk(const LineageGraph& graph, const std::string& base, bool base_is_process, const WalkOptions& opts);

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "meridian/catalog/catalog.h"
+#include "meridian/deadline.h"
 #include "meridian/index/indexer.h"
 #include "meridian/index/search_index.h"
 #include "meridian/status.h"
@@ -65,31 +66,38 @@ class SearchService {
   SearchService(catalog::Catalog* catalog, const index::SearchIndex* index, index::Indexer* indexer,
                 SearchOptions options = {});
 
+  // Deadlines: the searches below that take one wait for the index and visit
+  // candidates no longer than it allows, then return DeadlineExceeded (504).
+
   // SearchParameters -> AtlasSearchResult (queryType BASIC).
-  Result<json> Basic(const json& params) const;
+  Result<json> Basic(const json& params, const Deadline& deadline = {}) const;
   // GET /search/fulltext.
-  Result<json> FullText(const std::string& query, bool exclude_deleted, int limit, int offset) const;
+  Result<json> FullText(const std::string& query, bool exclude_deleted, int limit, int offset,
+                        const Deadline& deadline = {}) const;
   // GET/POST /search/quick: {searchResults, aggregationMetrics}.
-  Result<json> Quick(const json& params) const;
+  Result<json> Quick(const json& params, const Deadline& deadline = {}) const;
   // GET /search/suggestions.
   Result<json> Suggestions(const std::string& prefix, const std::string& field) const;
   // GET /search/attribute: prefix match on one attribute (queryType ATTRIBUTE).
   Result<json> Attribute(const std::string& attr, const std::string& prefix, const std::string& type_name, int limit,
-                         int offset) const;
+                         int offset, const Deadline& deadline = {}) const;
   // GET /search/relationship (queryType RELATIONSHIP).
   Result<json> Relationship(const RelationshipSearch& request) const;
   // GET /search/dsl. Unavailable when built without the DSL library.
   Result<json> Dsl(const DslSearch& request) const;
 
-  // Waits for the indexer to apply every write acknowledged so far.
-  bool WaitForIndex() const;
+  // Waits for the indexer to apply every write acknowledged so far (bounded by
+  // IndexerOptions::max_wait, then searches what is indexed), or until
+  // `deadline` expires: then DeadlineExceeded.
+  Status WaitForIndex(const Deadline& deadline = {}) const;
 
   const catalog::Catalog& catalog() const { return *catalog_; }
   const index::SearchIndex& index() const { return *index_; }
 
  private:
   // Runs SearchParameters; `aggregation` (quick search) receives per-type counts.
-  Result<json> Run(const json& params, const std::string& query_type, bool quick, json* aggregation) const;
+  Result<json> Run(const json& params, const std::string& query_type, bool quick, json* aggregation,
+                   const Deadline& deadline) const;
   // The header of `record` plus the requested `attributes` (references land in *referred).
   json HeaderWith(const json& record, const std::vector<std::string>& attributes, bool with_classifications,
                   json* referred) const;

@@ -1,6 +1,8 @@
-// Api: the request dispatcher. Authenticates (HTTP Basic or a browser session
-// cookie), checks the route's role and CSRF header, calls the handler, and
-// serves the bundled web UI for non-API paths.
+// Api: the request dispatcher. Classifies requests by route (RouteClass),
+// authenticates from the headers (HTTP Basic or a browser session cookie),
+// checks the route's role and CSRF header, calls the handler, and serves the
+// bundled web UI for non-API paths. Hooks() plugs these steps into HttpServer
+// so that a request's body is read only once its headers are admitted.
 #pragma once
 
 #include <functional>
@@ -11,6 +13,9 @@
 #include "meridian/auth/auth.h"
 #include "meridian/catalog/catalog.h"
 #include "meridian/server/http.h"
+#include "meridian/worker_failures.h"
+#include "meridian/server/http_server.h"
+#include "meridian/server/server_metrics.h"
 
 namespace meridian::search {
 class SearchService;
@@ -21,12 +26,15 @@ namespace meridian::server {
 struct ApiOptions {
   std::string ui_dir;             // Default: <binary dir>/ui. Missing dir: / explains how to build the UI.
   std::string version = "0.1.0";
+  bool secure_cookies = false;            // Set-Cookie with `Secure` (the server speaks HTTPS). Default: false.
+  const ServerMetrics* metrics = nullptr;  // Served by the metrics routes when set. Default: none.
 };
 
 struct Services {
   catalog::Catalog* catalog = nullptr;
   auth::UserStore* users = nullptr;
   auth::SessionStore* sessions = nullptr;
+  const WorkerFailures* index_failures = nullptr;  // optional: counted in /admin/metrics
 };
 
 // Route groups, one per API area (src/server/*_handlers.cc and other modules).
@@ -34,6 +42,9 @@ void RegisterTypeRoutes(Router& r, const Services& s);
 void RegisterEntityRoutes(Router& r, const Services& s);
 void RegisterRelationshipRoutes(Router& r, const Services& s);
 void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o);
+// GET /api/meridian/v1/admin/index/failures (admin): what the indexer and the
+// propagation worker skipped (WorkerFailures::ToJson of each; null when absent).
+void RegisterWorkerFailureRoutes(Router& r, const WorkerFailures* index, const WorkerFailures* propagation);
 // POST /api/meridian/v1/lineage/sql?defaultDb=&cluster= with HiveQL text: records its lineage.
 void RegisterSqlLineageRoutes(Router& r, const Services& s);
 // /v2/search (src/server/search_handlers.cc).
@@ -49,7 +60,18 @@ class Api {
  public:
   Api(Services services, ApiOptions options);
   Router& router() { return router_; }
+  // Admit, then Execute.
   HttpResponse Handle(HttpRequest& req);
+  // From method and path: the matched route's class; UI files and sign-out are
+  // cheap, sign-in is a write. Thread-safe once serving.
+  RouteClass Classify(const HttpRequest& req) const;
+  // From the headers only: nullopt when the request may go on (fills
+  // req.principal and req.params), else its answer (401, 403, 404, 405, 400).
+  std::optional<HttpResponse> Admit(HttpRequest& req);
+  // Runs an admitted request (with its body).
+  HttpResponse Execute(HttpRequest& req);
+  // Classify, Admit and Execute as HttpServer hooks; the Api must outlive the server.
+  RequestHooks Hooks();
 
  private:
   HttpResponse HandleLogin(HttpRequest& req);

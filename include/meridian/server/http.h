@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,6 +14,7 @@
 
 #include "meridian/auth/auth.h"
 #include "meridian/deadline.h"
+#include "meridian/request_json.h"
 #include "meridian/status.h"
 
 namespace meridian::server {
@@ -26,6 +28,8 @@ struct HttpRequest {
 
   // Set by the server: when the handler's work must stop (per route class).
   Deadline deadline;
+  // Set by the server: the client's IP address (for sign-in throttling).
+  std::string remote_address;
 
   // Set by the dispatcher.
   auth::Principal principal;
@@ -36,7 +40,9 @@ struct HttpRequest {
   std::vector<std::string> QueryAll(const std::string& name) const;
   bool QueryBool(const std::string& name, bool def) const;
   int QueryInt(const std::string& name, int def) const;
-  // Parses the body as JSON; InvalidArgument with Atlas's code when it is not.
+  // Parses the body as JSON with ParseRequestJson (meridian/request_json.h): at
+  // most kMaxRequestJsonDepth (64) nested levels. InvalidArgument with Atlas's
+  // code (400) when the body is empty, not JSON or nested deeper.
   Result<nlohmann::json> JsonBody() const;
 };
 
@@ -55,16 +61,37 @@ struct HttpResponse {
 // Minimum role a route needs.
 enum class Access { kPublic, kRead, kWrite, kAdmin };
 
+// How the server schedules a route (see HttpServer):
+//  kImmediate — answered on the I/O thread at once, never queued: instant handlers only (status, metrics);
+//  kCheap     — point reads (entity by guid, headers, types);
+//  kWrite     — POST/PUT/DELETE;
+//  kHeavy     — work that grows with the catalog: search, DSL, lineage walks, audits.
+enum class RouteClass { kImmediate = 0, kCheap = 1, kWrite = 2, kHeavy = 3 };
+constexpr int kRouteClassCount = 4;
+// "immediate", "cheap", "write", "heavy".
+constexpr std::string_view RouteClassName(RouteClass c) {
+  constexpr std::string_view kNames[] = {"immediate", "cheap", "write", "heavy"};
+  return kNames[static_cast<int>(c)];
+}
+
+// The class a route gets when Router::Add is not told one: kHeavy for search
+// (/api/atlas/v2/search/...), lineage walks (/api/atlas/v2/lineage/...) and
+// audits (.../audit), otherwise kCheap for GET/HEAD and kWrite for other methods.
+RouteClass DefaultRouteClass(std::string_view method, std::string_view pattern);
+
 using Handler = std::function<HttpResponse(HttpRequest&)>;
 
 // Matches method + path against patterns such as "/api/atlas/v2/entity/guid/{guid}".
 // Literal segments win over {params}. Not thread-safe to modify; immutable once serving.
 class Router {
  public:
-  void Add(std::string method, std::string pattern, Access access, Handler handler);
+  // `route_class` empty: DefaultRouteClass(method, pattern).
+  void Add(std::string method, std::string pattern, Access access, Handler handler,
+           std::optional<RouteClass> route_class = std::nullopt);
   struct Match {
     const Handler* handler = nullptr;
     Access access = Access::kRead;
+    RouteClass route_class = RouteClass::kCheap;
     bool path_known = false;  // some route has this path (for 405)
   };
   Match Find(const std::string& method, const std::string& path, std::map<std::string, std::string>* params) const;
@@ -75,6 +102,7 @@ class Router {
     std::vector<std::string> segments;
     Access access;
     Handler handler;
+    RouteClass route_class;
     int literal_count;
   };
   std::vector<Route> routes_;

@@ -14,10 +14,19 @@
 //   user_data      kind \0 ... -> record                  (saved searches, search-result downloads)
 //   admin_audit    be64(ms) \0 be64(seq) -> AtlasAuditEntry (type changes, purges, imports)
 // Every mutation goes through one WriteBatch (Store::Write), so it is atomic.
+//
+// Disk full and I/O errors: a write that cannot be persisted fails with
+// InsufficientStorage (HTTP 507) and leaves the store unchanged; reads keep
+// working. RocksDB then stops taking writes; the store retries (DB::Resume, at
+// most once a second, on the next write) and RocksDB's own no-space recovery
+// runs in the background, so writes succeed again once space returns, without a
+// restart. RocksDB's info log goes to the process log (spdlog, warnings and
+// above), never to a file of its own that could fill the disk.
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -111,6 +120,13 @@ class Store {
 
   // A process-wide increasing sequence, persisted with the next Write.
   uint64_t NextSequence();
+  // Writes a consistent point-in-time copy of the store to `dir` (must not
+  // exist; hard links where possible) and sets *sequence to the sequence
+  // persisted in that copy: every write acknowledged before the call is in it.
+  Status Checkpoint(const std::string& dir, uint64_t* sequence) const;
+  // Opens the RocksDB directory `store_dir` (e.g. a checkpoint) read-only and
+  // sets *sequence to its persisted sequence. Fails when it cannot be read.
+  static Status ReadSequence(const std::string& store_dir, uint64_t* sequence);
   // Approximate number of keys in a family (RocksDB estimate).
   uint64_t EstimateKeys(Family f) const;
   const std::string& dir() const { return dir_; }
@@ -123,8 +139,11 @@ class Store {
   bool sync_ = false;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+
   std::atomic<uint64_t> sequence_{0};
   std::mutex write_mu_;
+  bool write_failed_ = false;                        // GUARDED_BY(write_mu_)
+  std::chrono::steady_clock::time_point last_resume_;  // GUARDED_BY(write_mu_)
 };
 
 }  // namespace meridian::store
