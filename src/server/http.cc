@@ -1,5 +1,6 @@
 #include "meridian/server/http.h"
 
+#include <strings.h>
 #include <algorithm>
 
 namespace meridian::server {
@@ -60,7 +61,8 @@ std::vector<std::string> HttpRequest::QueryAll(const std::string& name) const {
 bool HttpRequest::QueryBool(const std::string& name, bool def) const {
   auto it = query.find(name);
   if (it == query.end()) return def;
-  return it->second == "true" || it->second == "1";
+  // Case-insensitive like Java's Boolean.valueOf: Python clients send "True".
+  return strcasecmp(it->second.c_str(), "true") == 0 || it->second == "1";
 }
 
 int HttpRequest::QueryInt(const std::string& name, int def) const {
