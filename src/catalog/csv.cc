@@ -1,5 +1,7 @@
 #include "meridian/catalog/csv.h"
 
+#include <cstdlib>
+
 namespace meridian::catalog::csv {
 
 std::string Trim(const std::string& s) {
@@ -66,13 +68,25 @@ std::vector<std::string> SplitList(const std::string& value) {
   return out;
 }
 
+namespace {
+
+// A field a spreadsheet would evaluate: starts with = + - or @ and is not a plain number.
+bool Formula(const std::string& f) {
+  if (f.empty() || (f[0] != '=' && f[0] != '+' && f[0] != '-' && f[0] != '@')) return false;
+  char* end = nullptr;
+  std::strtod(f.c_str(), &end);
+  return f[0] == '=' || f[0] == '@' || end != f.c_str() + f.size();
+}
+
+}  // namespace
+
 std::string Row(const std::vector<std::string>& fields) {
   std::string out;
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i) out.push_back(',');
     const std::string& f = fields[i];
     out.push_back('"');
-    if (!f.empty() && (f[0] == '=' || f[0] == '+' || f[0] == '-' || f[0] == '@')) out.push_back('\'');
+    if (Formula(f)) out.push_back('\'');
     for (char c : f) {
       if (c == '"') out.push_back('"');
       out.push_back(c);

@@ -59,7 +59,7 @@ bool Less(const json& a, const json& b) {
 
 }  // namespace
 
-Result<json> SearchRelations(const catalog::Catalog& catalog, const json& params_in) {
+Result<json> SearchRelations(const catalog::Catalog& catalog, const json& params_in, const Deadline& deadline) {
   const json params = params_in.is_object() ? params_in : json::object();
   const int limit_in = IntOf(params, "limit", 0), offset_in = IntOf(params, "offset", 0);
   if (limit_in < 0 || offset_in < 0)
@@ -89,7 +89,10 @@ Result<json> SearchRelations(const catalog::Catalog& catalog, const json& params
   const bool exclude_deleted = BoolOf(params, "excludeDeletedEntities", false);
   const int64_t now = catalog::NowMillis();
   std::vector<json> matches;
+  size_t visited = 0;
+  bool expired = false;
   RETURN_IF_ERROR(catalog.store().Scan(store::Family::kRelationships, "", [&](std::string_view, std::string_view v) {
+    if (++visited % 1024 == 0 && deadline.Expired()) return !(expired = true);
     auto rel = store::DecodeRecord(v);
     if (!rel.ok()) return true;
     if (!wanted.empty() && !wanted.count(rel->value("typeName", ""))) return true;
@@ -98,6 +101,7 @@ Result<json> SearchRelations(const catalog::Catalog& catalog, const json& params
     matches.push_back(std::move(*rel));
     return true;
   }));
+  if (expired) RETURN_IF_ERROR(deadline.Check("relations search"));
   const std::string sort_by = params.value("sortBy", json("")).is_string() ? params.value("sortBy", std::string()) : "";
   if (!sort_by.empty()) {
     const bool desc = params.value("sortOrder", json("")) == "DESCENDING";

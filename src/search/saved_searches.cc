@@ -122,7 +122,7 @@ Status SavedSearches::Delete(const std::string& current_user, const std::string&
   });
 }
 
-Result<json> SavedSearches::Execute(const json& saved_search) const {
+Result<json> SavedSearches::Execute(const json& saved_search, const Deadline& deadline) const {
   const json params = saved_search.value("searchParameters", json::object());
   const std::string type = Str(saved_search, "searchType");
   if (type == "ADVANCED") {
@@ -134,8 +134,8 @@ Result<json> SavedSearches::Execute(const json& saved_search) const {
     dsl.offset = params.value("offset", 0);
     return search_->Dsl(dsl);
   }
-  if (type == "BASIC_RELATIONSHIP") return SearchRelations(*catalog_, params);
-  return search_->Basic(params);
+  if (type == "BASIC_RELATIONSHIP") return SearchRelations(*catalog_, params, deadline);
+  return search_->Basic(params, deadline);
 }
 
 }  // namespace meridian::search

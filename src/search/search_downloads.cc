@@ -103,7 +103,7 @@ std::string SelectCsv(const json& result) {
 
 }  // namespace
 
-Status SearchDownloads::CreateBasic(const std::string& user, const json& body) {
+Status SearchDownloads::CreateBasic(const std::string& user, const json& body, const Deadline& deadline) {
   const int64_t start = catalog::NowMillis();
   if (!body.is_object()) return Status::InvalidArgument("invalid parameters: body must be an object");
   json params = body.value("searchParameters", json::object());
@@ -117,7 +117,7 @@ Status SearchDownloads::CreateBasic(const std::string& user, const json& body) {
   params["attributes"] = attrs;
   params["limit"] = 10000;
   params["offset"] = 0;
-  ASSIGN_OR_RETURN(json result, search_->Basic(params));
+  ASSIGN_OR_RETURN(json result, search_->Basic(params, deadline));
   return Save(user, "BASIC", EntitiesCsv(result, labels), start);
 }
 

@@ -256,7 +256,7 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
       return HttpResponse::Error(Status::InvalidArgument("invalid tagUpdateStartTime " + from, "ATLAS-400-00-029"));
     }
     return JsonOr(c->ClassificationChangesSince(ms));
-  });
+  }, RouteClass::kHeavy);  // a scan of the audit log
   r.Add("POST", base + "/bulk/setClassifications", Access::kWrite, [c](HttpRequest& req) {
     auto body = req.JsonBody();
     if (!body.ok()) return HttpResponse::Error(body.status());

@@ -39,17 +39,17 @@ void RegisterSavedSearchRoutes(Router& r, catalog::Catalog* catalog, const searc
   });
   r.Add("GET", base + "/saved/execute/{name}", Access::kRead, [saved](HttpRequest& req) {
     auto s = saved->GetByName(req.principal.user, req.Query("user"), req.params["name"]);
-    return s.ok() ? JsonOr(saved->Execute(*s)) : HttpResponse::Error(s.status());
+    return s.ok() ? JsonOr(saved->Execute(*s, req.deadline)) : HttpResponse::Error(s.status());
   });
   r.Add("GET", base + "/saved/execute/guid/{guid}", Access::kRead, [saved](HttpRequest& req) {
     auto s = saved->GetByGuid(req.principal.user, req.params["guid"]);
-    return s.ok() ? JsonOr(saved->Execute(*s)) : HttpResponse::Error(s.status());
+    return s.ok() ? JsonOr(saved->Execute(*s, req.deadline)) : HttpResponse::Error(s.status());
   });
 
   auto downloads = std::make_shared<search::SearchDownloads>(catalog, search, download_dir);
   r.Add("POST", base + "/basic/download/create_file", Access::kRead,
         with_body([downloads](HttpRequest& req, const json& body) {
-          return NoContentOr(downloads->CreateBasic(req.principal.user, body));
+          return NoContentOr(downloads->CreateBasic(req.principal.user, body, req.deadline));
         }));
   r.Add("POST", base + "/dsl/download/create_file", Access::kRead,
         with_body([downloads](HttpRequest& req, const json& body) {

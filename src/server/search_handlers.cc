@@ -104,13 +104,13 @@ void RegisterSearchRoutes(Router& r, const search::SearchService* s) {
   r.Add("POST", base + "/relations", Access::kRead, [s](HttpRequest& req) {
     auto body = BodyParams(req);
     if (!body.ok()) return HttpResponse::Error(body.status());
-    return JsonOr(search::SearchRelations(s->catalog(), *body));
+    return JsonOr(search::SearchRelations(s->catalog(), *body, req.deadline));
   });
   r.Add("GET", base + "/relations", Access::kRead, [s](HttpRequest& req) {
     json p = json::object();
     PutParams(req, p, {"relationshipName", "sortBy", "sortOrder", "marker"}, {"excludeDeletedEntities"},
               {"limit", "offset"});
-    return JsonOr(search::SearchRelations(s->catalog(), p));
+    return JsonOr(search::SearchRelations(s->catalog(), p, req.deadline));
   });
   r.Add("GET", base + "/dsl", Access::kRead, [s](HttpRequest& req) {
     search::DslSearch ds;

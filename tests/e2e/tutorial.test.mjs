@@ -85,7 +85,7 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
   after(async () => {
     await browser?.close();
     await server?.stop();
-    const unexpected = consoleErrors.filter((e) => !/status of 40[01]|status of 404|favicon/.test(e));
+    const unexpected = consoleErrors.filter((e) => !/status of 40[01]|status of 40[49]|favicon/.test(e));
     if (unexpected.length) console.log(`browser console errors:\n${unexpected.join('\n')}`);
   });
 
@@ -345,8 +345,9 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
       }],
     });
     await rest('POST', `/v2/entity/guid/${guids.trip_details}/businessmetadata`, { Stewardship: { team: 'mobility' } });
-    await page.goto(`${server.base}/`);  // reloads the cached type definitions
     await openEntity(guids.trip_details);
+    await page.reload();  // the UI caches type definitions per page load
+    await page.getByTestId('entity-name').waitFor({ timeout: T });
     const team = page.getByTestId('bm-value-Stewardship.team');
     await team.waitFor({ timeout: T });
     assert.equal(await team.textContent(), 'mobility');

@@ -101,7 +101,8 @@ TEST_F(V2FamiliesTest, BusinessAttributesAreSetMergedOverwrittenAndRemoved) {
   EXPECT_EQ(Entity(table_)["businessAttributes"]["Governance"]["owner_team"], "sales");
   EXPECT_EQ(Entity(table_)["businessAttributes"]["Governance"]["tags"], json({"pii", "finance"}));
   // With isOverwrite=true they replace everything.
-  ASSERT_EQ(server_.Post(bm + "?isOverwrite=true", {{"Governance", {{"rowCount", 7}}}}).status, 204);
+  // (Atlas's Python client writes the flag as "True".)
+  ASSERT_EQ(server_.Post(bm + "?isOverwrite=True", {{"Governance", {{"rowCount", 7}}}}).status, 204);
   EXPECT_EQ(Entity(table_)["businessAttributes"], json({{"Governance", {{"rowCount", 7}}}}));
   // Removal by name, then of the whole business metadata.
   ASSERT_EQ(server_.Post(bm, {{"Governance", {{"owner_team", "ops"}}}}).status, 204);

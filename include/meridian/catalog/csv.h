@@ -18,8 +18,9 @@ std::string Trim(const std::string& s);
 // The non-empty trimmed items of a '|'-separated list cell.
 std::vector<std::string> SplitList(const std::string& value);
 
-// One record, every field quoted; a field starting with = + - or @ gets a
-// leading ' so spreadsheets do not evaluate it.
+// One record, every field quoted; a field starting with = + - or @ (other
+// than a plain number such as -2) gets a leading ' so spreadsheets do not
+// evaluate it.
 std::string Row(const std::vector<std::string>& fields);
 
 }  // namespace meridian::catalog::csv

@@ -39,7 +39,7 @@ class SavedSearches {
   Status Delete(const std::string& current_user, const std::string& guid);
   // Runs a saved search: BASIC as basic search, ADVANCED as DSL (with its
   // typeName/classification), BASIC_RELATIONSHIP as relations search.
-  Result<json> Execute(const json& saved_search) const;
+  Result<json> Execute(const json& saved_search, const Deadline& deadline = {}) const;
 
  private:
   catalog::Catalog* catalog_;

@@ -29,7 +29,7 @@ class SearchDownloads {
       : catalog_(catalog), search_(search), dir_(std::move(dir)) {}
 
   // Body {"searchParameters": SearchParameters, "attributeLabelMap": {label: attribute}}.
-  Status CreateBasic(const std::string& user, const json& body);
+  Status CreateBasic(const std::string& user, const json& body, const Deadline& deadline = {});
   // Body {"query", "typeName", "classification", "limit", "offset"}.
   Status CreateDsl(const std::string& user, const json& body);
   // {"searchDownloadRecords": [...]}, newest first.
