@@ -31,7 +31,7 @@ SERVER=""
 cleanup() {
   [[ -n "$SERVER" ]] && kill "$SERVER" 2>/dev/null || true
   kill $(jobs -p) 2>/dev/null || true
-  [[ -z "$KEEP" ]] && rm -rf "$WORK"
+  if [[ -z "$KEEP" ]]; then rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 PORT=$((20000 + RANDOM % 20000))

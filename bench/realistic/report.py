@@ -46,6 +46,9 @@ def main():
         elif name in ("rss", "catch-up"):
             continue
         else:
+            if not r["requests"]:
+                print(f"| {name} | {r['c']} | no response within {r['seconds']:.0f} s | | | | |")
+                continue
             rps = r["requests"] / r["seconds"] if r["seconds"] else 0
             cpu = r["cpu_ticks"] * TICK_MS / max(1, r["requests"])
             ratio = ""
