@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const uiRoot = join(here, '..', '..', '..', 'ui');
 
-export async function launchBrowser({ viewport = { width: 1280, height: 800 } } = {}) {
+export async function launchBrowser({ viewport = { width: 1280, height: 800 }, ignoreHTTPSErrors = false } = {}) {
   const require = createRequire(join(uiRoot, 'package.json'));
   const { chromium } = require('playwright-core');
   const userDataDir = mkdtempSync(join(tmpdir(), 'meridian-chrome-'));
@@ -27,6 +27,7 @@ export async function launchBrowser({ viewport = { width: 1280, height: 800 } } 
     ],
     viewport,
     acceptDownloads: true,
+    ignoreHTTPSErrors,
   });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   return {
