@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request, restClient, startServer } from './lib/server.mjs';
 import { launchBrowser } from './lib/browser.mjs';
-import { makeCertificates } from './lib/tls.mjs';
+import { makeCertificates, spkiHash } from './lib/tls.mjs';
 import { loadTutorial } from './lib/tutorial-data.mjs';
 
 const BIN = process.env.MERIDIAN_BIN;
@@ -42,10 +42,11 @@ describe('web UI over https', { timeout: 90_000 }, () => {
     server = await startServer({ binary: BIN, uiDir: UI_DIR, tls });
     assert.match(server.base, /^https:\/\/localhost:/);
     await loadTutorial(restClient(server.base, 'admin', 'admin', { ca: server.ca }));
-    // Chromium trusts the CA only through an NSS database (certutil, package libnss3-tools, which the
-    // test machines do not have); the context option ignoreHTTPSErrors lets the browser accept the
-    // throw-away CA's certificate instead. The certificate itself was verified against the CA above.
-    browser = await launchBrowser({ ignoreHTTPSErrors: true });
+    // Chromium trusts a CA only through an NSS database (certutil, package libnss3-tools, not on the test
+    // machines), and Playwright's ignoreHTTPSErrors would accept any certificate. Instead chromium is told to
+    // accept exactly this server key (--ignore-certificate-errors-spki-list): a different certificate still
+    // fails with ERR_CERT_AUTHORITY_INVALID. The chain itself was verified against the CA above.
+    browser = await launchBrowser({ args: [`--ignore-certificate-errors-spki-list=${spkiHash(tls.cert)}`] });
     page = browser.page;
   });
 

@@ -1,6 +1,7 @@
 // A throw-away CA and a certificate for localhost / 127.0.0.1 signed by it, made with the openssl CLI.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Writes ca.crt, server.crt and server.key into `dir`; returns their paths. */
@@ -15,4 +16,10 @@ export function makeCertificates(dir) {
   openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', '2', '-days', '1',
     '-extfile', 'server.ext', '-out', 'server.crt');
   return { ca: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
+}
+
+/** Base64 SHA-256 of a PEM certificate's SubjectPublicKeyInfo (chromium's --ignore-certificate-errors-spki-list). */
+export function spkiHash(certPath) {
+  const spki = new X509Certificate(readFileSync(certPath)).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
 }
