@@ -106,9 +106,8 @@ def tutorial_steps(readme_path):
 
 
 class Tour:
-    def __init__(self, build_dir, source_dir, work, ca, port, hms_port):
-        self.build_dir, self.source_dir, self.work = build_dir, source_dir, work
-        self.ca, self.port, self.hms_port = ca, port, hms_port
+    def __init__(self, work, ca, port, hms_port):
+        self.work, self.ca, self.hms_port = work, ca, hms_port
         self.base = f"https://localhost:{port}"
         self.background = []
         self.env = dict(os.environ, MERIDIAN_PASSWORD="admin")
@@ -254,7 +253,7 @@ def main():
             [os.path.join(build_dir, "meridian"), "serve", "--port", str(port), "--bind", "127.0.0.1",
              "--data-dir", os.path.join(tmp, "data"), "--tls-cert", cert, "--tls-key", key],
             stdout=log, stderr=subprocess.STDOUT)
-        tour = Tour(build_dir, source_dir, work, ca, port, hms_port)
+        tour = Tour(work, ca, port, hms_port)
         try:
             wait_for_port(port, server, "meridian serve")
             status = tour.get("/api/atlas/admin/status")
