@@ -1,4 +1,4 @@
-// Headless Debian chromium through playwright-core (resolved from ui/node_modules).
+// Headless Debian chromium through playwright-core (resolved from ui/node_modules); `args` adds flags.
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const uiRoot = join(here, '..', '..', '..', 'ui');
 
-export async function launchBrowser({ viewport = { width: 1280, height: 800 } } = {}) {
+export async function launchBrowser({ viewport = { width: 1280, height: 800 }, args = [] } = {}) {
   const require = createRequire(join(uiRoot, 'package.json'));
   const { chromium } = require('playwright-core');
   const userDataDir = mkdtempSync(join(tmpdir(), 'meridian-chrome-'));
@@ -24,6 +24,7 @@ export async function launchBrowser({ viewport = { width: 1280, height: 800 } } 
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...args,
     ],
     viewport,
     acceptDownloads: true,
