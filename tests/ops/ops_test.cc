@@ -155,8 +155,8 @@ TEST_F(SignInThrottle, UnknownAndKnownUsersFailAlike) {
   // The unknown user's password was hashed like a known user's.
   EXPECT_EQ(LoginMetrics()["unknownUserChecks"], 1);
   EXPECT_EQ(LoginMetrics()["failures"], 2);
-  // A user name that is not a string is a failed sign-in, not a server error.
-  EXPECT_EQ(login({{"username", json::array({1})}, {"password", 5}}).status, 401);
+  // A user name that is not a string is a bad request, not a server error.
+  EXPECT_EQ(login({{"username", json::array({1})}, {"password", 5}}).status, 400);
 }
 
 // ---------------------------------------------------------------- disk full
