@@ -20,7 +20,8 @@ enum class StatusCode : int {
   kAlreadyExists = 6,     // 409: type or relationship already there
   kPermissionDenied = 7,  // 403: authenticated but not allowed
   kFailedPrecondition = 9,  // 409: e.g. type in use
-  kResourceExhausted = 8,   // 413/429: request or result too large
+  kResourceExhausted = 8,   // 413: request or result too large
+  kRateLimited = 17,        // 429: too many attempts; retry later
   kUnauthenticated = 16,    // 401
   kInternal = 13,           // 500
   kUnavailable = 14,        // 503
@@ -55,6 +56,9 @@ class [[nodiscard]] Status {
   }
   static Status TooLarge(std::string msg) {
     return {StatusCode::kResourceExhausted, "ATLAS-400-00-01A", std::move(msg)};
+  }
+  static Status RateLimited(std::string msg) {
+    return {StatusCode::kRateLimited, "ATLAS-429-00-001", std::move(msg)};
   }
   static Status Internal(std::string msg) {
     return {StatusCode::kInternal, "ATLAS-500-00-001", std::move(msg)};

@@ -205,8 +205,7 @@ Result<Principal> UserStore::Authenticate(const std::string& user, const std::st
   if (auto left = throttle_.Blocked(user, address); left.count() > 0) {
     ++throttled_;
     if (retry_after_s) *retry_after_s = CeilSeconds(left);
-    return Status(StatusCode::kResourceExhausted, "ATLAS-429-00-001",
-                  "too many failed sign-ins for this user or address; retry in " + std::to_string(CeilSeconds(left)) +
+    return Status::RateLimited("too many failed sign-ins for this user or address; retry in " + std::to_string(CeilSeconds(left)) +
                       " s");
   }
   std::string hash;

@@ -76,10 +76,7 @@ const char* RouteMethod(const HttpRequest& req) { return req.method == "HEAD" ? 
 // 429 with Retry-After while sign-in is locked; otherwise Atlas's error for `s`.
 HttpResponse SignInError(const Status& s, int retry_after_s) {
   HttpResponse r = HttpResponse::Error(s);
-  if (s.atlas_code() == "ATLAS-429-00-001") {
-    r.status = 429;
-    r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
-  }
+  if (s.code() == StatusCode::kRateLimited) r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
   return r;
 }
 
@@ -107,7 +104,7 @@ std::optional<HttpResponse> Api::Authenticate(HttpRequest& req, bool* via_sessio
         req.principal = *p;
         return std::nullopt;
       }
-      if (p.status().code() == StatusCode::kResourceExhausted) return SignInError(p.status(), retry_after_s);
+      if (p.status().code() == StatusCode::kRateLimited) return SignInError(p.status(), retry_after_s);
     }
   } else if (auto token = CookieValue(req.Header("cookie"), kSessionCookie); !token.empty()) {
     if (auto s = services_.sessions->Find(token)) {

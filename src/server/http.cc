@@ -104,6 +104,7 @@ HttpResponse HttpResponse::Error(const Status& s) {
     case StatusCode::kPermissionDenied: status = 403; break;
     case StatusCode::kUnauthenticated: status = 401; break;
     case StatusCode::kResourceExhausted: status = 413; break;
+    case StatusCode::kRateLimited: status = 429; break;
     case StatusCode::kUnavailable: status = 503; break;
     case StatusCode::kDeadlineExceeded: status = 504; break;
     case StatusCode::kInsufficientStorage: status = 507; break;

@@ -98,7 +98,7 @@ TEST(LoginThrottle, WrongPasswordsLockTheUserUntilTheBackOffPasses) {
     auto p = (*users)->Authenticate("admin", "wrong" + std::to_string(i), "10.0.0.1");
     ASSERT_FALSE(p.ok());
     // The first failures are plain 401s; from the limit on, 429 without a password check.
-    EXPECT_EQ(p.status().code(), i < 3 ? StatusCode::kUnauthenticated : StatusCode::kResourceExhausted) << i;
+    EXPECT_EQ(p.status().code(), i < 3 ? StatusCode::kUnauthenticated : StatusCode::kRateLimited) << i;
   }
   int retry_after = 0;
   auto right = (*users)->Authenticate("admin", "admin", "10.0.0.2", &retry_after);

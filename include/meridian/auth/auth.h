@@ -97,7 +97,7 @@ class UserStore {
 
   // Checks a user name and password from `address` (the client's IP; may be
   // empty). Errors: Unauthenticated (401) for a wrong pair, whatever the
-  // reason; ResourceExhausted with Atlas code ATLAS-429-00-001 while the user or
+  // reason; RateLimited (HTTP 429, ATLAS-429-00-001) while the user or
   // address is locked, with the seconds to wait in *retry_after_s.
   Result<Principal> Authenticate(const std::string& user, const std::string& password,
                                  const std::string& address = "", int* retry_after_s = nullptr);
