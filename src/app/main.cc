@@ -115,7 +115,7 @@ int Serve(const Config& config) {
   server::Api api(services, api_options);
   server::RegisterGlossaryRoutes(api.router(), services);
   server::RegisterSearchRoutes(api.router(), &search_service);
-  backup::RegisterBackupRoutes(api.router(), store->get(), UsersFile(config));
+  backup::RegisterBackupRoutes(api.router(), catalog->get(), UsersFile(config));
   server::RegisterSavedSearchRoutes(api.router(), catalog->get(), &search_service, config.data_dir + "/downloads");
 
   lineage::LineageOptions lineage_options;

@@ -10,7 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "meridian/store/store.h"
+#include "meridian/catalog/catalog.h"
 
 namespace meridian::backup {
 
@@ -86,9 +86,9 @@ Status WriteFileAtomically(const fs::path& path, const std::string& text) {
   return Status::Ok();
 }
 
-Result<json> CreateInEmptyDir(const store::Store& store, const std::string& users_file, const fs::path& root) {
+Result<json> CreateInEmptyDir(const catalog::Catalog& catalog, const std::string& users_file, const fs::path& root) {
   uint64_t sequence = 0;
-  RETURN_IF_ERROR(store.Checkpoint((root / "store").string(), &sequence));
+  RETURN_IF_ERROR(catalog.Checkpoint((root / "store").string(), &sequence));
   std::error_code ec;
   if (fs::exists(users_file, ec)) {
     fs::copy_file(users_file, root / "users.json", ec);
@@ -114,12 +114,12 @@ Result<json> CreateInEmptyDir(const store::Store& store, const std::string& user
 
 }  // namespace
 
-Result<json> CreateBackup(const store::Store& store, const std::string& users_file, const std::string& dir) {
+Result<json> CreateBackup(const catalog::Catalog& catalog, const std::string& users_file, const std::string& dir) {
   if (dir.empty() || !fs::path(dir).is_absolute())
     return Status::InvalidArgument("the backup folder must be an absolute path on the server, got '" + dir + "'");
   RETURN_IF_ERROR(PrepareEmptyDir(dir, "backup folder"));
   auto start = std::chrono::steady_clock::now();
-  auto manifest = CreateInEmptyDir(store, users_file, dir);
+  auto manifest = CreateInEmptyDir(catalog, users_file, dir);
   if (!manifest.ok()) {
     // Leave no half backup behind: without its manifest a folder is not a backup anyway.
     std::error_code ec;
@@ -155,7 +155,7 @@ Result<json> VerifyBackup(const std::string& dir) {
     if (sha != f.value("sha256", "")) return Status::InvalidArgument("backup file " + rel + " fails its SHA-256 check");
   }
   uint64_t sequence = 0;
-  RETURN_IF_ERROR(store::Store::ReadSequence((root / "store").string(), &sequence));
+  RETURN_IF_ERROR(catalog::Catalog::ReadCheckpointSequence((root / "store").string(), &sequence));
   if (sequence != manifest["storeSequence"].get<uint64_t>())
     return Status::InvalidArgument("the store copy holds sequence " + std::to_string(sequence) +
                                    ", the manifest says " + manifest["storeSequence"].dump());
@@ -175,10 +175,10 @@ Result<json> RestoreBackup(const std::string& dir, const std::string& data_dir) 
   return manifest;
 }
 
-void RegisterBackupRoutes(server::Router& router, const store::Store* store, std::string users_file) {
+void RegisterBackupRoutes(server::Router& router, const catalog::Catalog* catalog, std::string users_file) {
   auto running = std::make_shared<std::mutex>();
   router.Add("POST", "/api/meridian/v1/admin/backup", server::Access::kAdmin,
-             [store, users_file, running](server::HttpRequest& req) {
+             [catalog, users_file, running](server::HttpRequest& req) {
                auto body = req.JsonBody();
                if (!body.ok()) return server::HttpResponse::Error(body.status());
                auto to = body->is_object() ? body->find("to") : body->end();
@@ -187,7 +187,7 @@ void RegisterBackupRoutes(server::Router& router, const store::Store* store, std
                      Status::InvalidArgument("body must be {\"to\": \"/absolute/folder\"}", "ATLAS-400-00-01A"));
                std::unique_lock<std::mutex> lock(*running, std::try_to_lock);
                if (!lock.owns_lock()) return server::HttpResponse::Error(Status::Conflict("a backup is already running"));
-               auto manifest = CreateBackup(*store, users_file, to->get<std::string>());
+               auto manifest = CreateBackup(*catalog, users_file, to->get<std::string>());
                if (!manifest.ok()) return server::HttpResponse::Error(manifest.status());
                return server::HttpResponse::Json({{"to", to->get<std::string>()},
                                                   {"storeSequence", (*manifest)["storeSequence"]},

@@ -35,21 +35,11 @@ bool IsPlaceholderGuid(std::string_view guid) { return !guid.empty() && guid[0] 
 
 namespace internal {
 
-std::string EncodeEdgeValue(std::string_view relationship_guid, bool active, std::string_view type) {
-  std::string v(relationship_guid);
-  v.push_back('\x1f');
-  v.push_back(active ? 'A' : 'D');
-  v.push_back('\x1f');
-  v.append(type);
-  return v;
-}
-
-void DecodeEdgeValue(std::string_view value, Catalog::Edge* edge) {
-  size_t a = value.find('\x1f');
-  edge->relationship = std::string(value.substr(0, a));
-  if (a == std::string_view::npos || a + 2 >= value.size()) return;
-  edge->active = value[a + 1] == 'A';
-  edge->type = std::string(value.substr(a + 3));
+void SetEdgeValue(std::string_view value, Edge* edge) {
+  store::EdgeValue v = store::DecodeEdgeValue(value);
+  edge->relationship = std::move(v.relationship);
+  edge->type = std::move(v.type);
+  edge->active = v.active;
 }
 
 json MakeAuditEvent(const std::string& guid, int64_t ts, const std::string& user, const std::string& action,
@@ -148,7 +138,7 @@ std::vector<Catalog::Edge> Catalog::Edges(const std::string& guid, std::string_v
     if (!keys::ParseEdge(k, &attr, &other)) return true;
     e.attribute = std::string(attr);
     e.other = std::string(other);
-    internal::DecodeEdgeValue(v, &e);
+    internal::SetEdgeValue(v, &e);
     out.push_back(std::move(e));
     return true;
   }).PermitUnchecked();

@@ -10,9 +10,8 @@
 
 namespace meridian::catalog::internal {
 
-// Edge value: relationship guid, status flag and relationship type.
-std::string EncodeEdgeValue(std::string_view relationship_guid, bool active, std::string_view type);
-void DecodeEdgeValue(std::string_view value, Catalog::Edge* edge);
+// Fills `edge`'s relationship, type and status from a stored edge value.
+void SetEdgeValue(std::string_view value, Edge* edge);
 
 // Audit event record as stored; rendered as EntityAuditEventV2.
 json MakeAuditEvent(const std::string& guid, int64_t ts, const std::string& user, const std::string& action,

@@ -136,13 +136,24 @@ Result<json> Catalog::UpdateRelationship(const json& request, const std::string&
   return result;
 }
 
-Result<json> Catalog::GetRelationship(const std::string& guid, bool extended) const {
+Result<json> Catalog::LoadRelationshipRecord(const std::string& guid) const {
   std::string bytes;
   Status s = store_->Get(store::Family::kRelationships, guid, &bytes);
   if (s.code() == StatusCode::kNotFound)
     return Status::NotFound("Given relationship guid " + guid + " is invalid/not found", "ATLAS-404-00-00C");
   RETURN_IF_ERROR(s);
-  ASSIGN_OR_RETURN(json rel, store::DecodeRecord(bytes));
+  return store::DecodeRecord(bytes);
+}
+
+Status Catalog::ScanRelationshipRecords(const std::function<bool(const json& record)>& fn) const {
+  return store_->Scan(store::Family::kRelationships, "", [&](std::string_view, std::string_view v) {
+    auto rel = store::DecodeRecord(v);
+    return !rel.ok() || fn(*rel);
+  });
+}
+
+Result<json> Catalog::GetRelationship(const std::string& guid, bool extended) const {
+  ASSIGN_OR_RETURN(json rel, LoadRelationshipRecord(guid));
   rel["end1"] = EndObjectId(*this, rel["end1"]);
   rel["end2"] = EndObjectId(*this, rel["end2"]);
   json referred = json::object();

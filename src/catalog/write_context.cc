@@ -64,7 +64,7 @@ std::optional<std::string> WriteContext::FindUnique(const std::string& type, con
     if (it != pending_unique_.end()) return it->second;
     std::string guid;
     if (absent_unique_.count(key)) continue;
-    if (!catalog_.store().Get(Family::kUnique, key, &guid).ok()) {
+    if (!(*catalog_.store_).Get(Family::kUnique, key, &guid).ok()) {
       absent_unique_.insert(std::move(key));
     } else {
       types_.emplace(guid, sub);  // the key names the entity's own type
@@ -91,7 +91,7 @@ std::vector<Catalog::Edge> WriteContext::AllEdges(const std::string& guid) {
   std::map<std::string, std::optional<std::string>> merged;
   std::string prefix = keys::EdgePrefix(guid);
   if (!created_set_.count(guid)) {  // a new entity has no stored edges yet
-    catalog_.store().Scan(Family::kEdges, prefix, [&](std::string_view k, std::string_view v) {
+    (*catalog_.store_).Scan(Family::kEdges, prefix, [&](std::string_view k, std::string_view v) {
       merged[std::string(k)] = std::string(v);
       return true;
     }).PermitUnchecked();
@@ -107,7 +107,7 @@ std::vector<Catalog::Edge> WriteContext::AllEdges(const std::string& guid) {
     if (!keys::ParseEdge(k, &attr, &other)) continue;
     e.attribute = std::string(attr);
     e.other = std::string(other);
-    internal::DecodeEdgeValue(*v, &e);
+    internal::SetEdgeValue(*v, &e);
     out.push_back(std::move(e));
   }
   return out;
@@ -133,7 +133,7 @@ Result<json*> WriteContext::LoadRelationship(const std::string& guid) {
   auto it = relationships_.find(guid);
   if (it != relationships_.end()) return &it->second;
   std::string bytes;
-  Status s = catalog_.store().Get(Family::kRelationships, guid, &bytes);
+  Status s = (*catalog_.store_).Get(Family::kRelationships, guid, &bytes);
   if (s.code() == StatusCode::kNotFound)
     return Status::NotFound("Given relationship guid " + guid + " is invalid/not found", "ATLAS-404-00-00C");
   RETURN_IF_ERROR(s);
@@ -177,7 +177,7 @@ Status WriteContext::Link(const std::string& a, const types::RelationshipEnd& en
               {"updateTime", now_},
               {"version", 0}};
   relationships_[guid] = std::move(rel);
-  std::string value = internal::EncodeEdgeValue(guid, true, end.relationship);
+  std::string value = store::EncodeEdgeValue({guid, true, end.relationship});
   PutEdge(a, end.name, b, value);
   PutEdge(b, end.other_name, a, value);
   // Tags may now flow between a and b: one task per commit names all such ends.
@@ -258,7 +258,7 @@ Status WriteContext::SoftDelete(const std::string& guid) {
     ASSIGN_OR_RETURN(json* rel, LoadRelationship(e.relationship));
     (*rel)["status"] = "DELETED";
     (*rel)["updateTime"] = now_;
-    std::string value = internal::EncodeEdgeValue(e.relationship, false, e.type);
+    std::string value = store::EncodeEdgeValue({e.relationship, false, e.type});
     PutEdge(guid, e.attribute, e.other, value);
     if (end) PutEdge(e.other, end->other_name, guid, value);
     if (end && end->is_container && end->category == "COMPOSITION") RETURN_IF_ERROR(SoftDelete(e.other));
@@ -323,7 +323,7 @@ Status WriteContext::Commit(uint64_t* sequence) {
       bool taken = !fresh && it->second != guid;
       std::string holder;
       // Writes are serialised, so a key the store lacked earlier in this mutation is still absent.
-      if (!taken && !absent_unique_.count(k) && catalog_.store().Get(Family::kUnique, k, &holder).ok() &&
+      if (!taken && !absent_unique_.count(k) && (*catalog_.store_).Get(Family::kUnique, k, &holder).ok() &&
           holder != guid) {
         // Still taken unless this mutation deleted or renamed the holder.
         auto h = records_.find(holder);
@@ -365,7 +365,7 @@ Status WriteContext::Commit(uint64_t* sequence) {
     if (*present) batch.Put(Family::kPropagations, k, {});
     else batch.Delete(Family::kPropagations, k);
   }
-  store::Store& st = catalog_.store();
+  store::Store& st = (*catalog_.store_);
   for (const auto& [guid, ev] : audits_) batch.Put(Family::kAudit, keys::Audit(guid, now_, st.NextSequence()),
                                                    store::EncodeRecord(ev));
   if (!touched_set_.empty()) {
@@ -383,7 +383,23 @@ Status WriteContext::Commit(uint64_t* sequence) {
   RETURN_IF_ERROR(catalog_.Commit(batch, &info.sequence));
   if (sequence) *sequence = info.sequence;
   info.entities.assign(touched_set_.begin(), touched_set_.end());
-  info.edges.assign(edges_.begin(), edges_.end());
+  info.edges.reserve(edges_.size());
+  for (const auto& [k, v] : edges_) {
+    EdgeChange change;
+    std::string_view attr, other;
+    if (!keys::ParseEdge(k, &attr, &other)) continue;
+    change.guid = k.substr(0, k.size() - attr.size() - other.size() - 2);
+    change.edge.attribute = std::string(attr);
+    change.edge.other = std::string(other);
+    change.removed = !v;
+    if (v) {
+      store::EdgeValue value = store::DecodeEdgeValue(*v);
+      change.edge.relationship = std::move(value.relationship);
+      change.edge.type = std::move(value.type);
+      change.edge.active = value.active;
+    }
+    info.edges.push_back(std::move(change));
+  }
   catalog_.NotifyCommit(info);
   return Status::Ok();
 }

@@ -20,14 +20,10 @@ Result<json> LoadActive(const Catalog& c, const std::string& guid, std::string_v
 
 std::vector<std::string> GlossaryGuids(const Catalog& c) {
   std::vector<std::string> out;
-  const std::string prefix = store::keys::TypePrefix(kGlossaryType);
-  c.store()
-      .Scan(store::Family::kTypeIndex, prefix,
-            [&](std::string_view k, std::string_view) {
-              out.emplace_back(k.substr(prefix.size()));
-              return true;
-            })
-      .PermitUnchecked();
+  c.ScanTypeGuids(kGlossaryType, [&](std::string_view guid) {
+    out.emplace_back(guid);
+    return true;
+  }).PermitUnchecked();
   return out;
 }
 
@@ -158,9 +154,7 @@ Status ApplyRelationAttributes(Catalog& c, const std::string& guid, const json& 
 }
 
 json RelationshipAttributes(const Catalog& c, const std::string& rel_guid) {
-  std::string bytes;
-  if (!c.store().Get(store::Family::kRelationships, rel_guid, &bytes).ok()) return json::object();
-  auto rel = store::DecodeRecord(bytes);
+  auto rel = c.LoadRelationshipRecord(rel_guid);
   if (!rel.ok()) return json::object();
   json attrs = rel->value("attributes", json::object());
   return attrs.is_object() ? attrs : json::object();

@@ -15,8 +15,6 @@
 namespace meridian::index {
 
 using nlohmann::json;
-using store::Family;
-namespace keys = store::keys;
 
 namespace {
 
@@ -184,37 +182,6 @@ bool NoteRefusal(const std::string& guid, const Status& why, Refusals& refusals,
   return ++n <= 2;
 }
 
-// Deletes every index-topic queue key (after a rebuild made them redundant).
-// The highest index-topic queue sequence present (0: none).
-Result<uint64_t> LastQueued(store::Store& st) {
-  uint64_t last = 0;
-  RETURN_IF_ERROR(st.Scan(Family::kQueue, keys::QueuePrefix(catalog::kIndexTopic),
-                          [&](std::string_view k, std::string_view) {
-                            last = keys::QueueSeq(k);
-                            return true;
-                          }));
-  return last;
-}
-
-// Deletes the index-topic queue keys up to sequence `last`: a rebuild that
-// started after they were written made them redundant. Later ones stay queued
-// (writes that raced the rebuild's scan) and are applied as usual.
-Status ClearQueue(store::Store& st, uint64_t last) {
-  for (bool more = true; more;) {
-    store::Batch batch;
-    more = false;
-    RETURN_IF_ERROR(st.Scan(Family::kQueue, keys::QueuePrefix(catalog::kIndexTopic), [&](std::string_view k,
-                                                                                        std::string_view) {
-      if (keys::QueueSeq(k) > last) return false;
-      batch.Delete(Family::kQueue, k);
-      more = batch.Count() >= 10000;
-      return !more;
-    }));
-    if (batch.Count() > 0) RETURN_IF_ERROR(st.Write(batch));
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 Indexer::Indexer(catalog::Catalog* catalog, SearchIndex* index, IndexerOptions options)
@@ -226,7 +193,7 @@ Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t*
   WorkerFailures local;
   WorkerFailures& failed = failures ? *failures : local;
   // Queue entries written before the entity scan starts are covered by it.
-  ASSIGN_OR_RETURN(uint64_t queued_before, LastQueued(catalog.store()));
+  ASSIGN_OR_RETURN(uint64_t queued_before, catalog.LastQueued(catalog::kIndexTopic));
   RETURN_IF_ERROR(index.SetMetadata(std::string(kCompleteKey), ""));
   auto reg = catalog.types();
   uint64_t n = 0;
@@ -238,9 +205,7 @@ Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t*
     Status s = Pipeline(
         index,
         [&](const std::function<bool(Work)>& emit) {
-          return catalog.store().Scan(Family::kEntities, "", [&](std::string_view k, std::string_view v) {
-            const std::string guid(k);
-            auto rec = store::DecodeRecord(v);
+          return catalog.ScanRecords([&](const std::string& guid, Result<json> rec) {
             if (!rec.ok()) {
               failed.Record(guid, rec.status().message());
               spdlog::warn("reindex: entity {} skipped: {}", guid, rec.status().message());
@@ -262,7 +227,9 @@ Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t*
   RETURN_IF_ERROR(index.SetMetadata(std::string(kCompleteKey), "1"));
   RETURN_IF_ERROR(index.Commit());
   if (count) *count = n;
-  return ClearQueue(catalog.store(), queued_before);
+  // Queue entries up to queued_before are covered by the scan; later ones (writes that
+  // raced it) stay queued and are applied as usual.
+  return catalog.AckQueue(catalog::kIndexTopic, 0, queued_before);
 }
 
 Status Indexer::Start() {
@@ -301,22 +268,26 @@ void Indexer::Stop() {
 Status Indexer::ApplyRound(bool* drained) {
   // Every write with a sequence <= target has its queue entry visible now.
   const uint64_t target = catalog_->last_sequence();
-  store::Store& st = catalog_->store();
-  std::vector<std::string> consumed;
-  std::set<std::string> guids;
-  *drained = true;
-  RETURN_IF_ERROR(st.Scan(Family::kQueue, keys::QueuePrefix(catalog::kIndexTopic), [&](std::string_view k,
-                                                                                      std::string_view v) {
-    consumed.emplace_back(k);
-    auto task = store::DecodeRecord(v);
-    if (task.ok() && task->contains("guids") && (*task)["guids"].is_array())
-      for (const json& g : (*task)["guids"])
-        if (g.is_string()) guids.insert(g.get<std::string>());
-    if (guids.size() < options_.max_guids_per_round) return true;
-    *drained = false;
-    return false;
-  }));
-  if (!consumed.empty()) {
+  constexpr size_t kEntriesPerRead = 256;
+  std::set<std::string> guid_set;
+  uint64_t consumed = queue_position_;
+  *drained = false;
+  std::vector<catalog::Catalog::QueueEntry> entries;
+  while (!*drained && guid_set.size() < options_.max_guids_per_round) {
+    RETURN_IF_ERROR(catalog_->ReadQueue(catalog::kIndexTopic, consumed, kEntriesPerRead, &entries));
+    size_t used = 0;
+    for (const auto& entry : entries) {
+      ++used;
+      consumed = entry.sequence;
+      if (entry.task.is_object() && entry.task.contains("guids") && entry.task.at("guids").is_array())
+        for (const json& g : entry.task.at("guids"))
+          if (g.is_string()) guid_set.insert(g.get<std::string>());
+      if (guid_set.size() >= options_.max_guids_per_round) break;
+    }
+    *drained = entries.size() < kEntriesPerRead && used == entries.size();
+  }
+  if (consumed != queue_position_) {
+    const std::vector<std::string> guids(guid_set.begin(), guid_set.end());
     auto reg = catalog_->types();
     Refusals refusals;
     for (;;) {
@@ -324,26 +295,18 @@ Status Indexer::ApplyRound(bool* drained) {
       Status s = Pipeline(
           *index_,
           [&](const std::function<bool(Work)>& emit) {
-            for (const auto& g : guids) {
-              // A store that cannot be read fails the round (it is retried); a record
-              // that cannot be decoded or indexed only affects its own document.
-              std::string bytes;
-              Status got = st.Get(Family::kEntities, g, &bytes);
-              if (!got.ok() && got.code() != StatusCode::kNotFound) return got;
+            // A store that cannot be read fails the round (it is retried); a record
+            // that cannot be decoded or indexed only affects its own document.
+            return catalog_->LoadRecords(guids, [&](const std::string& g, Result<json> got) {
               json rec;  // null: the entity is gone, so is its document
-              if (got.ok()) {
-                auto decoded = store::DecodeRecord(bytes);
-                if (decoded.ok()) rec = std::move(*decoded);
-                else {
-                  failures_.Record(g, decoded.status().message());
-                  spdlog::warn("indexer: entity {} left out of the index: {}", g, decoded.status().message());
-                }
+              if (got.ok()) rec = std::move(*got);
+              else if (got.status().code() != StatusCode::kNotFound) {
+                failures_.Record(g, got.status().message());
+                spdlog::warn("indexer: entity {} left out of the index: {}", g, got.status().message());
               }
               auto it = refusals.find(g);
-              Work w = WorkFor(*catalog_, *reg, g, std::move(rec), it == refusals.end() ? 0 : it->second, failures_);
-              if (!emit(std::move(w))) break;
-            }
-            return Status::Ok();
+              return emit(WorkFor(*catalog_, *reg, g, std::move(rec), it == refusals.end() ? 0 : it->second, failures_));
+            });
           },
           0, nullptr, &refused);
       if (s.ok()) s = index_->Commit();
@@ -352,9 +315,8 @@ Status Indexer::ApplyRound(bool* drained) {
       if (refused.empty() || !NoteRefusal(refused, s, refusals, failures_)) return s;
     }
     indexed_ += guids.size();
-    store::Batch batch;
-    for (const auto& k : consumed) batch.Delete(Family::kQueue, k);
-    RETURN_IF_ERROR(st.Write(batch));
+    RETURN_IF_ERROR(catalog_->AckQueue(catalog::kIndexTopic, queue_position_, consumed));
+    queue_position_ = consumed;
   }
   if (*drained) {
     std::lock_guard<std::mutex> lock(mu_);

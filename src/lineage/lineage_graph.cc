@@ -7,20 +7,6 @@ namespace meridian::lineage {
 
 namespace {
 
-// Edge values are "<relationship guid>\x1f<A|D>\x1f<relationship type>".
-void DecodeEdgeValue(std::string_view v, std::string_view* rel, bool* active) {
-  size_t a = v.find('\x1f');
-  *rel = v.substr(0, a);
-  *active = a == std::string_view::npos || a + 1 >= v.size() || v[a + 1] == 'A';
-}
-
-bool SplitEdgeKey(std::string_view key, std::string_view* guid, std::string_view* attr, std::string_view* other) {
-  size_t a = key.find('\0');
-  if (a == std::string_view::npos) return false;
-  *guid = key.substr(0, a);
-  return store::keys::ParseEdge(key, attr, other);
-}
-
 void RemoveEdge(std::vector<LineageGraph::Edge>& list, LineageGraph::Node other) {
   list.erase(std::remove_if(list.begin(), list.end(), [&](const auto& e) { return e.other == other; }), list.end());
 }
@@ -40,9 +26,9 @@ LineageGraph::Node LineageGraph::Intern(std::string_view guid, bool is_process) 
 }
 
 void LineageGraph::SetEdge(std::string_view process, std::string_view attr, std::string_view dataset,
-                           const std::string* value) {
+                           const catalog::Edge* edge) {
   const bool is_input = attr == kInputs;  // dataset -> process; else process -> dataset
-  if (!value) {
+  if (!edge) {
     auto p = index_.find(process), d = index_.find(dataset);
     if (p == index_.end() || d == index_.end()) return;
     NodeData& pn = nodes_[p->second];
@@ -53,9 +39,8 @@ void LineageGraph::SetEdge(std::string_view process, std::string_view attr, std:
     if (pn.up.size() + pn.down.size() < before) --edges_;
     return;
   }
-  std::string_view rel;
-  bool active = true;
-  DecodeEdgeValue(*value, &rel, &active);
+  const std::string& rel = edge->relationship;
+  const bool active = edge->active;
   Node p = Intern(process, true);
   Node d = Intern(dataset, false);
   auto& plist = is_input ? nodes_[p].up : nodes_[p].down;
@@ -78,32 +63,23 @@ void LineageGraph::SetEdge(std::string_view process, std::string_view attr, std:
   ++edges_;
 }
 
-Status LineageGraph::Load(const store::Store& store) {
+Status LineageGraph::Load(const catalog::Catalog& catalog) {
   std::unique_lock lock(mu_);
-  std::string value;
-  return store.Scan(store::Family::kEdges, {}, [&](std::string_view k, std::string_view v) {
-    std::string_view guid, attr, other;
-    if (!SplitEdgeKey(k, &guid, &attr, &other)) return true;
-    if (attr != kInputs && attr != kOutputs) return true;
-    value.assign(v);
-    SetEdge(guid, attr, other, &value);
-    return true;
-  });
+  return catalog.ScanEdges({std::string(kInputs), std::string(kOutputs)},
+                           [&](std::string_view guid, const catalog::Edge& edge) {
+                             SetEdge(guid, edge.attribute, edge.other, &edge);
+                             return true;
+                           });
 }
 
 void LineageGraph::OnCommit(const catalog::CommitInfo& info) {
-  bool any = false;
-  for (const auto& [k, v] : info.edges) {
-    std::string_view guid, attr, other;
-    if (SplitEdgeKey(k, &guid, &attr, &other) && (attr == kInputs || attr == kOutputs)) any = true;
-  }
-  if (!any) return;
+  auto lineage = [](const catalog::EdgeChange& c) {
+    return c.edge.attribute == kInputs || c.edge.attribute == kOutputs;
+  };
+  if (std::none_of(info.edges.begin(), info.edges.end(), lineage)) return;
   std::unique_lock lock(mu_);
-  for (const auto& [k, v] : info.edges) {
-    std::string_view guid, attr, other;
-    if (!SplitEdgeKey(k, &guid, &attr, &other) || (attr != kInputs && attr != kOutputs)) continue;
-    SetEdge(guid, attr, other, v ? &*v : nullptr);
-  }
+  for (const auto& change : info.edges)
+    if (lineage(change)) SetEdge(change.guid, change.edge.attribute, change.edge.other, change.removed ? nullptr : &change.edge);
 }
 
 size_t LineageGraph::node_count() const {

@@ -57,7 +57,7 @@ LineageService::LineageService(catalog::Catalog& catalog, LineageOptions options
 
 Status LineageService::Attach() {
   auto t0 = std::chrono::steady_clock::now();
-  Status s = graph_.Load(catalog_.store());
+  Status s = graph_.Load(catalog_);
   if (s.ok()) catalog_.AddCommitObserver([this](const catalog::CommitInfo& info) { OnCommit(info); });
   if (s.ok())
     spdlog::info("lineage graph: {} nodes, {} edges loaded in {} ms", graph_.node_count(), graph_.edge_count(),

@@ -64,30 +64,15 @@ void PropagationWorker::Stop() {
 }
 
 uint64_t PropagationWorker::pending() const {
-  uint64_t n = 0;
-  std::string prefix = store::keys::QueuePrefix(catalog::kPropagationTopic), after;
-  {
-    std::lock_guard lock(position_mu_);
-    after = position_;
-  }
-  // Starts after the finished part, whose deleted keys would slow the scan.
-  catalog_.store().Scan(store::Family::kQueue, prefix, [&](std::string_view, std::string_view) {
-    ++n;
-    return true;
-  }, after).PermitUnchecked();
-  return n;
+  auto n = catalog_.CountQueued(catalog::kPropagationTopic, position_.load());
+  return n.ok() ? *n : 0;
 }
 
 void PropagationWorker::Run() {
-  const std::string prefix = store::keys::QueuePrefix(catalog::kPropagationTopic);
-  std::string last_key;
   while (!stop_) {
-    std::vector<std::pair<std::string, json>> tasks;
-    catalog_.store().Scan(store::Family::kQueue, prefix, [&](std::string_view k, std::string_view v) {
-      auto task = store::DecodeRecord(v);
-      tasks.emplace_back(std::string(k), task.ok() ? std::move(*task) : json::object());
-      return tasks.size() < kTasksPerRound;
-    }, last_key).PermitUnchecked();
+    std::vector<catalog::Catalog::QueueEntry> tasks;
+    Status read = catalog_.ReadQueue(catalog::kPropagationTopic, position_.load(), kTasksPerRound, &tasks);
+    if (!read.ok()) spdlog::error("propagation: cannot read its queue: {}", read.ToString());
     if (tasks.empty()) {
       idle_ = true;
       std::unique_lock lock(mu_);
@@ -100,10 +85,10 @@ void PropagationWorker::Run() {
     // the (source, tag) pairs of a round are each recomputed once.
     std::set<Pair> pairs;
     std::set<std::string> linked;  // ends of new lineage relationships, each read once a round
-    for (const auto& [key, task] : tasks) {
+    for (const auto& [sequence, task] : tasks) {
       // A malformed task (or record) is recorded and skipped; the others go on.
       try {
-        PairsOfTask(task, &pairs, &linked);
+        PairsOfTask(task.is_object() ? task : json::object(), &pairs, &linked);
       } catch (const std::exception& e) {
         Fail("task " + Shorten(task.dump(-1, ' ', false, json::error_handler_t::replace)), e.what());
       }
@@ -119,15 +104,9 @@ void PropagationWorker::Run() {
       }
       if (!finished) return;  // stopped: the tasks stay queued
     }
-    store::Batch done;
-    for (const auto& [key, task] : tasks) done.Delete(store::Family::kQueue, key);
-    Status s = catalog_.store().Write(done);
+    Status s = catalog_.AckQueue(catalog::kPropagationTopic, position_.load(), tasks.back().sequence);
     if (!s.ok()) spdlog::error("propagation: cannot delete finished tasks: {}", s.ToString());
-    last_key = tasks.back().first;
-    {
-      std::lock_guard lock(position_mu_);
-      position_ = last_key;
-    }
+    position_ = tasks.back().sequence;
     done_ += tasks.size();
   }
 }
@@ -208,7 +187,6 @@ Result<std::vector<std::string>> PropagationWorker::Reachable(const std::string&
   };
   mark(level.front());
   std::vector<Candidate> candidates;
-  std::string bytes;
   size_t steps = 0;
   while (!level.empty()) {
     RETURN_IF_ERROR(deadline.Check("propagation walk"));
@@ -225,8 +203,8 @@ Result<std::vector<std::string>> PropagationWorker::Reachable(const std::string&
     for (const Candidate& c : candidates) {
       if (++steps % kDeadlineStride == 0) RETURN_IF_ERROR(deadline.Check("propagation walk"));
       auto [it, fresh] = rel_allowed.try_emplace(c.rel, false);
-      if (fresh && catalog_.store().Get(store::Family::kRelationships, c.rel_guid, &bytes).ok()) {
-        auto rel = store::DecodeRecord(bytes);
+      if (fresh) {
+        auto rel = catalog_.LoadRelationshipRecord(c.rel_guid);
         if (rel.ok()) {
           std::string mode = rel->value("propagateTags", "NONE");
           // Process -> dataset is end1 -> end2 (outputs); dataset -> process is end2 -> end1 (inputs).

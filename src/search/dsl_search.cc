@@ -107,11 +107,7 @@ class CatalogSearchView : public dsl::CatalogView {
   }
 
   void ScanType(std::string_view type, const std::function<bool(const std::string& guid)>& fn) const override {
-    std::string prefix = store::keys::TypePrefix(type);
-    catalog_.store()
-        .Scan(store::Family::kTypeIndex, prefix,
-              [&](std::string_view key, std::string_view) { return fn(std::string(key.substr(prefix.size()))); })
-        .PermitUnchecked();
+    catalog_.ScanTypeGuids(type, [&](std::string_view guid) { return fn(std::string(guid)); }).PermitUnchecked();
   }
 
   std::optional<std::vector<std::string>> LookupEquals(std::string_view type, std::string_view attr,
@@ -157,7 +153,7 @@ class CatalogSearchView : public dsl::CatalogView {
     for (const auto& rel_end : t->relationship_attributes.at(std::string(attr)))
       for (const auto& edge : catalog_.Edges(target, rel_end.other_name))
         if (edge.type == rel_end.relationship &&
-            catalog_.store().Exists(store::Family::kTypeIndex, store::keys::TypeIndex(type, edge.other)))
+            catalog_.IsEntityOfType(edge.other, type))
           out.push_back(edge.other);
     return out;
   }

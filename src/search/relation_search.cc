@@ -91,14 +91,12 @@ Result<json> SearchRelations(const catalog::Catalog& catalog, const json& params
   std::vector<json> matches;
   size_t visited = 0;
   bool expired = false;
-  RETURN_IF_ERROR(catalog.store().Scan(store::Family::kRelationships, "", [&](std::string_view, std::string_view v) {
+  RETURN_IF_ERROR(catalog.ScanRelationshipRecords([&](const json& rel) {
     if (++visited % 1024 == 0 && deadline.Expired()) return !(expired = true);
-    auto rel = store::DecodeRecord(v);
-    if (!rel.ok()) return true;
-    if (!wanted.empty() && !wanted.count(rel->value("typeName", ""))) return true;
-    if (exclude_deleted && rel->value("status", "") != "ACTIVE") return true;
-    if (filter && !Evaluate(*filter, [&](const std::string& a) { return EntityValue(*rel, a); }, now)) return true;
-    matches.push_back(std::move(*rel));
+    if (!wanted.empty() && !wanted.count(rel.value("typeName", ""))) return true;
+    if (exclude_deleted && rel.value("status", "") != "ACTIVE") return true;
+    if (filter && !Evaluate(*filter, [&](const std::string& a) { return EntityValue(rel, a); }, now)) return true;
+    matches.push_back(rel);
     return true;
   }));
   if (expired) RETURN_IF_ERROR(deadline.Check("relations search"));

@@ -5,7 +5,6 @@
 #include "handler_util.h"
 #include "meridian/search/filters.h"
 #include "meridian/server/api.h"
-#include "meridian/store/store.h"
 
 namespace meridian::server {
 
@@ -73,8 +72,8 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
     // One pass over the type index, reading each record for status and tags.
     for (const auto& [name, def] : reg->all()) {
       if (def.category != types::Category::kEntity) continue;
-      c->store().Scan(store::Family::kTypeIndex, store::keys::TypePrefix(name), [&](std::string_view k, std::string_view) {
-        auto rec = c->LoadRecord(std::string(k.substr(name.size() + 1)));
+      c->ScanTypeGuids(name, [&](std::string_view guid) {
+        auto rec = c->LoadRecord(std::string(guid));
         if (!rec.ok()) return true;
         ++entity_count;
         json& bucket = (*rec)["status"] == "ACTIVE" ? active : deleted;

@@ -157,6 +157,26 @@ uint64_t QueueSeq(std::string_view key) { return key.size() < 8 ? 0 : GetBigEndi
 
 }  // namespace keys
 
+// "<relationship guid>\x1f<A|D>\x1f<relationship type>"
+std::string EncodeEdgeValue(const EdgeValue& edge) {
+  std::string v = edge.relationship;
+  v.push_back('\x1f');
+  v.push_back(edge.active ? 'A' : 'D');
+  v.push_back('\x1f');
+  v.append(edge.type);
+  return v;
+}
+
+EdgeValue DecodeEdgeValue(std::string_view value) {
+  EdgeValue edge;
+  size_t a = value.find('\x1f');
+  edge.relationship = std::string(value.substr(0, a));
+  if (a == std::string_view::npos || a + 1 >= value.size()) return edge;
+  edge.active = value[a + 1] == 'A';
+  if (a + 3 <= value.size()) edge.type = std::string(value.substr(a + 3));
+  return edge;
+}
+
 std::string EncodeRecord(const nlohmann::json& j) {
   std::string out;
   nlohmann::json::to_msgpack(j, out);

@@ -151,7 +151,7 @@ TEST_F(PoisonTest, IndexerSkipsRecordsItCannotRead) {
 // Malformed propagation tasks are recorded and skipped; the queue drains.
 TEST_F(PoisonTest, PropagationWorkerSkipsMalformedTasks) {
   lineage::LineageGraph graph;
-  ASSERT_TRUE(graph.Load(*store_).ok());
+  ASSERT_TRUE(graph.Load(*catalog_).ok());
   lineage::PropagationWorker worker(*catalog_, graph, {});
   InjectTask({{"kind", "classification"}, {"guid", 5}, {"name", "PII"}});
   InjectTask({{"kind", "entity_deleted"}, {"guid", json::array({1})}});

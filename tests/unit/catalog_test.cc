@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -196,6 +197,79 @@ TEST_F(CatalogTest, WritesAreAtomicAndQueueIndexWorkInTheSameBatch) {
   Reopen();  // everything acknowledged is there after reopening
   EXPECT_TRUE(catalog_->FindByUniqueAttribute("hive_column", "qualifiedName",
                                               "atlas_emr.trip_zone_lookup.zone@primary").ok());
+}
+
+// The durable queue as its consumers read it: in sequence order from a position,
+// acknowledged entries gone, and the position kept across reads.
+TEST_F(CatalogTest, QueueReadsInOrderFromAPositionAndAcknowledgedEntriesAreGone) {
+  for (const std::string name : {"q1", "q2", "q3"}) {
+    json db = {{"typeName", "hive_db"},
+               {"attributes", {{"name", name}, {"qualifiedName", name + "@c"}, {"clusterName", "c"}}}};
+    auto m = catalog_->CreateOrUpdate(json::array({db}), json(), "admin");
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+  }
+  std::vector<Catalog::QueueEntry> entries;
+  ASSERT_TRUE(catalog_->ReadQueue(kIndexTopic, 0, 10, &entries).ok());
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_LT(entries[0].sequence, entries[1].sequence);
+  EXPECT_LT(entries[1].sequence, entries[2].sequence);
+  EXPECT_EQ(entries[2].task["guids"].size(), 1u);
+  EXPECT_EQ(*catalog_->LastQueued(kIndexTopic), entries[2].sequence);
+
+  std::vector<Catalog::QueueEntry> after_first;
+  ASSERT_TRUE(catalog_->ReadQueue(kIndexTopic, entries[0].sequence, 1, &after_first).ok());
+  ASSERT_EQ(after_first.size(), 1u);
+  EXPECT_EQ(after_first[0].sequence, entries[1].sequence);
+
+  ASSERT_TRUE(catalog_->AckQueue(kIndexTopic, 0, entries[1].sequence).ok());
+  EXPECT_EQ(*catalog_->CountQueued(kIndexTopic, 0), 1u);
+  Reopen();  // acknowledgements are durable too
+  std::vector<Catalog::QueueEntry> left;
+  ASSERT_TRUE(catalog_->ReadQueue(kIndexTopic, 0, 10, &left).ok());
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].sequence, entries[2].sequence);
+}
+
+// Edges written by a commit reach observers decoded, and ScanEdges reads the same state.
+TEST_F(CatalogTest, CommitObserversAndScanEdgesSeeTheSameLineageEdges) {
+  std::vector<catalog::EdgeChange> seen;
+  catalog_->AddCommitObserver([&](const CommitInfo& info) {
+    for (const auto& c : info.edges)
+      if (c.edge.attribute == "inputs" || c.edge.attribute == "outputs") seen.push_back(c);
+  });
+  LoadTutorial();
+  auto table = [](const std::string& name) {
+    return json{{"typeName", "hive_table"}, {"uniqueAttributes", {{"qualifiedName", "atlas_emr." + name + "@primary"}}}};
+  };
+  json process = {{"typeName", "hive_process"},
+                  {"attributes", {{"name", "ctas"}, {"qualifiedName", "atlas_emr.ctas@primary"}, {"startTime", 1},
+                                  {"endTime", 2}, {"userName", "hive"}, {"operationType", "CREATETABLE_AS_SELECT"},
+                                  {"queryText", "create table ..."}, {"queryPlan", "{}"}, {"queryId", "q-1"},
+                                  {"recentQueries", json::array()}, {"clusterName", "primary"},
+                                  {"inputs", {table("trip_details"), table("trip_zone_lookup")}},
+                                  {"outputs", {table("trip_details_by_zone")}}}}};
+  auto m = catalog_->CreateOrUpdate(json::array({process}), json(), "admin");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  std::vector<std::pair<std::string, catalog::Edge>> scanned;
+  ASSERT_TRUE(catalog_->ScanEdges({"inputs", "outputs"}, [&](std::string_view guid, const catalog::Edge& e) {
+    scanned.emplace_back(std::string(guid), e);
+    return true;
+  }).ok());
+  ASSERT_EQ(scanned.size(), 3u);  // two inputs, one output
+  ASSERT_EQ(scanned.size(), seen.size());
+  for (const auto& [guid, e] : scanned) {
+    auto it = std::find_if(seen.begin(), seen.end(), [&](const catalog::EdgeChange& c) {
+      return c.guid == guid && c.edge.attribute == e.attribute && c.edge.other == e.other;
+    });
+    ASSERT_NE(it, seen.end()) << guid << " " << e.attribute << " " << e.other;
+    EXPECT_FALSE(it->removed);
+    EXPECT_EQ(it->edge.relationship, e.relationship);
+    EXPECT_EQ(it->edge.type, e.type);
+    EXPECT_TRUE(e.active);
+    EXPECT_TRUE(catalog_->LoadRelationshipRecord(e.relationship).ok());
+    EXPECT_TRUE(catalog_->IsEntityOfType(guid, "hive_process"));
+    EXPECT_FALSE(catalog_->IsEntityOfType(guid, "hive_table"));
+  }
 }
 
 // An earlier version stored typedefs as clients sent them, nulls included. Such a data

@@ -23,14 +23,14 @@
 #include "meridian/server/http.h"
 #include "meridian/status.h"
 
-namespace meridian::store {
-class Store;
-}  // namespace meridian::store
+namespace meridian::catalog {
+class Catalog;
+}  // namespace meridian::catalog
 
 namespace meridian::backup {
 
 // Writes a backup into `dir` (absolute; must not exist or be empty). Returns the manifest.
-Result<nlohmann::json> CreateBackup(const store::Store& store, const std::string& users_file, const std::string& dir);
+Result<nlohmann::json> CreateBackup(const catalog::Catalog& catalog, const std::string& users_file, const std::string& dir);
 
 // Checks every file listed in dir/manifest.json (present, size, SHA-256) and
 // that the store copy opens at the recorded sequence. Returns the manifest.
@@ -44,6 +44,6 @@ Result<nlohmann::json> RestoreBackup(const std::string& dir, const std::string& 
 // POST /api/meridian/v1/admin/backup {"to": "/absolute/folder/on/the/server"} (ADMIN):
 // 200 with {to, storeSequence, files, bytes}; 400 bad target, 409 a backup is
 // running, 507 out of space.
-void RegisterBackupRoutes(server::Router& router, const store::Store* store, std::string users_file);
+void RegisterBackupRoutes(server::Router& router, const catalog::Catalog* catalog, std::string users_file);
 
 }  // namespace meridian::backup

@@ -55,13 +55,29 @@ struct Mutation {
   uint64_t sequence = 0;
 };
 
+// One relationship edge as stored on an entity.
+struct Edge {
+  std::string attribute;     // attribute name on this entity
+  std::string other;         // the neighbour's guid
+  std::string relationship;  // relationship guid
+  std::string type;          // relationship type name
+  bool active = true;
+};
+
+// An edge of entity `guid` written or removed by a commit.
+struct EdgeChange {
+  std::string guid;
+  Edge edge;  // its state after the commit (attribute and other only, when removed)
+  bool removed = false;
+};
+
 // What one committed mutation changed, for in-memory views kept beside the store.
 struct CommitInfo {
   uint64_t sequence = 0;
   std::vector<std::string> entities;  // records written or purged
-  // Edge keys written (value set) or deleted (nullopt), as in the edges family.
-  std::vector<std::pair<std::string, std::optional<std::string>>> edges;
+  std::vector<EdgeChange> edges;
 };
+
 
 // What Atlas stores for a primitive attribute that an entity leaves unset, and so what reads
 // show for it: the attribute's defaultValue, else its type's default (0 for byte, short, int,
@@ -77,11 +93,11 @@ class Catalog {
     size_t max_entities_per_request = 10000;
   };
 
-  // Loads built-in and stored typedefs. `store` must outlive the catalog.
+  // Loads built-in and stored typedefs. `store` must outlive the catalog, and nothing
+  // else may use it: the catalog is its only reader and writer.
   static Result<std::unique_ptr<Catalog>> Open(store::Store* store, Options options);
 
   std::shared_ptr<const types::TypeRegistry> types() const;
-  store::Store& store() const { return *store_; }
 
   // ---- Types (REST /v2/types) ----
   // Request bodies are read as Atlas reads them: null means absent, and each def is
@@ -204,15 +220,54 @@ class Catalog {
   Status DeleteRelationships(const std::vector<std::string>& guids, const std::string& user);
 
   // ---- Graph reads (for lineage, DSL, search) ----
-  struct Edge {
-    std::string attribute;     // attribute name on this entity
-    std::string other;         // the neighbour's guid
-    std::string relationship;  // relationship guid
-    std::string type;          // relationship type name
-    bool active = true;
-  };
+  using Edge = catalog::Edge;
   // Edges of `guid`, optionally only those of one attribute: one prefix scan.
   std::vector<Edge> Edges(const std::string& guid, std::string_view attribute = {}) const;
+  // Every stored edge on one of `attributes`, as (entity guid, edge), in key order:
+  // one pass over all edges. `fn` returns false to stop. Fails only when the store does.
+  Status ScanEdges(const std::vector<std::string>& attributes,
+                   const std::function<bool(std::string_view guid, const Edge& edge)>& fn) const;
+  // Guids of every entity of exactly `type`, any status, in guid order; `fn` returns false to stop.
+  Status ScanTypeGuids(std::string_view type, const std::function<bool(std::string_view guid)>& fn) const;
+  // True when `guid` is an entity of exactly `type` (any status).
+  bool IsEntityOfType(std::string_view guid, std::string_view type) const;
+  // Passes the record of each of `guids` to `fn` in order: an absent one as NotFound, one
+  // that cannot be decoded as its error. Fails only when the store cannot be read; `fn`
+  // returns false to stop.
+  Status LoadRecords(const std::vector<std::string>& guids,
+                     const std::function<bool(const std::string& guid, Result<json> record)>& fn) const;
+  // Every stored entity record (PURGED ones included) in guid order; a record that
+  // cannot be decoded is passed as its error. `fn` returns false to stop.
+  Status ScanRecords(const std::function<bool(const std::string& guid, Result<json> record)>& fn) const;
+  // Raw stored relationship record; NotFound (ATLAS-404-00-00C) when absent.
+  Result<json> LoadRelationshipRecord(const std::string& guid) const;
+  // Every stored relationship record; records that cannot be decoded are skipped.
+  Status ScanRelationshipRecords(const std::function<bool(const json& record)>& fn) const;
+
+  // ---- Durable work queue ----
+  // Entries are written in the batch of the change they describe (kIndexTopic,
+  // kPropagationTopic), so a consumer that reads after its position, applies, and then
+  // acknowledges never misses a change across a crash. Errors of the store are returned,
+  // never shown as an empty queue.
+  struct QueueEntry {
+    uint64_t sequence = 0;
+    json task;  // null when the entry cannot be decoded
+  };
+  // Up to `limit` entries of `topic` with a sequence above `after`, in sequence order.
+  Status ReadQueue(std::string_view topic, uint64_t after, size_t limit, std::vector<QueueEntry>* out) const;
+  // Deletes the entries of `topic` with a sequence in (after, through], in batches.
+  Status AckQueue(std::string_view topic, uint64_t after, uint64_t through);
+  // Sequence of the last entry of `topic` (0 when empty).
+  Result<uint64_t> LastQueued(std::string_view topic) const;
+  // Number of entries of `topic` with a sequence above `after`.
+  Result<uint64_t> CountQueued(std::string_view topic, uint64_t after) const;
+
+  // ---- Backup ----
+  // A consistent point-in-time copy of the store in `dir` (which must not exist);
+  // *sequence is the last sequence it holds: every write acknowledged before the call.
+  Status Checkpoint(const std::string& dir, uint64_t* sequence) const;
+  // The sequence held by a copy made by Checkpoint; fails when it cannot be read.
+  static Status ReadCheckpointSequence(const std::string& dir, uint64_t* sequence);
 
   // ---- Audit ----
   Result<json> Audit(const std::string& guid, const AuditQuery& query) const;

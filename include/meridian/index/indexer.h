@@ -91,6 +91,7 @@ class Indexer {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> applied_{0};
+  uint64_t queue_position_ = 0;  // last index-queue entry applied (indexer thread only)
   std::atomic<uint64_t> indexed_{0};
   WorkerFailures failures_;
   std::mutex mu_;

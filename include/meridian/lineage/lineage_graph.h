@@ -4,7 +4,7 @@
 // Two interchangeable views serve the walker:
 //   LineageGraph  in memory; rebuilt from the edges family at start-up and kept
 //                 current by a Catalog commit observer (OnCommit).
-//   StoreAdjacency one RocksDB prefix scan of the edges family per expansion.
+//   StoreAdjacency one catalog edge read (a prefix scan) per expansion.
 // Both expose Up(node) = the nodes data flows from (a dataset's producing
 // processes, a process's inputs) and Down(node) = where it flows to.
 //
@@ -22,7 +22,6 @@
 
 #include "meridian/catalog/catalog.h"
 #include "meridian/status.h"
-#include "meridian/store/store.h"
 
 namespace meridian::lineage {
 
@@ -43,8 +42,8 @@ class LineageGraph {
     bool active;   // false: the relationship is DELETED (an end was deleted)
   };
 
-  // Reads every lineage edge of `store`: one pass over the edges family.
-  Status Load(const store::Store& store);
+  // Reads every lineage edge of `catalog`: one pass over its edges.
+  Status Load(const catalog::Catalog& catalog);
   // Applies the edge changes of one commit.
   void OnCommit(const catalog::CommitInfo& info);
 
@@ -77,8 +76,8 @@ class LineageGraph {
     std::vector<Edge> up, down;
   };
   Node Intern(std::string_view guid, bool is_process);
-  // Sets (value given) or removes the edge process --attr--> dataset.
-  void SetEdge(std::string_view process, std::string_view attr, std::string_view dataset, const std::string* value);
+  // Sets (edge given) or removes the edge process --attr--> dataset.
+  void SetEdge(std::string_view process, std::string_view attr, std::string_view dataset, const catalog::Edge* edge);
 
   mutable std::shared_mutex mu_;
   std::deque<NodeData> nodes_;                          // stable addresses: index_ keys view into them

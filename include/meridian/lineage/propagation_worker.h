@@ -96,8 +96,7 @@ class PropagationWorker {
   std::atomic<bool> idle_{false};
   std::atomic<uint64_t> done_{0};
   WorkerFailures failures_;
-  mutable std::mutex position_mu_;
-  std::string position_;  // GUARDED_BY(position_mu_): last queue key finished
+  std::atomic<uint64_t> position_{0};  // sequence of the last queue entry finished
 };
 
 }  // namespace meridian::lineage

@@ -77,6 +77,16 @@ void PutBigEndian64(std::string* out, uint64_t v);
 uint64_t GetBigEndian64(std::string_view in);
 }  // namespace keys
 
+// Value of an edge key: the relationship's guid, whether it is ACTIVE, and its type.
+struct EdgeValue {
+  std::string relationship;
+  bool active = true;
+  std::string type;
+};
+std::string EncodeEdgeValue(const EdgeValue& edge);
+// Lenient: a value without status or type reads as ACTIVE with an empty type.
+EdgeValue DecodeEdgeValue(std::string_view value);
+
 // Compact binary encoding of a JSON record (MessagePack).
 std::string EncodeRecord(const nlohmann::json& j);
 Result<nlohmann::json> DecodeRecord(std::string_view bytes);

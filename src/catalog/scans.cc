@@ -1,0 +1,118 @@
+// Whole-store reads, the durable work queue and checkpoints: the typed views of the
+// store that the catalog's users need beyond single entities.
+#include "meridian/catalog/catalog.h"
+
+#include "catalog_internal.h"
+
+namespace meridian::catalog {
+
+namespace keys = store::keys;
+using store::Family;
+
+Status Catalog::ScanEdges(const std::vector<std::string>& attributes,
+                          const std::function<bool(std::string_view guid, const Edge& edge)>& fn) const {
+  return store_->Scan(Family::kEdges, {}, [&](std::string_view k, std::string_view v) {
+    std::string_view attr, other;
+    if (!keys::ParseEdge(k, &attr, &other)) return true;
+    bool wanted = false;
+    for (const auto& a : attributes) wanted = wanted || a == attr;
+    if (!wanted) return true;
+    Edge e;
+    e.attribute = std::string(attr);
+    e.other = std::string(other);
+    internal::SetEdgeValue(v, &e);
+    return fn(k.substr(0, k.size() - attr.size() - other.size() - 2), e);
+  });
+}
+
+Status Catalog::ScanTypeGuids(std::string_view type, const std::function<bool(std::string_view guid)>& fn) const {
+  const std::string prefix = keys::TypePrefix(type);
+  return store_->Scan(Family::kTypeIndex, prefix,
+                      [&](std::string_view k, std::string_view) { return fn(k.substr(prefix.size())); });
+}
+
+bool Catalog::IsEntityOfType(std::string_view guid, std::string_view type) const {
+  return store_->Exists(Family::kTypeIndex, keys::TypeIndex(type, guid));
+}
+
+Status Catalog::ScanRecords(const std::function<bool(const std::string& guid, Result<json> record)>& fn) const {
+  return store_->Scan(Family::kEntities, "", [&](std::string_view k, std::string_view v) {
+    return fn(std::string(k), store::DecodeRecord(v));
+  });
+}
+
+Status Catalog::LoadRecords(const std::vector<std::string>& guids,
+                            const std::function<bool(const std::string& guid, Result<json> record)>& fn) const {
+  std::string bytes;
+  for (const auto& guid : guids) {
+    Status got = store_->Get(Family::kEntities, guid, &bytes);
+    if (!got.ok() && got.code() != StatusCode::kNotFound) return got;
+    bool more = got.ok() ? fn(guid, store::DecodeRecord(bytes)) : fn(guid, got);
+    if (!more) break;
+  }
+  return Status::Ok();
+}
+
+Status Catalog::ReadQueue(std::string_view topic, uint64_t after, size_t limit, std::vector<QueueEntry>* out) const {
+  out->clear();
+  if (limit == 0) return Status::Ok();
+  // Starting after the acknowledged part skips its deleted keys, which would slow the scan.
+  const std::string start = after ? keys::Queue(topic, after) : std::string();
+  return store_->Scan(Family::kQueue, keys::QueuePrefix(topic), [&](std::string_view k, std::string_view v) {
+    QueueEntry entry;
+    entry.sequence = keys::QueueSeq(k);
+    auto task = store::DecodeRecord(v);
+    if (task.ok()) entry.task = std::move(*task);
+    out->push_back(std::move(entry));
+    return out->size() < limit;
+  }, start);
+}
+
+Status Catalog::AckQueue(std::string_view topic, uint64_t after, uint64_t through) {
+  constexpr size_t kDeletesPerBatch = 10000;
+  for (bool more = true; more;) {
+    const std::string start = after ? keys::Queue(topic, after) : std::string();
+    store::Batch batch;
+    std::string last;
+    more = false;
+    RETURN_IF_ERROR(store_->Scan(Family::kQueue, keys::QueuePrefix(topic), [&](std::string_view k, std::string_view) {
+      if (keys::QueueSeq(k) > through) return false;
+      batch.Delete(Family::kQueue, k);
+      last.assign(k);
+      more = batch.Count() >= kDeletesPerBatch;
+      return !more;
+    }, start));
+    if (batch.Count() > 0) RETURN_IF_ERROR(store_->Write(batch));
+    if (more) after = keys::QueueSeq(last);
+  }
+  return Status::Ok();
+}
+
+Result<uint64_t> Catalog::LastQueued(std::string_view topic) const {
+  uint64_t last = 0;
+  RETURN_IF_ERROR(store_->Scan(Family::kQueue, keys::QueuePrefix(topic), [&](std::string_view k, std::string_view) {
+    last = keys::QueueSeq(k);
+    return true;
+  }));
+  return last;
+}
+
+Result<uint64_t> Catalog::CountQueued(std::string_view topic, uint64_t after) const {
+  uint64_t n = 0;
+  const std::string start = after ? keys::Queue(topic, after) : std::string();
+  RETURN_IF_ERROR(store_->Scan(Family::kQueue, keys::QueuePrefix(topic), [&](std::string_view, std::string_view) {
+    ++n;
+    return true;
+  }, start));
+  return n;
+}
+
+Status Catalog::Checkpoint(const std::string& dir, uint64_t* sequence) const {
+  return store_->Checkpoint(dir, sequence);
+}
+
+Status Catalog::ReadCheckpointSequence(const std::string& dir, uint64_t* sequence) {
+  return store::Store::ReadSequence(dir, sequence);
+}
+
+}  // namespace meridian::catalog
