@@ -35,7 +35,6 @@
 
 #include "meridian/auth/auth.h"
 #include "meridian/catalog/catalog.h"
-#include "meridian/lineage/lineage_routes.h"
 #include "meridian/lineage/lineage_service.h"
 #include "meridian/lineage/propagation_worker.h"
 #include "meridian/lineage/walker.h"
@@ -490,8 +489,9 @@ int Main(int argc, char** argv) {
   auto users = auth::UserStore::Open(dir + "/users.json");
   auth::SessionStore sessions{std::chrono::seconds(3600)};
   server::Services services{&c, users->get(), &sessions};
+  services.lineage = &svc;
+  services.propagation = &worker;
   server::Api api(services, {});
-  lineage::RegisterLineageRoutes(api.router(), &svc, &worker);
   server::ServerOptions so;
   so.port = 0;
   so.threads = 2;

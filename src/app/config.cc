@@ -60,6 +60,8 @@ Status LoadConfigFile(const std::string& path, bool required, Config* c) {
   c->data_dir = t["store"]["data_dir"].value_or(c->data_dir);
   c->store.block_cache_mb = t["store"]["block_cache_mb"].value_or<int64_t>(c->store.block_cache_mb);
   c->store.sync_writes = t["store"]["sync_writes"].value_or(c->store.sync_writes);
+  c->store.memtable_budget_mb =
+      t["store"]["memtable_budget_mb"].value_or<int64_t>(static_cast<int64_t>(c->store.memtable_budget_mb));
   c->max_entities_per_request =
       t["catalog"]["max_entities_per_request"].value_or<int64_t>(c->max_entities_per_request);
   c->users_file = t["auth"]["users_file"].value_or(c->users_file);

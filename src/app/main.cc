@@ -15,11 +15,11 @@
 #include "meridian/auth/auth.h"
 #include "meridian/backup/backup.h"
 #include "meridian/catalog/catalog.h"
-#include "meridian/glossary/glossary_routes.h"
 #include "meridian/importer/commands.h"
 #include "meridian/index/indexer.h"
 #include "meridian/index/search_index.h"
-#include "meridian/lineage/lineage_routes.h"
+#include "meridian/lineage/lineage_service.h"
+#include "meridian/lineage/propagation_worker.h"
 #include "meridian/search/search_service.h"
 #include "meridian/server/api.h"
 #include "meridian/server/http_server.h"
@@ -71,6 +71,12 @@ void AddStoreGauges(const std::string& data_dir, const catalog::Catalog& catalog
                    [&search_index] { return static_cast<double>(search_index.DocumentCount()); });
   metrics.AddGauge("meridian_propagation_pending", "Classification propagation tasks waiting.",
                    [&propagation] { return static_cast<double>(propagation.pending()); });
+  metrics.AddGauge("meridian_store_memtable_bytes", "Memory held by RocksDB memtables (all column families).",
+                   [&catalog] { return static_cast<double>(catalog.StoreMemory().memtables); });
+  metrics.AddGauge("meridian_store_block_cache_bytes", "Memory held by the RocksDB block cache (memtable budget included).",
+                   [&catalog] { return static_cast<double>(catalog.StoreMemory().block_cache); });
+  metrics.AddGauge("meridian_store_table_reader_bytes", "Memory held by RocksDB table readers outside the cache.",
+                   [&catalog] { return static_cast<double>(catalog.StoreMemory().table_readers); });
   metrics.AddGauge("meridian_store_disk_bytes", "Bytes on disk of the RocksDB store (data dir without the index).",
                    [data_dir] { return DiskBytes(data_dir, IndexDir(data_dir)); });
   metrics.AddGauge("meridian_index_disk_bytes", "Bytes on disk of the Xapian search index.",
@@ -110,22 +116,21 @@ int Serve(const Config& config) {
   api_options.ui_dir = config.ui_dir.empty() ? BinaryDir() + "/ui" : config.ui_dir;
   api_options.secure_cookies = !config.server.tls_cert.empty();
   api_options.metrics = &server_metrics;
-  server::Services services{catalog->get(), users->get(), &sessions};
-  services.index_failures = &indexer.failures();
-  server::Api api(services, api_options);
-  server::RegisterGlossaryRoutes(api.router(), services);
-  server::RegisterSearchRoutes(api.router(), &search_service);
-  backup::RegisterBackupRoutes(api.router(), catalog->get(), UsersFile(config));
-  server::RegisterSavedSearchRoutes(api.router(), catalog->get(), &search_service, config.data_dir + "/downloads");
-
   lineage::LineageOptions lineage_options;
   lineage_options.max_nodes = static_cast<size_t>(std::max(1, config.lineage_max_nodes));
   lineage::LineageService lineage_service(**catalog, lineage_options);
   lineage::PropagationWorker propagation(**catalog, lineage_service.graph(), {});
   // The graph loads while the server already answers; propagation starts once it is current.
   lineage_service.AttachInBackground([&propagation] { propagation.Start(); });
-  lineage::RegisterLineageRoutes(api.router(), &lineage_service, &propagation);
-  server::RegisterWorkerFailureRoutes(api.router(), &indexer.failures(), &propagation.failures());
+
+  server::Services services{catalog->get(), users->get(), &sessions};
+  services.search = &search_service;
+  services.lineage = &lineage_service;
+  services.propagation = &propagation;
+  services.index_failures = &indexer.failures();
+  services.users_file = UsersFile(config);
+  services.download_dir = config.data_dir + "/downloads";
+  server::Api api(services, api_options);
 
   AddStoreGauges(config.data_dir, **catalog, indexer, **search_index, propagation, server_metrics);
 

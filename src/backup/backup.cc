@@ -175,26 +175,4 @@ Result<json> RestoreBackup(const std::string& dir, const std::string& data_dir) 
   return manifest;
 }
 
-void RegisterBackupRoutes(server::Router& router, const catalog::Catalog* catalog, std::string users_file) {
-  auto running = std::make_shared<std::mutex>();
-  router.Add("POST", "/api/meridian/v1/admin/backup", server::Access::kAdmin,
-             [catalog, users_file, running](server::HttpRequest& req) {
-               auto body = req.JsonBody();
-               if (!body.ok()) return server::HttpResponse::Error(body.status());
-               auto to = body->is_object() ? body->find("to") : body->end();
-               if (!body->is_object() || to == body->end() || !to->is_string())
-                 return server::HttpResponse::Error(
-                     Status::InvalidArgument("body must be {\"to\": \"/absolute/folder\"}", "ATLAS-400-00-01A"));
-               std::unique_lock<std::mutex> lock(*running, std::try_to_lock);
-               if (!lock.owns_lock()) return server::HttpResponse::Error(Status::Conflict("a backup is already running"));
-               auto manifest = CreateBackup(*catalog, users_file, to->get<std::string>());
-               if (!manifest.ok()) return server::HttpResponse::Error(manifest.status());
-               return server::HttpResponse::Json({{"to", to->get<std::string>()},
-                                                  {"storeSequence", (*manifest)["storeSequence"]},
-                                                  {"files", (*manifest)["files"].size()},
-                                                  {"bytes", (*manifest)["bytes"]},
-                                                  {"createdAt", (*manifest)["createdAt"]}});
-             });
-}
-
 }  // namespace meridian::backup

@@ -111,6 +111,8 @@ Status Catalog::Checkpoint(const std::string& dir, uint64_t* sequence) const {
   return store_->Checkpoint(dir, sequence);
 }
 
+store::Store::MemoryUsage Catalog::StoreMemory() const { return store_->Memory(); }
+
 Status Catalog::ReadCheckpointSequence(const std::string& dir, uint64_t* sequence) {
   return store::Store::ReadSequence(dir, sequence);
 }

@@ -3,6 +3,8 @@
 #include <optional>
 
 #include "handler_util.h"
+#include "routes.h"
+#include "meridian/lineage/propagation_worker.h"
 #include "meridian/search/filters.h"
 #include "meridian/server/api.h"
 
@@ -20,7 +22,9 @@ json LoginMetrics(const auth::LoginStats& st) {
 }  // namespace
 
 
-void RegisterWorkerFailureRoutes(Router& r, const WorkerFailures* index, const WorkerFailures* propagation) {
+void RegisterWorkerFailureRoutes(Router& r, const Services& s) {
+  const WorkerFailures* index = s.index_failures;
+  const WorkerFailures* propagation = s.propagation ? &s.propagation->failures() : nullptr;
   r.Add("GET", "/api/meridian/v1/admin/index/failures", Access::kAdmin, [index, propagation](HttpRequest&) {
     return HttpResponse::Json({{"index", index ? index->ToJson() : json()},
                                {"propagation", propagation ? propagation->ToJson() : json()}});

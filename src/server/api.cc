@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "routes.h"
+
 namespace meridian::server {
 
 namespace {
@@ -89,6 +91,14 @@ Api::Api(Services services, ApiOptions options) : services_(services), options_(
   RegisterRelationshipRoutes(router_, services_);
   RegisterAdminRoutes(router_, services_, options_);
   RegisterSqlLineageRoutes(router_, services_);
+  RegisterGlossaryRoutes(router_, services_);
+  RegisterWorkerFailureRoutes(router_, services_);
+  if (services_.search) {
+    RegisterSearchRoutes(router_, services_);
+    RegisterSavedSearchRoutes(router_, services_);
+  }
+  if (services_.lineage) RegisterLineageRoutes(router_, services_);
+  if (!services_.users_file.empty()) RegisterBackupRoutes(router_, services_);
 }
 
 std::optional<HttpResponse> Api::Authenticate(HttpRequest& req, bool* via_session, std::string* csrf) {

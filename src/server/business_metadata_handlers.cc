@@ -1,6 +1,7 @@
 // /api/atlas/v2/entity/.../businessmetadata: business attributes of entities
 // and Atlas's business-metadata CSV import.
 #include "handler_util.h"
+#include "routes.h"
 #include "meridian/server/api.h"
 
 namespace meridian::server {

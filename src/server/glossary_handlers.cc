@@ -4,7 +4,7 @@
 
 #include "handler_util.h"
 #include "meridian/glossary/glossary.h"
-#include "meridian/glossary/glossary_routes.h"
+#include "routes.h"
 #include "meridian/types/typedef_shape.h"
 
 namespace meridian::server {

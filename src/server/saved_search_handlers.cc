@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "handler_util.h"
+#include "routes.h"
 #include "meridian/search/saved_searches.h"
 #include "meridian/search/search_downloads.h"
 #include "meridian/server/api.h"
@@ -11,8 +12,10 @@ namespace meridian::server {
 
 using nlohmann::json;
 
-void RegisterSavedSearchRoutes(Router& r, catalog::Catalog* catalog, const search::SearchService* search,
-                               const std::string& download_dir) {
+void RegisterSavedSearchRoutes(Router& r, const Services& s) {
+  catalog::Catalog* catalog = s.catalog;
+  const search::SearchService* search = s.search;
+  const std::string& download_dir = s.download_dir;
   auto saved = std::make_shared<search::SavedSearches>(catalog, search);
   const std::string base = "/api/atlas/v2/search";
   auto with_body = [](auto fn) {

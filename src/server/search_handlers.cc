@@ -1,6 +1,7 @@
 // /api/atlas/v2/search/... : basic, full-text, quick, suggestions, attribute,
 // relationship and DSL search.
 #include "handler_util.h"
+#include "routes.h"
 #include "meridian/search/relation_search.h"
 #include "meridian/search/search_service.h"
 #include "meridian/server/api.h"
@@ -42,7 +43,8 @@ Result<json> BodyParams(const HttpRequest& req) {
 
 }  // namespace
 
-void RegisterSearchRoutes(Router& r, const search::SearchService* s) {
+void RegisterSearchRoutes(Router& r, const Services& services) {
+  const search::SearchService* s = services.search;
   const std::string base = "/api/atlas/v2/search";
 
   r.Add("GET", base + "/basic", Access::kRead, [s](HttpRequest& req) {

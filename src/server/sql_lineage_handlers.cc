@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "handler_util.h"
+#include "routes.h"
 #include "meridian/server/api.h"
 #include "meridian/sql/hive_lineage.h"
 

@@ -1,5 +1,6 @@
 // /api/atlas/v2/types/... : type definitions.
 #include "handler_util.h"
+#include "routes.h"
 #include "meridian/server/api.h"
 #include "meridian/types/typedef_shape.h"
 

@@ -13,6 +13,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <spdlog/spdlog.h>
 
 namespace meridian::store {
@@ -258,7 +259,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   if (ec) return Status::Internal("cannot create data directory " + dir + ": " + ec.message());
 
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
+  table.block_cache = cache;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
   table.cache_index_and_filter_blocks = true;
   rocksdb::ColumnFamilyOptions cf_options;
@@ -270,6 +272,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(options.memtable_budget_mb << 20, cache);
   db_options.info_log = std::make_shared<SpdlogLogger>();
   db_options.listeners.push_back(std::make_shared<ErrorListener>());
   // No background auto-resume thread either (ENOSPC counts as retryable): RocksDB 7
@@ -282,6 +286,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   std::unique_ptr<Store> store(new Store());
   store->dir_ = dir;
   store->sync_ = options.sync_writes;
+  store->cache_ = cache;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, dir + "/store", families, &store->handles_, &raw);
   store->db_.reset(raw);
@@ -411,6 +416,14 @@ Status Store::ReadSequence(const std::string& store_dir, uint64_t* sequence) {
 }
 
 uint64_t Store::NextSequence() { return ++sequence_; }
+
+Store::MemoryUsage Store::Memory() const {
+  MemoryUsage m;
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &m.memtables);
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem, &m.table_readers);
+  m.block_cache = cache_->GetUsage();
+  return m;
+}
 
 uint64_t Store::EstimateKeys(Family f) const {
   uint64_t n = 0;

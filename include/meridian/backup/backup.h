@@ -20,7 +20,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "meridian/server/http.h"
 #include "meridian/status.h"
 
 namespace meridian::catalog {
@@ -40,10 +39,5 @@ Result<nlohmann::json> VerifyBackup(const std::string& dir);
 // or be empty): data_dir/store and data_dir/users.json. The caller rebuilds the
 // search index (data_dir/index) before serving.
 Result<nlohmann::json> RestoreBackup(const std::string& dir, const std::string& data_dir);
-
-// POST /api/meridian/v1/admin/backup {"to": "/absolute/folder/on/the/server"} (ADMIN):
-// 200 with {to, storeSequence, files, bytes}; 400 bad target, 409 a backup is
-// running, 507 out of space.
-void RegisterBackupRoutes(server::Router& router, const catalog::Catalog* catalog, std::string users_file);
 
 }  // namespace meridian::backup

@@ -266,6 +266,8 @@ class Catalog {
   // A consistent point-in-time copy of the store in `dir` (which must not exist);
   // *sequence is the last sequence it holds: every write acknowledged before the call.
   Status Checkpoint(const std::string& dir, uint64_t* sequence) const;
+  // Memory the store holds now (memtables, block cache, table readers).
+  store::Store::MemoryUsage StoreMemory() const;
   // The sequence held by a copy made by Checkpoint; fails when it cannot be read.
   static Status ReadCheckpointSequence(const std::string& dir, uint64_t* sequence);
 

@@ -20,6 +20,10 @@
 namespace meridian::search {
 class SearchService;
 }  // namespace meridian::search
+namespace meridian::lineage {
+class LineageService;
+class PropagationWorker;
+}  // namespace meridian::lineage
 
 namespace meridian::server {
 
@@ -30,36 +34,24 @@ struct ApiOptions {
   const ServerMetrics* metrics = nullptr;  // Served by the metrics routes when set. Default: none.
 };
 
+// Everything the routes serve from; the Api registers every route group from it.
+// catalog, users and sessions are required; a group whose service is null (or whose
+// folder is empty) is left out. All must outlive the Api.
 struct Services {
   catalog::Catalog* catalog = nullptr;
   auth::UserStore* users = nullptr;
   auth::SessionStore* sessions = nullptr;
-  const WorkerFailures* index_failures = nullptr;  // optional: counted in /admin/metrics
+  const search::SearchService* search = nullptr;      // /v2/search, saved searches, downloads
+  lineage::LineageService* lineage = nullptr;         // /v2/lineage
+  lineage::PropagationWorker* propagation = nullptr;  // /meridian/v1/propagation and its failures
+  const WorkerFailures* index_failures = nullptr;     // /admin/index/failures, /admin/metrics
+  std::string users_file;    // copied by POST /meridian/v1/admin/backup (empty: no backup route)
+  std::string download_dir;  // search-result downloads (empty: no download routes)
 };
-
-// Route groups, one per API area (src/server/*_handlers.cc and other modules).
-void RegisterTypeRoutes(Router& r, const Services& s);
-void RegisterEntityRoutes(Router& r, const Services& s);
-void RegisterRelationshipRoutes(Router& r, const Services& s);
-void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o);
-// GET /api/meridian/v1/admin/index/failures (admin): what the indexer and the
-// propagation worker skipped (WorkerFailures::ToJson of each; null when absent).
-void RegisterWorkerFailureRoutes(Router& r, const WorkerFailures* index, const WorkerFailures* propagation);
-// POST /api/meridian/v1/lineage/sql?defaultDb=&cluster= with HiveQL text: records its lineage.
-void RegisterSqlLineageRoutes(Router& r, const Services& s);
-// /v2/search (src/server/search_handlers.cc).
-void RegisterSearchRoutes(Router& r, const search::SearchService* search);
-// /v2/entity/.../businessmetadata (src/server/business_metadata_handlers.cc).
-void RegisterBusinessMetadataRoutes(Router& r, const Services& s);
-// /v2/search/saved... and search-result downloads kept under `download_dir`
-// (src/server/saved_search_handlers.cc).
-void RegisterSavedSearchRoutes(Router& r, catalog::Catalog* catalog, const search::SearchService* search,
-                               const std::string& download_dir);
 
 class Api {
  public:
   Api(Services services, ApiOptions options);
-  Router& router() { return router_; }
   // Admit, then Execute.
   HttpResponse Handle(HttpRequest& req);
   // From method and path: the matched route's class; UI files and sign-out are

@@ -39,6 +39,7 @@
 #include "meridian/status.h"
 
 namespace rocksdb {
+class Cache;
 class DB;
 class ColumnFamilyHandle;
 }  // namespace rocksdb
@@ -53,6 +54,11 @@ enum class Family : int {
 struct StoreOptions {
   // Default: 256. RocksDB block cache shared by all column families.
   size_t block_cache_mb = 256;
+  // Default: 64. Memory for memtables of all column families together, charged to
+  // the block cache: RocksDB's memory stays within block_cache_mb (plus index and
+  // filter blocks of open files, which are cached too). Past it, the largest
+  // memtable is flushed.
+  size_t memtable_budget_mb = 64;
   // Default: false. fsync the WAL on every write; without it an acknowledged
   // write survives a process crash (kill -9) but not a power loss.
   bool sync_writes = false;
@@ -141,6 +147,13 @@ class Store {
   static Status ReadSequence(const std::string& store_dir, uint64_t* sequence);
   // Approximate number of keys in a family (RocksDB estimate).
   uint64_t EstimateKeys(Family f) const;
+  // Bytes of memory RocksDB holds now.
+  struct MemoryUsage {
+    uint64_t memtables = 0;      // all column families, mutable and immutable
+    uint64_t block_cache = 0;    // cached blocks, memtable reservations included
+    uint64_t table_readers = 0;  // index and filter blocks held outside the cache
+  };
+  MemoryUsage Memory() const;
   const std::string& dir() const { return dir_; }
 
  private:
@@ -149,6 +162,7 @@ class Store {
 
   std::string dir_;
   bool sync_ = false;
+  std::shared_ptr<rocksdb::Cache> cache_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 

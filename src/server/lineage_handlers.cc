@@ -1,13 +1,14 @@
 #include <algorithm>
 
-#include "meridian/lineage/lineage_routes.h"
+#include "meridian/lineage/lineage_service.h"
+#include "meridian/lineage/propagation_worker.h"
+#include "routes.h"
 
-namespace meridian::lineage {
+namespace meridian::server {
 
 using nlohmann::json;
-using server::Access;
-using server::HttpRequest;
-using server::HttpResponse;
+using lineage::LineageRequest;
+using lineage::ParseDirection;
 
 namespace {
 
@@ -44,7 +45,9 @@ Result<std::string> GuidFromUniqueAttribute(const catalog::Catalog& catalog, con
 
 }  // namespace
 
-void RegisterLineageRoutes(server::Router& r, LineageService* svc, PropagationWorker* worker) {
+void RegisterLineageRoutes(Router& r, const Services& s) {
+  lineage::LineageService* svc = s.lineage;
+  lineage::PropagationWorker* worker = s.propagation;
   const std::string base = "/api/atlas/v2/lineage";
   r.Add("GET", base + "/{guid}", Access::kRead, [svc](HttpRequest& req) {
     auto lr = ParseQuery(req);
@@ -91,4 +94,4 @@ void RegisterLineageRoutes(server::Router& r, LineageService* svc, PropagationWo
   });
 }
 
-}  // namespace meridian::lineage
+}  // namespace meridian::server

@@ -1,0 +1,39 @@
+// Route groups, one per API area (src/server/*_handlers.cc), registered by the Api
+// from its Services.
+#pragma once
+
+#include "meridian/server/api.h"
+#include "meridian/server/http.h"
+
+namespace meridian::server {
+
+void RegisterTypeRoutes(Router& r, const Services& s);
+void RegisterEntityRoutes(Router& r, const Services& s);
+void RegisterRelationshipRoutes(Router& r, const Services& s);
+void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o);
+// GET /api/meridian/v1/admin/index/failures (admin): what the indexer and the
+// propagation worker skipped (WorkerFailures::ToJson of each; null when absent).
+void RegisterWorkerFailureRoutes(Router& r, const Services& s);
+// POST /api/meridian/v1/lineage/sql?defaultDb=&cluster= with HiveQL text: records its lineage.
+void RegisterSqlLineageRoutes(Router& r, const Services& s);
+// /v2/search (search_handlers.cc).
+void RegisterSearchRoutes(Router& r, const Services& s);
+// /v2/entity/.../businessmetadata (business_metadata_handlers.cc).
+void RegisterBusinessMetadataRoutes(Router& r, const Services& s);
+// /v2/search/saved... and search-result downloads kept under s.download_dir
+// (saved_search_handlers.cc).
+void RegisterSavedSearchRoutes(Router& r, const Services& s);
+// Atlas's glossary API, /api/atlas/v2/glossary/... (glossary_handlers.cc).
+void RegisterGlossaryRoutes(Router& r, const Services& s);
+// lineage_handlers.cc:
+//   GET  /api/atlas/v2/lineage/{guid}?direction=&depth=&hideProcess=&excludeDeletedEntities=&maxNodes=
+//   GET  /api/atlas/v2/lineage/uniqueAttribute/type/{typeName}?attr:qualifiedName=...
+//   POST /api/atlas/v2/lineage/{guid}   on-demand: {"<guid>": {direction, depth, inputRelationsLimit, outputRelationsLimit}}
+//   GET  /api/meridian/v1/propagation   background propagation status {pending, done, idle}
+void RegisterLineageRoutes(Router& r, const Services& s);
+// POST /api/meridian/v1/admin/backup {"to": "/absolute/folder/on/the/server"} (ADMIN):
+// 200 with {to, storeSequence, files, bytes}; 400 bad target, 409 a backup is
+// running, 507 out of space (backup_handlers.cc).
+void RegisterBackupRoutes(Router& r, const Services& s);
+
+}  // namespace meridian::server
