@@ -20,6 +20,7 @@
 #include "meridian/index/indexer.h"
 #include "meridian/index/search_index.h"
 #include "meridian/lineage/lineage_routes.h"
+#include "meridian/notify/notification_routes.h"
 #include "meridian/search/search_service.h"
 #include "meridian/server/api.h"
 #include "meridian/server/http_server.h"
@@ -126,6 +127,9 @@ int Serve(const Config& config) {
   lineage_service.AttachInBackground([&propagation] { propagation.Start(); });
   lineage::RegisterLineageRoutes(api.router(), &lineage_service, &propagation);
   server::RegisterWorkerFailureRoutes(api.router(), &indexer.failures(), &propagation.failures());
+  notify::NotificationFeed notifications(**catalog, config.notifications);
+  notifications.Start();
+  notify::RegisterNotificationRoutes(api.router(), &notifications);
 
   AddStoreGauges(config.data_dir, **catalog, indexer, **search_index, propagation, server_metrics);
 
@@ -179,6 +183,7 @@ int Serve(const Config& config) {
   password_check.join();
   lineage_service.JoinBackgroundAttach();
   propagation.Stop();
+  notifications.Stop();
   indexer.Stop();
   search_index->reset();
   catalog->reset();
