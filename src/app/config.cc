@@ -78,7 +78,7 @@ Status LoadConfigFile(const std::string& path, bool required, Config* c) {
   notify::FeedOptions& n = c->notifications;
   n.max_entries = static_cast<uint64_t>(
       std::max<int64_t>(0, t["notifications"]["max_entries"].value_or<int64_t>(static_cast<int64_t>(n.max_entries))));
-  n.max_age_hours = static_cast<int>(t["notifications"]["max_age_hours"].value_or<int64_t>(n.max_age_hours));
+  n.max_age_s = t["notifications"]["max_age_s"].value_or<int64_t>(int64_t{n.max_age_s});
   n.prune_interval_s = static_cast<int>(t["notifications"]["prune_interval_s"].value_or<int64_t>(n.prune_interval_s));
   n.max_wait_ms = static_cast<int>(t["notifications"]["max_wait_ms"].value_or<int64_t>(n.max_wait_ms));
   n.max_waiters = static_cast<int>(t["notifications"]["max_waiters"].value_or<int64_t>(n.max_waiters));

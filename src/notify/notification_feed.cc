@@ -126,8 +126,7 @@ Result<Delivery*> NotificationFeed::RegisterDelivery(const std::string& name) {
 Result<size_t> NotificationFeed::Prune() {
   catalog::NotificationPrune p;
   p.max_entries = options_.max_entries;
-  if (options_.max_age_hours > 0)
-    p.created_before_ms = catalog::NowMillis() - static_cast<int64_t>(options_.max_age_hours) * 3600 * 1000;
+  if (options_.max_age_s > 0) p.created_before_ms = catalog::NowMillis() - options_.max_age_s * 1000;
   {
     std::lock_guard lock(deliveries_mu_);
     for (const auto& [name, d] : deliveries_) {
@@ -183,7 +182,7 @@ Result<json> NotificationFeed::Positions() const {
               {"oldestSequence", oldest},
               {"retained", last + 1 - oldest},
               {"retention",
-               {{"maxEntries", options_.max_entries}, {"maxAgeHours", options_.max_age_hours}}},
+               {{"maxEntries", options_.max_entries}, {"maxAgeSeconds", options_.max_age_s}}},
               {"consumers", std::move(consumers)},
               {"deliveries", std::move(deliveries)}};
 }

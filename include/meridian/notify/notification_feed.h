@@ -8,7 +8,7 @@
 //    once: read what comes after their mark, publish, MarkDelivered. Their marks
 //    are persisted, and retention never removes what a delivery has not marked.
 //  - Retention: a background pruner removes notifications beyond the newest
-//    `max_entries` or older than `max_age_hours`, but nothing a delivery still needs.
+//    `max_entries` or older than `max_age_s`, but nothing a delivery still needs.
 //
 // Thread-safety: all methods may be called concurrently. Construct before the
 // server serves (it registers a catalog commit observer); Stop before the catalog goes.
@@ -37,7 +37,7 @@ using nlohmann::json;
 
 struct FeedOptions {
   uint64_t max_entries = 1000000;  // Default: 1,000,000 notifications kept; 0: no count limit.
-  int max_age_hours = 168;         // Default: 7 days; 0: no age limit.
+  int64_t max_age_s = 604800;      // Default: 7 days; 0: no age limit.
   int prune_interval_s = 60;       // Default: 60 s between retention passes.
   int max_wait_ms = 20000;         // Default: 20 s. Longest long-poll (also bounded by the request deadline).
   int max_waiters = 2;             // Default: 2 long-polls waiting at once; others answer at once.
