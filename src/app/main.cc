@@ -172,6 +172,7 @@ int Serve(const Config& config) {
         continue;
       }
       spdlog::info("signal {} received: finishing in-flight requests", sig);
+      notifications.Stop();  // waiting long-polls answer now
       http.Stop();
       return;
     }

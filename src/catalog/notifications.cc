@@ -146,6 +146,7 @@ uint64_t WriteContext::WriteNotifications(store::Batch& batch) {
   for (const auto& [guid, event] : audits_) {
     std::string_view op = OperationOf(event.value("action", ""));
     if (op.empty() || !sent.emplace(guid, op).second) continue;
+    if (op == "ENTITY_UPDATE" && IsCreated(guid)) continue;  // announced as created
     auto it = records_.find(guid);
     if (it == records_.end()) continue;
     const json& rec = it->second.record;

@@ -65,12 +65,14 @@ void NotificationFeed::Start() {
 }
 
 void NotificationFeed::Stop() {
+  std::thread pruner;
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    pruner.swap(pruner_);  // joined by one caller only
   }
   changed_.notify_all();
-  if (pruner_.joinable()) pruner_.join();
+  if (pruner.joinable()) pruner.join();
 }
 
 Result<FeedPage> NotificationFeed::Read(uint64_t after, size_t limit, std::chrono::milliseconds wait,

@@ -109,7 +109,7 @@ class NotificationFeed {
   std::condition_variable changed_;  // a commit happened, or Stop
   bool stopping_ = false;            // GUARDED_BY(mu_)
   std::atomic<int> waiting_{0};
-  std::thread pruner_;
+  std::thread pruner_;                // GUARDED_BY(mu_)
   mutable std::mutex deliveries_mu_;
   std::map<std::string, std::unique_ptr<Delivery>> deliveries_;  // GUARDED_BY(deliveries_mu_)
 };
