@@ -130,6 +130,14 @@ int Serve(const Config& config) {
   notify::NotificationFeed notifications(**catalog, config.notifications);
   notifications.Start();
   notify::RegisterNotificationRoutes(api.router(), &notifications);
+  server_metrics.AddGauge("meridian_notifications_last_sequence", "Sequence of the last entity notification written.",
+                          [&catalog = **catalog] { return static_cast<double>(catalog.last_notification()); });
+  server_metrics.AddGauge("meridian_notifications_retained", "Entity notifications kept for consumers.",
+                          [&catalog = **catalog] {
+                            auto oldest = catalog.OldestNotification();
+                            const uint64_t last = catalog.last_notification();
+                            return oldest.ok() ? static_cast<double>(last + 1 - *oldest) : 0.0;
+                          });
 
   AddStoreGauges(config.data_dir, **catalog, indexer, **search_index, propagation, server_metrics);
 

@@ -34,6 +34,11 @@ Result<std::vector<catalog::StoredNotification>> Delivery::Pending(size_t limit)
   return catalog_.NotificationsAfter(delivered(), limit);
 }
 
+Result<std::vector<catalog::StoredNotification>> Delivery::Next(size_t limit, std::chrono::milliseconds wait) {
+  feed_.WaitBeyond(delivered(), std::chrono::steady_clock::now() + wait, Deadline());
+  return Pending(limit);
+}
+
 Status Delivery::MarkDelivered(uint64_t sequence) {
   if (sequence <= delivered()) return Status::Ok();
   RETURN_IF_ERROR(catalog_.ChangeUserRecords([&]() -> Result<catalog::Catalog::UserRecordChanges> {
@@ -80,14 +85,8 @@ Result<FeedPage> NotificationFeed::Read(uint64_t after, size_t limit, std::chron
   wait = std::min({wait, std::chrono::milliseconds(options_.max_wait_ms), Remaining(deadline)});
   if (wait.count() > 0 && catalog_.last_notification() == after) {
     // Bounded: at most max_waiters requests hold a worker here; the others answer at once.
-    if (waiting_.fetch_add(1) < options_.max_waiters) {
-      const auto until = std::chrono::steady_clock::now() + wait;
-      std::unique_lock lock(mu_);
-      // Short slices so that a client that went away (deadline cancelled) frees the worker soon.
-      while (!stopping_ && catalog_.last_notification() == after && !deadline.Cancelled() &&
-             std::chrono::steady_clock::now() < until)
-        changed_.wait_until(lock, std::min(until, std::chrono::steady_clock::now() + std::chrono::milliseconds(200)));
-    }
+    if (waiting_.fetch_add(1) < options_.max_waiters)
+      WaitBeyond(after, std::chrono::steady_clock::now() + wait, deadline);
     waiting_.fetch_sub(1);
   }
   FeedPage page;
@@ -96,6 +95,16 @@ Result<FeedPage> NotificationFeed::Read(uint64_t after, size_t limit, std::chron
   ASSIGN_OR_RETURN(page.oldest_sequence, catalog_.OldestNotification());
   page.truncated = after + 1 < page.oldest_sequence;
   return page;
+}
+
+bool NotificationFeed::WaitBeyond(uint64_t after, std::chrono::steady_clock::time_point until,
+                                  const Deadline& deadline) {
+  std::unique_lock lock(mu_);
+  // Short slices so that a client that went away (deadline cancelled) frees its worker soon.
+  while (!stopping_ && catalog_.last_notification() <= after && !deadline.Cancelled() &&
+         std::chrono::steady_clock::now() < until)
+    changed_.wait_until(lock, std::min(until, std::chrono::steady_clock::now() + std::chrono::milliseconds(200)));
+  return catalog_.last_notification() > after;
 }
 
 Status NotificationFeed::Acknowledge(const std::string& name, uint64_t sequence, const std::string& user) {
@@ -121,7 +130,7 @@ Result<Delivery*> NotificationFeed::RegisterDelivery(const std::string& name) {
   auto rec = catalog_.GetUserRecord(DeliveryKey(name));
   if (rec.ok()) mark = rec->value("delivered", uint64_t{0});
   else if (rec.status().code() != StatusCode::kNotFound) return rec.status();
-  auto d = std::unique_ptr<Delivery>(new Delivery(catalog_, name, mark));
+  auto d = std::unique_ptr<Delivery>(new Delivery(*this, catalog_, name, mark));
   return deliveries_.emplace(name, std::move(d)).first->second.get();
 }
 

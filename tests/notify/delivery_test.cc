@@ -2,6 +2,7 @@
 // queue at least once: their marks survive restarts and retention keeps what they
 // have not marked. In process, on a real store.
 #include <filesystem>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -84,6 +85,18 @@ TEST_F(DeliveryTest, FollowsTheQueueAndPinsRetention) {
   EXPECT_EQ((*pending)[0].sequence, 3u);
   EXPECT_EQ((*pending)[1].sequence, 4u);
   EXPECT_FALSE(feed_->RegisterDelivery("bad name").ok());
+}
+
+// A publisher's loop blocks in Next until a change commits.
+TEST_F(DeliveryTest, NextWakesOnCommit) {
+  auto d = feed_->RegisterDelivery("publisher");
+  ASSERT_TRUE(d.ok());
+  std::thread writer([&] { Create("late"); });
+  auto next = (*d)->Next(10, std::chrono::seconds(60));
+  writer.join();
+  ASSERT_TRUE(next.ok());
+  ASSERT_EQ(next->size(), 1u);
+  EXPECT_EQ((*next)[0].message["message"]["entity"]["attributes"]["qualifiedName"], "late");
 }
 
 }  // namespace

@@ -50,6 +50,8 @@ struct FeedPage {
   bool truncated = false;        // some notifications after `after` were removed by retention
 };
 
+class NotificationFeed;
+
 // A consumer that must see every notification (e.g. a Kafka publisher).
 class Delivery {
  public:
@@ -58,14 +60,18 @@ class Delivery {
   uint64_t delivered() const { return delivered_.load(); }
   // Up to `limit` notifications after delivered(), oldest first.
   Result<std::vector<catalog::StoredNotification>> Pending(size_t limit) const;
+  // Like Pending, but when nothing is pending waits up to `wait` for a commit
+  // (or the feed stopping). For a publisher's loop; takes no HTTP waiter slot.
+  Result<std::vector<catalog::StoredNotification>> Next(size_t limit, std::chrono::milliseconds wait);
   // Records that everything through `sequence` was delivered (persisted; a lower
   // value than the current mark is ignored). Errors: store writes.
   Status MarkDelivered(uint64_t sequence);
 
  private:
   friend class NotificationFeed;
-  Delivery(catalog::Catalog& catalog, std::string name, uint64_t delivered)
-      : catalog_(catalog), name_(std::move(name)), delivered_(delivered) {}
+  Delivery(NotificationFeed& feed, catalog::Catalog& catalog, std::string name, uint64_t delivered)
+      : feed_(feed), catalog_(catalog), name_(std::move(name)), delivered_(delivered) {}
+  NotificationFeed& feed_;
   catalog::Catalog& catalog_;
   const std::string name_;
   std::atomic<uint64_t> delivered_;
@@ -101,6 +107,10 @@ class NotificationFeed {
   Result<json> Positions() const;
 
  private:
+  friend class Delivery;
+  // Waits until a notification after `after` exists, `until` passes, `deadline`
+  // is cancelled or the feed stops. True when there is one.
+  bool WaitBeyond(uint64_t after, std::chrono::steady_clock::time_point until, const Deadline& deadline);
   void PruneLoop();
 
   catalog::Catalog& catalog_;
