@@ -149,6 +149,11 @@ TEST_F(NotificationFeedTest, ConsumerSeesEveryChangeInOrder) {
                 .status,
             204);
   ASSERT_TRUE(WaitPropagation());
+  ASSERT_EQ(server_.Put(kV2 + "/entity/guid/" + t0 + "/classifications",
+                        json::array({{{"typeName", "PII"}, {"attributes", {{"level", "low"}}}, {"propagate", true}}}))
+                .status,
+            204);
+  ASSERT_TRUE(WaitPropagation());
   ASSERT_EQ(server_.Put(kV2 + "/entity/guid/" + t1 + "/labels", json::array({"gold"})).status, 204);
   ASSERT_EQ(server_.Delete(kV2 + "/entity/guid/" + t1 + "/labels", json::array({"gold"}).dump()).status, 204);
   HttpResult rel = server_.Post(kV2 + "/relationship", {{"typeName", "nt_related"},
@@ -156,6 +161,7 @@ TEST_F(NotificationFeedTest, ConsumerSeesEveryChangeInOrder) {
                                                         {"end2", {{"guid", t1}, {"typeName", "nt_dataset"}}}});
   ASSERT_EQ(rel.status, 200) << rel.body;
   const std::string rel_guid = rel.Json()["guid"];
+  ASSERT_EQ(server_.Put(kV2 + "/relationship", {{"guid", rel_guid}, {"propagateTags", "NONE"}}).status, 200);
   ASSERT_EQ(server_.Delete(kV2 + "/relationship/guid/" + rel_guid).status, 204);
   ASSERT_EQ(server_.Delete(kV2 + "/entity/guid/" + t0 + "/classification/PII").status, 204);
   ASSERT_TRUE(WaitPropagation());
@@ -185,22 +191,27 @@ TEST_F(NotificationFeedTest, ConsumerSeesEveryChangeInOrder) {
     if (to <= got.size()) std::sort(got.begin() + from, got.begin() + to);
   };
   sorted_range(5, 7);
-  sorted_range(12, 14);
+  sorted_range(8, 10);
+  sorted_range(16, 18);
   using P = std::pair<std::string, std::string>;
   const std::vector<P> want = {
       {"ENTITY_CREATE", "t0"},          {"ENTITY_CREATE", "t1"},         {"ENTITY_CREATE", "p0"},
       {"ENTITY_UPDATE", "t0"},          {"CLASSIFICATION_ADD", "t0"},    {"CLASSIFICATION_ADD", "p0"},
-      {"CLASSIFICATION_ADD", "t1"},     {"LABEL_ADD", "t1"},             {"LABEL_DELETE", "t1"},
-      {"RELATIONSHIP_CREATE", "nt_related"}, {"RELATIONSHIP_DELETE", "nt_related"},
-      {"CLASSIFICATION_DELETE", "t0"},  {"CLASSIFICATION_DELETE", "p0"}, {"CLASSIFICATION_DELETE", "t1"},
-      {"ENTITY_DELETE", "t1"}};
+      {"CLASSIFICATION_ADD", "t1"},     {"CLASSIFICATION_UPDATE", "t0"}, {"CLASSIFICATION_UPDATE", "p0"},
+      {"CLASSIFICATION_UPDATE", "t1"},  {"LABEL_ADD", "t1"},             {"LABEL_DELETE", "t1"},
+      {"RELATIONSHIP_CREATE", "nt_related"}, {"RELATIONSHIP_UPDATE", "nt_related"},
+      {"RELATIONSHIP_DELETE", "nt_related"}, {"CLASSIFICATION_DELETE", "t0"}, {"CLASSIFICATION_DELETE", "p0"},
+      {"CLASSIFICATION_DELETE", "t1"},  {"ENTITY_DELETE", "t1"}};
   ASSERT_EQ(got.size(), want.size());
   EXPECT_EQ(got, want);
 
   // The propagated copy on t1: the full list after the change, super-type entry included.
   for (const json& n : seen) {
     const json& m = n["message"]["message"];
-    if (m["operationType"] != "CLASSIFICATION_ADD" || m["entity"]["guid"] != t1) continue;
+    if (!m.contains("entity") || m["entity"]["guid"] != t1) continue;
+    if (m["operationType"] == "CLASSIFICATION_UPDATE")
+      EXPECT_EQ(m["entity"]["classifications"][0]["attributes"]["level"], "low") << m.dump();
+    if (m["operationType"] != "CLASSIFICATION_ADD") continue;
     EXPECT_EQ(m["entity"]["classificationNames"], json({"PII", "SENSITIVE"}));
     ASSERT_EQ(m["entity"]["classifications"].size(), 2u);
     EXPECT_EQ(m["entity"]["classifications"][0]["entityGuid"], t0);
