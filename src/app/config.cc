@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <toml++/toml.h>
@@ -76,6 +77,13 @@ Status LoadConfigFile(const std::string& path, bool required, Config* c) {
   c->lineage_max_nodes = static_cast<int>(t["lineage"]["max_nodes"].value_or<int64_t>(c->lineage_max_nodes));
   c->search_default_limit = static_cast<int>(t["search"]["default_limit"].value_or<int64_t>(c->search_default_limit));
   c->search_max_limit = static_cast<int>(t["search"]["max_limit"].value_or<int64_t>(c->search_max_limit));
+  notify::FeedOptions& n = c->notifications;
+  n.max_entries = static_cast<uint64_t>(
+      std::max<int64_t>(0, t["notifications"]["max_entries"].value_or<int64_t>(static_cast<int64_t>(n.max_entries))));
+  n.max_age_s = t["notifications"]["max_age_s"].value_or<int64_t>(int64_t{n.max_age_s});
+  n.prune_interval_s = static_cast<int>(t["notifications"]["prune_interval_s"].value_or<int64_t>(n.prune_interval_s));
+  n.max_wait_ms = static_cast<int>(t["notifications"]["max_wait_ms"].value_or<int64_t>(n.max_wait_ms));
+  n.max_waiters = static_cast<int>(t["notifications"]["max_waiters"].value_or<int64_t>(n.max_waiters));
   return Status::Ok();
 }
 

@@ -20,6 +20,7 @@
 #include "meridian/index/search_index.h"
 #include "meridian/lineage/lineage_service.h"
 #include "meridian/lineage/propagation_worker.h"
+#include "meridian/notify/notification_feed.h"
 #include "meridian/search/search_service.h"
 #include "meridian/server/api.h"
 #include "meridian/server/http_server.h"
@@ -122,11 +123,22 @@ int Serve(const Config& config) {
   lineage::PropagationWorker propagation(**catalog, lineage_service.graph(), {});
   // The graph loads while the server already answers; propagation starts once it is current.
   lineage_service.AttachInBackground([&propagation] { propagation.Start(); });
+  notify::NotificationFeed notifications(**catalog, config.notifications);
+  notifications.Start();
+  server_metrics.AddGauge("meridian_notifications_last_sequence", "Sequence of the last entity notification written.",
+                          [&catalog = **catalog] { return static_cast<double>(catalog.last_notification()); });
+  server_metrics.AddGauge("meridian_notifications_retained", "Entity notifications kept for consumers.",
+                          [&catalog = **catalog] {
+                            auto oldest = catalog.OldestNotification();
+                            const uint64_t last = catalog.last_notification();
+                            return oldest.ok() ? static_cast<double>(last + 1 - *oldest) : 0.0;
+                          });
 
   server::Services services{catalog->get(), users->get(), &sessions};
   services.search = &search_service;
   services.lineage = &lineage_service;
   services.propagation = &propagation;
+  services.notifications = &notifications;
   services.index_failures = &indexer.failures();
   services.users_file = UsersFile(config);
   services.download_dir = config.data_dir + "/downloads";
@@ -173,6 +185,7 @@ int Serve(const Config& config) {
         continue;
       }
       spdlog::info("signal {} received: finishing in-flight requests", sig);
+      notifications.Stop();  // waiting long-polls answer now
       http.Stop();
       return;
     }
@@ -184,6 +197,7 @@ int Serve(const Config& config) {
   password_check.join();
   lineage_service.JoinBackgroundAttach();
   propagation.Stop();
+  notifications.Stop();
   indexer.Stop();
   search_index->reset();
   catalog->reset();

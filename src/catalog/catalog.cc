@@ -73,6 +73,7 @@ std::string DisplayText(const types::TypeDef* type, const json& record) {
 Result<std::unique_ptr<Catalog>> Catalog::Open(store::Store* store, Options options) {
   std::unique_ptr<Catalog> c(new Catalog(store, options));
   RETURN_IF_ERROR(c->LoadTypes());
+  RETURN_IF_ERROR(c->LoadNotificationSequence());
   c->last_sequence_ = store->NextSequence();
   return c;
 }

@@ -88,6 +88,7 @@ Result<json> Catalog::CreateRelationships(const json& bodies, const std::string&
     ASSIGN_OR_RETURN(json* rel, ctx.LoadRelationship(rel_guid));
     if (body.contains("propagateTags") && body["propagateTags"].is_string())
       (*rel)["propagateTags"] = body["propagateTags"];
+    ctx.AnnounceRelationship(rel_guid, "RELATIONSHIP_CREATE");
     created.push_back(rel_guid);
   }
   json results = json::array();
@@ -131,6 +132,7 @@ Result<json> Catalog::UpdateRelationship(const json& request, const std::string&
   (*rel)["updatedBy"] = user;
   (*rel)["version"] = rel->value("version", 0) + 1;
   ctx.QueuePropagation({{"kind", "edge"}, {"relationship", (*rel)["guid"]}, {"op", "update"}});
+  ctx.AnnounceRelationship((*rel)["guid"], "RELATIONSHIP_UPDATE");
   json result = *rel;
   RETURN_IF_ERROR(ctx.Commit(nullptr));
   return result;
@@ -177,6 +179,7 @@ Status Catalog::DeleteRelationships(const std::vector<std::string>& guids, const
     if ((*rel)["status"] == "DELETED")
       return Status::InvalidArgument("relationship " + guid + " is already deleted", "ATLAS-400-00-01A");
     RETURN_IF_ERROR(ctx.Unlink(guid));
+    ctx.AnnounceRelationship(guid, "RELATIONSHIP_DELETE");
     const std::string entity = (*rel)["end2"].value("guid", "");
     if ((*rel)["typeName"] == kTermAssignment && ctx.Load(entity).ok()) {
       json term = {{"termGuid", (*rel)["end1"].value("guid", "")}, {"relationGuid", guid}};

@@ -379,8 +379,10 @@ Status WriteContext::Commit(uint64_t* sequence) {
     batch.Put(Family::kQueue, keys::Queue(kPropagationTopic, st.NextSequence()), store::EncodeRecord(task));
   for (const json& a : admin_audits_)
     catalog_.AddAdminAudit(batch, a["operation"], user_, now_, a["params"], a["result"], a["count"]);
+  const uint64_t last_notification = WriteNotifications(batch);
   CommitInfo info;
   RETURN_IF_ERROR(catalog_.Commit(batch, &info.sequence));
+  catalog_.last_notification_ = last_notification;
   if (sequence) *sequence = info.sequence;
   info.entities.assign(touched_set_.begin(), touched_set_.end());
   info.edges.reserve(edges_.size());

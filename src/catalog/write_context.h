@@ -63,6 +63,10 @@ class WriteContext {
   void QueuePropagation(json task) { propagation_tasks_.push_back(std::move(task)); }
   void SetPropagationIndex(const std::string& source, const std::string& name, const std::string& target, bool present);
 
+  // A RELATIONSHIP_CREATE/UPDATE/DELETE notification for `guid`, built at commit
+  // from the relationship's final state (src/catalog/notifications.cc).
+  void AnnounceRelationship(const std::string& guid, std::string operation);
+
   // An AtlasAuditEntry (PURGE, IMPORT, ...) written with the batch.
   void AddAdminAudit(std::string operation, json params, json result, int count) {
     admin_audits_.push_back({{"operation", std::move(operation)}, {"params", std::move(params)},
@@ -87,6 +91,11 @@ class WriteContext {
   void PutEdge(const std::string& guid, const std::string& attr, const std::string& other, const std::string& value);
   void DeleteEdge(const std::string& guid, const std::string& attr, const std::string& other);
   std::vector<std::string> UniqueKeys(const json& record) const;
+  // Adds this mutation's entity notifications to `batch`, numbered after the
+  // catalog's last one; returns the new last sequence (src/catalog/notifications.cc).
+  uint64_t WriteNotifications(store::Batch& batch);
+  // AtlasObjectId {guid, typeName, uniqueAttributes} of a relationship end.
+  json NotificationEnd(const json& end);
 
   Catalog& catalog_;
   std::shared_ptr<const types::TypeRegistry> reg_;
@@ -104,6 +113,7 @@ class WriteContext {
   std::vector<std::pair<std::string, json>> audits_;  // guid, event
   std::vector<json> propagation_tasks_;
   std::vector<json> admin_audits_;
+  std::vector<std::pair<std::string, std::string>> relationship_events_;  // guid, operation
   std::set<std::string> linked_;  // ends of lineage-carrying relationships created here
 };
 

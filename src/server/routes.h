@@ -31,6 +31,15 @@ void RegisterGlossaryRoutes(Router& r, const Services& s);
 //   POST /api/atlas/v2/lineage/{guid}   on-demand: {"<guid>": {direction, depth, inputRelationsLimit, outputRelationsLimit}}
 //   GET  /api/meridian/v1/propagation   background propagation status {pending, done, idle}
 void RegisterLineageRoutes(Router& r, const Services& s);
+// notification_handlers.cc:
+//   GET /api/meridian/v1/notifications?after=N&limit=M&wait=ms&consumer=name   (read role)
+//       {"notifications":[{"sequence":..,"message":<Atlas envelope>}...],
+//        "lastSequence":.., "oldestSequence":.., "truncated":bool}
+//       after: default 0; limit: default 100, 1..1000; wait: long-poll ms when nothing
+//       follows `after` (default 0, capped); consumer: records `after` as that
+//       consumer's acknowledged position.
+//   GET /api/meridian/v1/admin/notifications   (admin) NotificationFeed::Positions
+void RegisterNotificationRoutes(Router& r, const Services& s);
 // POST /api/meridian/v1/admin/backup {"to": "/absolute/folder/on/the/server"} (ADMIN):
 // 200 with {to, storeSequence, files, bytes}; 400 bad target, 409 a backup is
 // running, 507 out of space (backup_handlers.cc).

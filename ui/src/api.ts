@@ -56,7 +56,7 @@ async function errorFrom(res: Response): Promise<ApiError> {
 export async function request<T = any>(
   method: string,
   path: string,
-  opts: { query?: Query; body?: unknown; signal?: AbortSignal } = {},
+  opts: { query?: Query; body?: unknown; signal?: AbortSignal; base?: string } = {},
 ): Promise<T> {
   const headers: Record<string, string> = {
     Accept: 'application/json',
@@ -68,7 +68,7 @@ export async function request<T = any>(
   }
   let res: Response;
   try {
-    res = await fetch(`api/atlas${path}${queryString(opts.query)}`, {
+    res = await fetch(`${opts.base ?? 'api/atlas'}${path}${queryString(opts.query)}`, {
       method,
       headers,
       credentials: 'same-origin',
@@ -97,6 +97,10 @@ export const put = <T = any>(path: string, body?: unknown, query?: Query) =>
   request<T>('PUT', path, { body, query });
 export const del = <T = any>(path: string, body?: unknown, query?: Query) =>
   request<T>('DELETE', path, { body, query });
+
+/** GET of Meridian's own API (`api/meridian/v1/...`), beside Atlas's. */
+export const meridianGet = <T = any>(path: string, query?: Query, signal?: AbortSignal) =>
+  request<T>('GET', path, { query, signal, base: 'api/meridian/v1' });
 
 /** Loads the session; null when not signed in. */
 export async function loadSession(): Promise<Session | null> {

@@ -9,6 +9,7 @@ import { EntityPage } from './pages/entity';
 import { ClassificationsPage } from './pages/classifications';
 import { GlossaryPage } from './pages/glossary';
 import { AboutPage } from './pages/about';
+import { AdminPage } from './pages/admin';
 import { QuickSearch } from './quick-search';
 
 export function App() {
@@ -44,6 +45,7 @@ export function App() {
   if (session === null) return <LoginPage onSignedIn={refresh} />;
 
   const section = route.segments[0] ?? 'search';
+  const isAdmin = Array.isArray(session.roles) && session.roles.includes('ADMIN');
   let page;
   switch (section) {
     case 'entity':
@@ -58,6 +60,9 @@ export function App() {
       break;
     case 'about':
       page = <AboutPage />;
+      break;
+    case 'admin':
+      page = <AdminPage />;
       break;
     default:
       page = <SearchPage route={route} />;
@@ -80,6 +85,7 @@ export function App() {
           {link('/search', 'Search', section === 'search' || section === '')}
           {link('/classifications', 'Classifications', section.startsWith('classification'))}
           {link('/glossary', 'Glossary', section === 'glossary')}
+          {isAdmin && link('/admin', 'Admin', section === 'admin')}
           {link('/about', 'About', section === 'about')}
         </nav>
         <span class="grow" />

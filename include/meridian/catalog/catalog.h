@@ -31,6 +31,25 @@ using nlohmann::json;
 // Queue topics written in the same batch as the change they describe.
 inline constexpr std::string_view kIndexTopic = "index";              // {"guids":[...]}
 inline constexpr std::string_view kPropagationTopic = "propagation";  // {"kind":..., ...}
+// Atlas V2 entity notifications (the ATLAS_ENTITIES envelope), numbered 1, 2, 3, ... without gaps.
+inline constexpr std::string_view kNotificationTopic = "notifications";
+
+// One entity-change notification as kept in the queue: its sequence number and
+// Atlas's envelope {version, msgCompressionKind, msgCreationTime, message: EntityNotificationV2, ...}.
+struct StoredNotification {
+  uint64_t sequence = 0;
+  json message;
+};
+
+// What PruneNotifications removes: the notifications beyond the newest
+// `max_entries` and those created before `created_before_ms`, but never
+// `keep_from` or later. 0 switches a limit off.
+struct NotificationPrune {
+  uint64_t max_entries = 0;
+  int64_t created_before_ms = 0;
+  uint64_t keep_from = 0;   // 0: no pin
+  size_t max_deletes = 10000;  // per call; call again while it returns this many
+};
 
 struct ReadOptions {
   bool min_ext_info = false;          // referredEntities in minimal (header) form
@@ -210,6 +229,19 @@ class Catalog {
   };
   std::vector<json> AdminAudits(const AdminAuditQuery& query) const;
 
+  // ---- Entity-change notifications (src/catalog/notifications.cc) ----
+  // Every committed change writes, in its own batch, Atlas's V2 entity notifications
+  // (ENTITY_CREATE/UPDATE/DELETE, CLASSIFICATION_ADD/UPDATE/DELETE, including propagated
+  // copies, LABEL_ADD/DELETE, RELATIONSHIP_CREATE/UPDATE/DELETE for relationship requests).
+  // Up to `limit` notifications with a sequence above `after`, oldest first. Errors: store reads.
+  Result<std::vector<StoredNotification>> NotificationsAfter(uint64_t after, size_t limit) const;
+  // Sequence of the last notification written (0: none yet). Survives restarts.
+  uint64_t last_notification() const { return last_notification_.load(); }
+  // Sequence of the oldest retained notification; last_notification() + 1 when none is.
+  Result<uint64_t> OldestNotification() const;
+  // Deletes old notifications per `prune` (one batch); the number deleted.
+  Result<size_t> PruneNotifications(const NotificationPrune& prune);
+
   // ---- Relationships ----
   Result<json> CreateRelationship(const json& relationship, const std::string& user);
   Result<json> UpdateRelationship(const json& relationship, const std::string& user);
@@ -292,6 +324,7 @@ class Catalog {
   friend class WriteContext;
   Catalog(store::Store* store, Options options) : store_(store), options_(options) {}
   Status LoadTypes();
+  Status LoadNotificationSequence();
   Result<json> ChangeTypes(const json& types_def, const std::string& user, bool update);
   Status Commit(store::Batch& batch, uint64_t* sequence);
   // Adds an AtlasAuditEntry (operation TYPE_DEF_CREATE, PURGE, IMPORT, ...) to `batch`.
@@ -308,6 +341,7 @@ class Catalog {
   std::shared_ptr<const types::TypeRegistry> types_;  // GUARDED_BY(types_mu_)
   std::mutex write_mu_;  // serialises mutations
   std::atomic<uint64_t> last_sequence_{0};
+  std::atomic<uint64_t> last_notification_{0};  // written under write_mu_
   std::vector<std::function<void(const CommitInfo&)>> observers_;
 };
 
