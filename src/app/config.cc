@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <cctype>
 #include <filesystem>
 
 #include <toml++/toml.h>
@@ -74,6 +75,17 @@ Status LoadConfigFile(const std::string& path, bool required, Config* c) {
   c->lineage_max_nodes = static_cast<int>(t["lineage"]["max_nodes"].value_or<int64_t>(c->lineage_max_nodes));
   c->search_default_limit = static_cast<int>(t["search"]["default_limit"].value_or<int64_t>(c->search_default_limit));
   c->search_max_limit = static_cast<int>(t["search"]["max_limit"].value_or<int64_t>(c->search_max_limit));
+  c->openlineage.default_cluster = t["openlineage"]["cluster"].value_or(c->openlineage.default_cluster);
+  if (auto* metastores = t["openlineage"]["metastores"].as_table()) {
+    for (const auto& [ns, cluster] : *metastores) {
+      auto name = cluster.value<std::string>();
+      if (!name) return Status::InvalidArgument("[openlineage.metastores] \"" + std::string(ns.str()) + "\" must name a cluster");
+      std::string key(ns.str());
+      for (auto& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (key.rfind("thrift://", 0) == 0) key = "hive://" + key.substr(9);
+      c->openlineage.metastore_clusters[key] = *name;
+    }
+  }
   return Status::Ok();
 }
 

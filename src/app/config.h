@@ -4,6 +4,7 @@
 #include <string>
 
 #include "meridian/auth/auth.h"
+#include "meridian/openlineage/openlineage.h"
 #include "meridian/server/http_server.h"
 #include "meridian/status.h"
 #include "meridian/store/store.h"
@@ -22,6 +23,7 @@ struct Config {
   int lineage_max_nodes = 10000;
   int search_default_limit = 100;
   int search_max_limit = 10000;
+  openlineage::Options openlineage;
 };
 
 // Reads `path` over the defaults in `config`. A missing optional file is fine.

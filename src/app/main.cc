@@ -20,6 +20,7 @@
 #include "meridian/index/indexer.h"
 #include "meridian/index/search_index.h"
 #include "meridian/lineage/lineage_routes.h"
+#include "meridian/openlineage/openlineage.h"
 #include "meridian/search/search_service.h"
 #include "meridian/server/api.h"
 #include "meridian/server/http_server.h"
@@ -126,6 +127,10 @@ int Serve(const Config& config) {
   lineage_service.AttachInBackground([&propagation] { propagation.Start(); });
   lineage::RegisterLineageRoutes(api.router(), &lineage_service, &propagation);
   server::RegisterWorkerFailureRoutes(api.router(), &indexer.failures(), &propagation.failures());
+  openlineage::Options openlineage_options = config.openlineage;
+  openlineage_options.max_inflated_bytes = config.server.max_body_bytes;
+  openlineage::OpenLineageService openlineage_service(catalog->get(), openlineage_options);
+  openlineage::RegisterOpenLineageRoutes(api.router(), &openlineage_service);
 
   AddStoreGauges(config.data_dir, **catalog, indexer, **search_index, propagation, server_metrics);
 
