@@ -6,8 +6,34 @@ namespace meridian::openlineage {
 
 using nlohmann::json;
 
+namespace {
+
+// Set while this thread commits an event's batch; the commit observer runs in the
+// committing thread, under the catalog's write lock.
+thread_local bool tls_applying = false;
+constexpr uint64_t kNoCommit = ~uint64_t{0};
+thread_local uint64_t tls_commit_generation = kNoCommit;
+
+constexpr size_t kMaxRemembered = 500000;
+
+std::string EntityKey(const json& e) {
+  return e["typeName"].get<std::string>() + '\n' + e["attributes"]["qualifiedName"].get<std::string>();
+}
+
+}  // namespace
+
 OpenLineageService::OpenLineageService(catalog::Catalog* catalog, Options options)
-    : catalog_(catalog), options_(std::move(options)) {}
+    : catalog_(catalog), options_(std::move(options)) {
+  catalog_->AddCommitObserver([this](const catalog::CommitInfo&) {
+    std::lock_guard<std::mutex> lock(written_mu_);
+    if (tls_applying) {
+      tls_commit_generation = generation_;
+      return;
+    }
+    ++generation_;
+    written_.clear();
+  });
+}
 
 std::mutex& OpenLineageService::StripeFor(const std::string& key) {
   return stripes_[std::hash<std::string>{}(key) % stripes_.size()];
@@ -23,15 +49,49 @@ Result<json> OpenLineageService::Apply(const json& event, const std::string& use
                                                              : e.job_name + "@" + e.job_ns;
   std::lock_guard<std::mutex> lock(StripeFor(key));
   ASSIGN_OR_RETURN(internal::Plan plan, internal::PlanEvent(*catalog_, options_, e));
-  if (plan.entities.empty()) {
-    if (!plan.aliases.empty())
-      RETURN_IF_ERROR(catalog_->ChangeUserRecords([&]() -> Result<catalog::Catalog::UserRecordChanges> {
-        return plan.aliases;
-      }));
-    return json::object();
+
+  std::vector<size_t> hashes;
+  json changed = json::array();
+  {
+    std::lock_guard<std::mutex> cache(written_mu_);
+    for (const json& entity : plan.entities) {
+      hashes.push_back(std::hash<std::string>{}(entity.dump()));
+      auto it = written_.find(EntityKey(entity));
+      if (it == written_.end() || it->second != hashes.back()) changed.push_back(entity);
+    }
   }
-  ASSIGN_OR_RETURN(catalog::Mutation m, catalog_->CreateOrUpdate(plan.entities, json(), user, plan.aliases));
-  return m.response;
+  auto write = [&](const json& entities) -> Result<json> {
+    if (entities.empty()) {
+      if (!plan.aliases.empty())
+        RETURN_IF_ERROR(catalog_->ChangeUserRecords([&]() -> Result<catalog::Catalog::UserRecordChanges> {
+          return plan.aliases;
+        }));
+      return json::object();
+    }
+    tls_applying = true;
+    auto m = catalog_->CreateOrUpdate(entities, json(), user, plan.aliases);
+    tls_applying = false;
+    if (!m.ok()) return m.status();
+    return m->response;
+  };
+  tls_commit_generation = kNoCommit;
+  auto result = write(changed);
+  if (!result.ok() && changed.size() != plan.entities.size()) {
+    // A skipped entity may have changed under us (deleted, say): write the whole plan.
+    {
+      std::lock_guard<std::mutex> cache(written_mu_);
+      written_.clear();
+    }
+    result = write(plan.entities);
+  }
+  if (!result.ok()) return result.status();
+  std::lock_guard<std::mutex> cache(written_mu_);
+  // Only what this call committed, and only if no other commit came after it.
+  if (tls_commit_generation != kNoCommit && generation_ == tls_commit_generation) {
+    if (written_.size() > kMaxRemembered) written_.clear();
+    for (size_t i = 0; i < plan.entities.size(); ++i) written_[EntityKey(plan.entities[i])] = hashes[i];
+  }
+  return result;
 }
 
 }  // namespace meridian::openlineage

@@ -18,9 +18,11 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -48,7 +50,8 @@ struct IngestSummary {
 
 class OpenLineageService {
  public:
-  // `catalog` must outlive the service.
+  // `catalog` must outlive the service. Registers a commit observer on it: construct
+  // before serving.
   OpenLineageService(catalog::Catalog* catalog, Options options);
 
   // Checks one event's shape (kind, eventTime, run.runId, job and dataset names, facet
@@ -62,10 +65,16 @@ class OpenLineageService {
 
  private:
   std::mutex& StripeFor(const std::string& key);
+  // Entities this service wrote, as (type, qualifiedName) -> hash of the body written: an
+  // event re-sending them unchanged (a job's datasets and columns, run after run) skips
+  // them. Any commit not made here (REST, imports, propagation) empties it.
 
   catalog::Catalog* catalog_;
   Options options_;
   std::array<std::mutex, 64> stripes_;
+  std::mutex written_mu_;
+  std::unordered_map<std::string, size_t> written_;  // GUARDED_BY(written_mu_)
+  uint64_t generation_ = 0;                          // GUARDED_BY(written_mu_): foreign commits seen
 };
 
 // POST /api/v1/lineage (Marquez's path): one event (201, no body) or a JSON array of events
