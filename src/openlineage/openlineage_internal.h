@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,12 +49,22 @@ std::optional<int64_t> ParseTime(std::string_view s);
 struct Plan {
   json entities = json::array();
   catalog::Catalog::UserRecordChanges aliases;
+  std::vector<std::string> stored_aliases;  // alias keys already stored with the right value
 };
+
+// "type\nqualifiedName" of an entity body, and the key of an alias record in that cache.
+std::string EntityKey(const std::string& type, const std::string& qualified_name);
+std::string AliasCacheKey(const std::string& alias_key);
+
+// True when this process wrote `key` (EntityKey or AliasCacheKey) and nothing else has
+// committed since: the entity exists, or the alias record is stored.
+using Remembered = std::function<bool(const std::string& key)>;
 
 // Builds the entities of `event`, reading the catalog for what exists already (hive
 // tables and columns, the job's lineage so far, the run's merged state). Call under
 // the event's job stripe, then write the plan in one CreateOrUpdate.
-Result<Plan> PlanEvent(const catalog::Catalog& catalog, const Options& options, const Event& event);
+Result<Plan> PlanEvent(const catalog::Catalog& catalog, const Options& options, const Event& event,
+                       const Remembered& remembered);
 
 // gzip (or zlib) body to bytes; InvalidArgument when corrupt or larger than `limit`.
 Result<std::string> Gunzip(std::string_view compressed, size_t limit);

@@ -73,7 +73,8 @@ Target HiveTarget(const std::string& db, const std::string& table, const std::st
 // Builds the entity list: each entity once, keyed by (type, qualifiedName), merged.
 class Planner {
  public:
-  Planner(const catalog::Catalog& c, const Options& o, const Event& e) : catalog_(c), options_(o), event_(e) {}
+  Planner(const catalog::Catalog& c, const Options& o, const Event& e, const Remembered& r)
+      : catalog_(c), options_(o), event_(e), remembered_(r) {}
 
   Result<Plan> Run() {
     if (event_.kind == Kind::kDataset) {
@@ -108,14 +109,14 @@ class Planner {
 
   // The entity (type, qn), created empty on first use.
   json& Entity(const std::string& type, const std::string& qn) {
-    json& e = entities_[type + '\n' + qn];
+    json& e = entities_[EntityKey(type, qn)];
     if (e.is_null())
       e = {{"typeName", type}, {"attributes", {{"qualifiedName", qn}}}, {"relationshipAttributes", json::object()}};
     return e;
   }
-  bool Planned(const std::string& type, const std::string& qn) const { return entities_.count(type + '\n' + qn) > 0; }
+  bool Planned(const std::string& type, const std::string& qn) const { return entities_.count(EntityKey(type, qn)) > 0; }
   bool Exists(const std::string& type, const std::string& qn) const {
-    return catalog_.FindByUniqueAttribute(type, "qualifiedName", qn).ok();
+    return remembered_(EntityKey(type, qn)) || catalog_.FindByUniqueAttribute(type, "qualifiedName", qn).ok();
   }
 
   // §6.2: a Hive metastore identifier wins; else an alias recorded by an earlier event; else ol_dataset.
@@ -161,8 +162,10 @@ class Planner {
       json value = {{"typeName", found->type}, {"qualifiedName", found->qn}};
       if (!found->hive) value.update({{"namespace", found->ns}, {"name", found->name}});
       std::string k = AliasKey(ns, name);
+      if (!aliased_.insert(k).second || remembered_(AliasCacheKey(k))) continue;
       auto current = catalog_.GetUserRecord(k);
-      if ((!current.ok() || *current != value) && aliased_.insert(k).second) plan_.aliases.emplace_back(k, value);
+      if (current.ok() && *current == value) plan_.stored_aliases.push_back(k);
+      else plan_.aliases.emplace_back(k, value);
     }
     resolved_[key] = *found;
     return *found;
@@ -462,6 +465,7 @@ class Planner {
   const catalog::Catalog& catalog_;
   const Options& options_;
   const Event& event_;
+  const Remembered& remembered_;
   Plan plan_;
   std::map<std::string, json> entities_;
   std::map<std::string, Target> resolved_;
@@ -470,8 +474,15 @@ class Planner {
 
 }  // namespace
 
-Result<Plan> PlanEvent(const catalog::Catalog& catalog, const Options& options, const Event& event) {
-  return Planner(catalog, options, event).Run();
+std::string EntityKey(const std::string& type, const std::string& qualified_name) {
+  return type + '\n' + qualified_name;
+}
+
+std::string AliasCacheKey(const std::string& alias_key) { return "\n" + alias_key; }
+
+Result<Plan> PlanEvent(const catalog::Catalog& catalog, const Options& options, const Event& event,
+                       const Remembered& remembered) {
+  return Planner(catalog, options, event, remembered).Run();
 }
 
 }  // namespace meridian::openlineage::internal

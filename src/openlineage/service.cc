@@ -16,8 +16,8 @@ thread_local uint64_t tls_commit_generation = kNoCommit;
 
 constexpr size_t kMaxRemembered = 500000;
 
-std::string EntityKey(const json& e) {
-  return e["typeName"].get<std::string>() + '\n' + e["attributes"]["qualifiedName"].get<std::string>();
+std::string KeyOf(const json& e) {
+  return internal::EntityKey(e["typeName"].get<std::string>(), e["attributes"]["qualifiedName"].get<std::string>());
 }
 
 }  // namespace
@@ -48,7 +48,16 @@ Result<json> OpenLineageService::Apply(const json& event, const std::string& use
   const std::string key = e.kind == internal::Kind::kDataset ? e.dataset.name + "@" + e.dataset.ns
                                                              : e.job_name + "@" + e.job_ns;
   std::lock_guard<std::mutex> lock(StripeFor(key));
-  ASSIGN_OR_RETURN(internal::Plan plan, internal::PlanEvent(*catalog_, options_, e));
+  auto remembered = [this](const std::string& k) {
+    std::lock_guard<std::mutex> cache(written_mu_);
+    return written_.count(k) > 0;
+  };
+  uint64_t generation_before;
+  {
+    std::lock_guard<std::mutex> cache(written_mu_);
+    generation_before = generation_;
+  }
+  ASSIGN_OR_RETURN(internal::Plan plan, internal::PlanEvent(*catalog_, options_, e, remembered));
 
   std::vector<size_t> hashes;
   json changed = json::array();
@@ -56,7 +65,7 @@ Result<json> OpenLineageService::Apply(const json& event, const std::string& use
     std::lock_guard<std::mutex> cache(written_mu_);
     for (const json& entity : plan.entities) {
       hashes.push_back(std::hash<std::string>{}(entity.dump()));
-      auto it = written_.find(EntityKey(entity));
+      auto it = written_.find(KeyOf(entity));
       if (it == written_.end() || it->second != hashes.back()) changed.push_back(entity);
     }
   }
@@ -89,8 +98,11 @@ Result<json> OpenLineageService::Apply(const json& event, const std::string& use
   // Only what this call committed, and only if no other commit came after it.
   if (tls_commit_generation != kNoCommit && generation_ == tls_commit_generation) {
     if (written_.size() > kMaxRemembered) written_.clear();
-    for (size_t i = 0; i < plan.entities.size(); ++i) written_[EntityKey(plan.entities[i])] = hashes[i];
+    for (size_t i = 0; i < plan.entities.size(); ++i) written_[KeyOf(plan.entities[i])] = hashes[i];
+    for (const auto& [k, v] : plan.aliases) written_[internal::AliasCacheKey(k)] = 0;
   }
+  if (!plan.stored_aliases.empty() && generation_ == generation_before)
+    for (const auto& k : plan.stored_aliases) written_[internal::AliasCacheKey(k)] = 0;
   return result;
 }
 
