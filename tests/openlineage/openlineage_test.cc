@@ -281,6 +281,20 @@ TEST_F(OpenLineageTest, TheSameEventsTwiceChangeNothing) {
   }
 }
 
+TEST_F(OpenLineageTest, AnEntityDeletedElsewhereComesBackWithTheNextEvent) {
+  const json spark = Fixture("openlineage/spark.json");
+  PostEach(spark);
+  const std::string column = Guid("hive_column", "atlas_emr.zone_fares.total_fare@primary");
+  ASSERT_EQ(server_->Delete("/api/atlas/v2/entity/guid/" + column).status, 200);
+  ASSERT_TRUE(Guid("hive_column", "atlas_emr.zone_fares.total_fare@primary").empty());
+  PostEach(spark);
+  EXPECT_FALSE(Guid("hive_column", "atlas_emr.zone_fares.total_fare@primary").empty());
+  EXPECT_EQ(Lineage("hive_column", "atlas_emr.zone_fares.total_fare@primary", "INPUT").count(
+                "hive_column:atlas_emr.trip_details.fare_amount@primary -> ol_column_lineage:" + kSparkJob +
+                ":warehouse/atlas_emr.db/zone_fares.total_fare"),
+            1u);
+}
+
 TEST_F(OpenLineageTest, CompleteBeforeStartEndsInTheSameRun) {
   json events = Fixture("openlineage/flink.json");
   // A batch run of another job: COMPLETE arrives first, then START.
