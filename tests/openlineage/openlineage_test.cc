@@ -257,6 +257,33 @@ TEST_F(OpenLineageTest, FlinkStreamingJobHasLineageWhileRunning) {
   EXPECT_EQ(Entity("ol_job", kFlinkJob)["attributes"]["processingType"], "STREAMING");
 }
 
+TEST_F(OpenLineageTest, JobEventsAndDatasetEventsNeedNoRun) {
+  json job_event = {
+      {"eventTime", "2026-03-02T09:00:00Z"}, {"producer", "https://example.com/static-lineage"},
+      {"schemaURL", "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/JobEvent"},
+      {"job", {{"namespace", "batch"}, {"name", "nightly_export"}, {"facets", {{"documentation", {{"description", "Export"}}}}}}},
+      {"inputs", {{{"namespace", "postgres://db1.internal:5432"}, {"name", "analytics.public.daily_sales"}}}},
+      {"outputs", {{{"namespace", "s3://exports"}, {"name", "daily_sales/"}}}}};
+  json dataset_event = {
+      {"eventTime", "2026-03-02T09:00:01Z"}, {"producer", "https://example.com/catalog-sync"},
+      {"schemaURL", "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/DatasetEvent"},
+      {"dataset", {{"namespace", "s3://exports"}, {"name", "daily_sales/"},
+                   {"facets", {{"schema", {{"fields", {{{"name", "total"}, {"type", "decimal(20,2)"}}}}}},
+                               {"datasetType", {{"datasetType", "FILE"}}}}}}}};
+  HttpResult r = PostRaw(json::array({job_event, dataset_event}).dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Json()["status"], "success");
+  EXPECT_EQ(Lineage("ol_dataset", "daily_sales/@s3://exports", "INPUT"),
+            (std::set<std::string>{"ol_dataset:analytics.public.daily_sales" + kPg + " -> ol_job:nightly_export@batch",
+                                   "ol_job:nightly_export@batch -> ol_dataset:daily_sales/@s3://exports"}));
+  json job = Entity("ol_job", "nightly_export@batch");
+  EXPECT_EQ(job["attributes"]["description"], "Export");
+  EXPECT_TRUE(job["relationshipAttributes"]["runs"].empty());
+  json ds = Entity("ol_dataset", "daily_sales/@s3://exports");
+  EXPECT_EQ(ds["attributes"]["datasetType"], "FILE");
+  EXPECT_EQ(Entity("ol_column", "daily_sales/.total@s3://exports")["attributes"]["type"], "decimal(20,2)");
+}
+
 TEST_F(OpenLineageTest, TheSameEventsTwiceChangeNothing) {
   const json spark = Fixture("openlineage/spark.json");
   PostEach(spark);
