@@ -60,13 +60,13 @@ Result<json> OpenLineageService::Apply(const json& event, const std::string& use
   ASSIGN_OR_RETURN(internal::Plan plan, internal::PlanEvent(*catalog_, options_, e, remembered));
 
   std::vector<size_t> hashes;
+  for (const json& entity : plan.entities) hashes.push_back(std::hash<std::string>{}(entity.dump()));
   json changed = json::array();
   {
     std::lock_guard<std::mutex> cache(written_mu_);
-    for (const json& entity : plan.entities) {
-      hashes.push_back(std::hash<std::string>{}(entity.dump()));
-      auto it = written_.find(KeyOf(entity));
-      if (it == written_.end() || it->second != hashes.back()) changed.push_back(entity);
+    for (size_t i = 0; i < plan.entities.size(); ++i) {
+      auto it = written_.find(KeyOf(plan.entities[i]));
+      if (it == written_.end() || it->second != hashes[i]) changed.push_back(plan.entities[i]);
     }
   }
   auto write = [&](const json& entities) -> Result<json> {
