@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include <toml++/toml.h>
@@ -84,6 +85,17 @@ Status LoadConfigFile(const std::string& path, bool required, Config* c) {
   n.prune_interval_s = static_cast<int>(t["notifications"]["prune_interval_s"].value_or<int64_t>(n.prune_interval_s));
   n.max_wait_ms = static_cast<int>(t["notifications"]["max_wait_ms"].value_or<int64_t>(n.max_wait_ms));
   n.max_waiters = static_cast<int>(t["notifications"]["max_waiters"].value_or<int64_t>(n.max_waiters));
+  c->openlineage.default_cluster = t["openlineage"]["cluster"].value_or(c->openlineage.default_cluster);
+  if (auto* metastores = t["openlineage"]["metastores"].as_table()) {
+    for (const auto& [ns, cluster] : *metastores) {
+      auto name = cluster.value<std::string>();
+      if (!name) return Status::InvalidArgument("[openlineage.metastores] \"" + std::string(ns.str()) + "\" must name a cluster");
+      std::string key(ns.str());
+      for (auto& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (key.rfind("thrift://", 0) == 0) key = "hive://" + key.substr(9);
+      c->openlineage.metastore_clusters[key] = *name;
+    }
+  }
   return Status::Ok();
 }
 

@@ -5,6 +5,7 @@
 
 #include "meridian/auth/auth.h"
 #include "meridian/notify/notification_feed.h"
+#include "meridian/openlineage/openlineage.h"
 #include "meridian/server/http_server.h"
 #include "meridian/status.h"
 #include "meridian/store/store.h"
@@ -24,6 +25,7 @@ struct Config {
   int search_default_limit = 100;
   int search_max_limit = 10000;
   notify::FeedOptions notifications;
+  openlineage::Options openlineage;
 };
 
 // Reads `path` over the defaults in `config`. A missing optional file is fine.

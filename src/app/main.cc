@@ -21,6 +21,7 @@
 #include "meridian/lineage/lineage_service.h"
 #include "meridian/lineage/propagation_worker.h"
 #include "meridian/notify/notification_feed.h"
+#include "meridian/openlineage/openlineage.h"
 #include "meridian/search/search_service.h"
 #include "meridian/server/api.h"
 #include "meridian/server/http_server.h"
@@ -134,11 +135,16 @@ int Serve(const Config& config) {
                             return oldest.ok() ? static_cast<double>(last + 1 - *oldest) : 0.0;
                           });
 
+  openlineage::Options openlineage_options = config.openlineage;
+  openlineage_options.max_inflated_bytes = config.server.max_body_bytes;
+  openlineage::OpenLineageService openlineage_service(catalog->get(), openlineage_options);
+
   server::Services services{catalog->get(), users->get(), &sessions};
   services.search = &search_service;
   services.lineage = &lineage_service;
   services.propagation = &propagation;
   services.notifications = &notifications;
+  services.openlineage = &openlineage_service;
   services.index_failures = &indexer.failures();
   services.users_file = UsersFile(config);
   services.download_dir = config.data_dir + "/downloads";
@@ -334,5 +340,12 @@ int Main(int argc, char** argv) {
 }
 
 }  // namespace meridian::app
+
+// jemalloc's start-up options (read before the first allocation): a background thread
+// returns freed pages to the system within about a second, so that RSS follows the live
+// heap instead of holding bursts of freed memory for its default ten seconds.
+// MALLOC_CONF in the environment still overrides them.
+extern "C" const char* malloc_conf;
+const char* malloc_conf = "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0";
 
 int main(int argc, char** argv) { return meridian::app::Main(argc, argv); }

@@ -183,7 +183,8 @@ using internal::ValidateClassification;
 
 }  // namespace
 
-Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& referred, const std::string& user) {
+Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& referred, const std::string& user,
+                                         const UserRecordChanges& records) {
   if (!entities.is_array()) return Status::InvalidArgument("entities must be a list", "ATLAS-400-00-01A");
   if (!referred.is_null() && !referred.is_object())
     return Status::InvalidArgument("referredEntities must be an object", "ATLAS-400-00-01A");
@@ -259,6 +260,12 @@ Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& refer
     bool changed = false;
     RETURN_IF_ERROR(MergeAttributes(ctx, *in.type, in.body.value("attributes", json::object()), *rec, rel_attrs[i],
                                     &changed));
+    const bool shell = FlagOr(in.body, "isIncomplete", false);
+    if (in.is_new && shell) {
+      (*rec)["isIncomplete"] = true;
+    } else if (!in.is_new && changed && !shell && (*rec).value("isIncomplete", false)) {
+      (*rec)["isIncomplete"] = false;
+    }
     const json ra = in.body.value("relationshipAttributes", json::object());
     if (!ra.is_object()) return Status::InvalidArgument("relationshipAttributes must be an object", "ATLAS-400-00-01A");
     for (auto it = ra.begin(); it != ra.end(); ++it)
@@ -309,6 +316,7 @@ Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& refer
         ctx.QueuePropagation({{"kind", "classification"}, {"guid", guid}, {"name", c["typeName"]}});
     }
   }
+  for (const auto& [key, value] : records) ctx.PutUserRecord(key, value);
   Mutation m;
   RETURN_IF_ERROR(ctx.Commit(&m.sequence));
   m.response = MutationResponse(*this, ctx, assigned);

@@ -377,6 +377,10 @@ Status WriteContext::Commit(uint64_t* sequence) {
     propagation_tasks_.push_back({{"kind", "linked"}, {"guids", json(std::vector<std::string>(linked_.begin(), linked_.end()))}});
   for (const auto& task : propagation_tasks_)
     batch.Put(Family::kQueue, keys::Queue(kPropagationTopic, st.NextSequence()), store::EncodeRecord(task));
+  for (const auto& [key, value] : user_records_) {
+    if (value) batch.Put(Family::kUserData, key, store::EncodeRecord(*value));
+    else batch.Delete(Family::kUserData, key);
+  }
   for (const json& a : admin_audits_)
     catalog_.AddAdminAudit(batch, a["operation"], user_, now_, a["params"], a["result"], a["count"]);
   const uint64_t last_notification = WriteNotifications(batch);

@@ -73,6 +73,9 @@ class WriteContext {
                              {"result", std::move(result)}, {"count", count}});
   }
 
+  // A user record put (value) or deleted (nullopt) with the batch.
+  void PutUserRecord(const std::string& key, const std::optional<json>& value) { user_records_.emplace_back(key, value); }
+
   const std::vector<std::string>& created() const { return created_; }
   const std::vector<std::string>& updated() const { return updated_; }
   const std::vector<std::string>& deleted() const { return deleted_; }
@@ -114,6 +117,7 @@ class WriteContext {
   std::vector<json> propagation_tasks_;
   std::vector<json> admin_audits_;
   std::vector<std::pair<std::string, std::string>> relationship_events_;  // guid, operation
+  std::vector<std::pair<std::string, std::optional<json>>> user_records_;
   std::set<std::string> linked_;  // ends of lineage-carrying relationships created here
 };
 

@@ -40,6 +40,11 @@ void RegisterLineageRoutes(Router& r, const Services& s);
 //       consumer's acknowledged position.
 //   GET /api/meridian/v1/admin/notifications   (admin) NotificationFeed::Positions
 void RegisterNotificationRoutes(Router& r, const Services& s);
+// openlineage_handlers.cc: POST /api/v1/lineage (Marquez's path): one event (201, no body) or a JSON array of events
+// (200 with {"status", "summary": {"received", "successful", "failed"}, "failed_events": [...]});
+// `Content-Encoding: gzip` accepted. An array is checked whole before any event is applied:
+// one malformed event rejects the request with 400 naming its index.
+void RegisterOpenLineageRoutes(Router& r, const Services& s);
 // POST /api/meridian/v1/admin/backup {"to": "/absolute/folder/on/the/server"} (ADMIN):
 // 200 with {to, storeSequence, files, bytes}; 400 bad target, 409 a backup is
 // running, 507 out of space (backup_handlers.cc).

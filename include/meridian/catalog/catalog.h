@@ -150,10 +150,17 @@ class Catalog {
   // All classifications of an entity: direct then propagated.
   json Classifications(const json& record) const;
 
+  // Puts (value) and deletes (nullopt) of user records (see ChangeUserRecords).
+  using UserRecordChanges = std::vector<std::pair<std::string, std::optional<json>>>;
+
   // POST /entity and /entity/bulk: upsert by guid or unique attributes. As in Atlas,
   // null envelope fields are absent, a null attribute clears it, attributes the type
-  // does not define are ignored and enum values match regardless of case.
-  Result<Mutation> CreateOrUpdate(const json& entities, const json& referred, const std::string& user);
+  // does not define are ignored and enum values match regardless of case. A new entity
+  // whose body has "isIncomplete": true is stored as a shell; a body without it that
+  // changes a shell's attributes completes the shell. `records` are written in the
+  // same batch (a module's own index of the entities it writes).
+  Result<Mutation> CreateOrUpdate(const json& entities, const json& referred, const std::string& user,
+                                  const UserRecordChanges& records = {});
   // PUT /entity/guid/{g}?name=attr and PUT /entity/uniqueAttribute: only the given attributes change.
   Result<Mutation> PartialUpdate(const std::string& guid, const json& attributes, const json& relationship_attributes,
                                  const std::string& user);
@@ -210,7 +217,6 @@ class Catalog {
   // the caller (see docs/storage-format.md). `change` runs under the write
   // lock and returns the puts (value) and deletes (nullopt) to commit as one
   // batch, so read-check-write sequences are atomic.
-  using UserRecordChanges = std::vector<std::pair<std::string, std::optional<json>>>;
   Status ChangeUserRecords(const std::function<Result<UserRecordChanges>()>& change);
   // NotFound when absent.
   Result<json> GetUserRecord(std::string_view key) const;

@@ -20,6 +20,9 @@
 namespace meridian::search {
 class SearchService;
 }  // namespace meridian::search
+namespace meridian::openlineage {
+class OpenLineageService;
+}  // namespace meridian::openlineage
 namespace meridian::notify {
 class NotificationFeed;
 }  // namespace meridian::notify
@@ -48,6 +51,7 @@ struct Services {
   lineage::LineageService* lineage = nullptr;         // /v2/lineage
   lineage::PropagationWorker* propagation = nullptr;  // /meridian/v1/propagation and its failures
   notify::NotificationFeed* notifications = nullptr;  // /meridian/v1/notifications
+  openlineage::OpenLineageService* openlineage = nullptr;  // POST /api/v1/lineage
   const WorkerFailures* index_failures = nullptr;     // /admin/index/failures, /admin/metrics
   std::string users_file;    // copied by POST /meridian/v1/admin/backup (empty: no backup route)
   std::string download_dir;  // search-result downloads (empty: no download routes)

@@ -1,4 +1,4 @@
-// Entity detail page: header plus Properties, Schema, Lineage, Classifications and Audit tabs.
+// Entity detail page: header plus Properties, Schema, Runs (jobs), Lineage, Classifications and Audit tabs.
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, post, put } from '../api';
 import { allAttributes, displayName, formatTime, formatValue, isA, loadTypes, type TypeDef } from '../catalog';
@@ -7,6 +7,7 @@ import { useSubmit } from '../hooks';
 import { navigate, type Route } from '../router';
 import { LineageView, preloadLineage } from '../lineage/lineage-view';
 import { BusinessMetadata } from './business-metadata';
+import { Runs } from './runs';
 import { loadTermOptions } from './glossary';
 
 export function EntityPage({ guid, route }: { guid: string; route: Route }) {
@@ -24,9 +25,11 @@ export function EntityPage({ guid, route }: { guid: string; route: Route }) {
   const defs = data!.types.entityDefs;
   const hasLineage = isA(defs, entity.typeName, 'DataSet') || isA(defs, entity.typeName, 'Process');
   const columns: any[] = entity.relationshipAttributes?.columns ?? entity.attributes?.columns ?? [];
+  const runs: any[] = entity.relationshipAttributes?.runs ?? [];
   if (hasLineage) preloadLineage();
   const tabs: [string, string][] = [['properties', 'Properties']];
   if (columns.length) tabs.push(['schema', 'Schema']);
+  if (runs.length) tabs.push(['runs', 'Runs']);
   if (hasLineage) tabs.push(['lineage', 'Lineage']);
   tabs.push(['classifications', 'Classifications'], ['audit', 'Audit']);
   const tab = tabs.some(([t]) => t === route.params.get('tab')) ? route.params.get('tab')! : 'properties';
@@ -45,6 +48,7 @@ export function EntityPage({ guid, route }: { guid: string; route: Route }) {
         {tab === 'properties' ? <Properties entity={entity} referred={referred} defs={defs} /> : null}
         {tab === 'properties' ? <BusinessMetadata entity={entity} types={data!.types} reload={reload} /> : null}
         {tab === 'schema' ? <Schema columns={columns} referred={referred} /> : null}
+        {tab === 'runs' ? <Runs runs={runs} referred={referred} /> : null}
         {tab === 'lineage' ? <LineageView guid={guid} entity={entity} route={route} /> : null}
         {tab === 'classifications' ? <ClassificationsTab entity={entity} types={data!.types} reload={reload} /> : null}
         {tab === 'audit' ? <Audit guid={guid} /> : null}
