@@ -4,6 +4,7 @@
 #include <string>
 
 #include "meridian/auth/auth.h"
+#include "meridian/exchange/exchange.h"
 #include "meridian/server/http_server.h"
 #include "meridian/status.h"
 #include "meridian/store/store.h"
@@ -22,6 +23,8 @@ struct Config {
   int lineage_max_nodes = 10000;
   int search_default_limit = 100;
   int search_max_limit = 10000;
+  // [exchange]: work_dir is <data_dir>/exchange unless set.
+  exchange::ExchangeOptions exchange;
 };
 
 // Reads `path` over the defaults in `config`. A missing optional file is fine.

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "meridian/auth/auth.h"
 #include "meridian/backup/backup.h"
+#include "meridian/exchange/exchange_routes.h"
 #include "meridian/catalog/catalog.h"
 #include "meridian/glossary/glossary_routes.h"
 #include "meridian/importer/commands.h"
@@ -117,6 +118,10 @@ int Serve(const Config& config) {
   server::RegisterSearchRoutes(api.router(), &search_service);
   backup::RegisterBackupRoutes(api.router(), store->get(), UsersFile(config));
   server::RegisterSavedSearchRoutes(api.router(), catalog->get(), &search_service, config.data_dir + "/downloads");
+  exchange::ExchangeOptions exchange_options = config.exchange;
+  if (exchange_options.work_dir.empty()) exchange_options.work_dir = config.data_dir + "/exchange";
+  exchange::ExchangeService exchange_service(catalog->get(), exchange_options);
+  exchange::RegisterExchangeRoutes(api.router(), &exchange_service);
 
   lineage::LineageOptions lineage_options;
   lineage_options.max_nodes = static_cast<size_t>(std::max(1, config.lineage_max_nodes));

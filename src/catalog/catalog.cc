@@ -123,6 +123,13 @@ Result<std::string> Catalog::TypeNameOf(const std::string& guid) const {
   return store::DecodeRecordString(bytes, "typeName");
 }
 
+void Catalog::ForEachEntityOfType(const std::string& type, const std::function<bool(const std::string&)>& fn) const {
+  const std::string prefix = keys::TypePrefix(type);
+  store_->Scan(Family::kTypeIndex, prefix, [&](std::string_view k, std::string_view) {
+    return fn(std::string(k.substr(prefix.size())));
+  }).PermitUnchecked();
+}
+
 Result<std::string> Catalog::FindByUniqueAttribute(const std::string& type, const std::string& attr,
                                                    const std::string& value) const {
   auto reg = types();

@@ -184,6 +184,53 @@ using internal::ValidateClassification;
 }  // namespace
 
 Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& referred, const std::string& user) {
+  return Upsert(entities, referred, user, /*import=*/false);
+}
+
+Result<Mutation> Catalog::ImportEntities(const json& entities, const json& referred, const std::string& user) {
+  return Upsert(entities, referred, user, /*import=*/true);
+}
+
+namespace {
+
+// Import: the entity's direct classifications become `incoming` (validated);
+// each added, changed or removed one is audited and re-propagated.
+Status ReplaceDirectClassifications(WriteContext& ctx, const types::TypeDef& type, const std::string& guid,
+                                    json& record, const json& incoming) {
+  json next = json::array();
+  for (json c : incoming) {
+    RETURN_IF_ERROR(ValidateClassification(ctx.reg(), type, c));
+    for (const json& existing : next)
+      if (existing["typeName"] == c["typeName"])
+        return Status::InvalidArgument("Classification " + c["typeName"].get<std::string>() +
+                                       " is already associated with entity " + guid, "ATLAS-400-00-01B");
+    next.push_back(std::move(c));
+  }
+  json& current = record["classifications"];
+  auto find = [](const json& list, const json& name) -> const json* {
+    for (const json& c : list)
+      if (c["typeName"] == name) return &c;
+    return nullptr;
+  };
+  for (const json& c : next) {
+    const json* before = find(current, c["typeName"]);
+    if (before && *before == c) continue;
+    ctx.Touch(guid, before ? "CLASSIFICATION_UPDATE" : "CLASSIFICATION_ADD",
+              std::string(before ? "Updated" : "Added") + " classification: " + c.dump());
+    ctx.QueuePropagation({{"kind", "classification"}, {"guid", guid}, {"name", c["typeName"]}});
+  }
+  for (const json& c : current) {
+    if (find(next, c["typeName"])) continue;
+    ctx.Touch(guid, "CLASSIFICATION_DELETE", "Deleted classification: " + c["typeName"].get<std::string>());
+    ctx.QueuePropagation({{"kind", "classification"}, {"guid", guid}, {"name", c["typeName"]}});
+  }
+  current = std::move(next);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Mutation> Catalog::Upsert(const json& entities, const json& referred, const std::string& user, bool import) {
   if (!entities.is_array()) return Status::InvalidArgument("entities must be a list", "ATLAS-400-00-01A");
   if (!referred.is_null() && !referred.is_object())
     return Status::InvalidArgument("referredEntities must be an object", "ATLAS-400-00-01A");
@@ -234,7 +281,13 @@ Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& refer
         if (!given.empty() && !IsPlaceholderGuid(given)) RETURN_IF_ERROR(internal::CheckClientGuid(given));
         in.guid = !given.empty() && !IsPlaceholderGuid(given) ? given : NewGuid();
         in.is_new = true;
-        ctx.Create(in.guid, type_name);
+        json* rec = ctx.Create(in.guid, type_name);
+        if (import) {  // the source's creation and last-update stamps are kept
+          for (const char* k : {"createTime", "updateTime"})
+            if (in.body.contains(k) && in.body[k].is_number_integer()) (*rec)[k] = in.body[k];
+          for (const char* k : {"createdBy", "updatedBy"})
+            if (in.body.contains(k) && in.body[k].is_string()) (*rec)[k] = in.body[k];
+        }
         for (const auto& u : in.type->unique_attributes) {
           auto v = attrs.find(u);
           if (v != attrs.end() && v->is_string()) ctx.RegisterPendingUnique(type_name, u, v->get<std::string>(), in.guid);
@@ -281,9 +334,12 @@ Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& refer
         classes.push_back(c);
       }
       (*rec)["classifications"] = classes;
-    } else if (changed) {
-      ctx.Touch(in.guid, "ENTITY_UPDATE", "Updated: " + json{{"typeName", in.type->name},
-                                                           {"attributes", in.body.value("attributes", json::object())}}.dump());
+    } else {
+      if (import && in.body.contains("classifications") && in.body["classifications"].is_array())
+        RETURN_IF_ERROR(ReplaceDirectClassifications(ctx, *in.type, in.guid, *rec, in.body["classifications"]));
+      if (changed)
+        ctx.Touch(in.guid, "ENTITY_UPDATE", "Updated: " + json{{"typeName", in.type->name},
+                                                             {"attributes", in.body.value("attributes", json::object())}}.dump());
     }
     if (was_deleted && changed) return Status::InvalidArgument("entity " + in.guid + " is deleted", "ATLAS-404-00-012");
   }

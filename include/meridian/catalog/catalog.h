@@ -119,6 +119,14 @@ class Catalog {
   // null envelope fields are absent, a null attribute clears it, attributes the type
   // does not define are ignored and enum values match regardless of case.
   Result<Mutation> CreateOrUpdate(const json& entities, const json& referred, const std::string& user);
+  // Import of an exported entity set (one batch): as CreateOrUpdate, keeping the
+  // given guids of new entities and their createTime/updateTime/createdBy/updatedBy;
+  // the direct classifications of existing entities become the given ones
+  // (propagated copies are recomputed by the propagation worker, never taken).
+  Result<Mutation> ImportEntities(const json& entities, const json& referred, const std::string& user);
+  // Calls `fn` with the guid of each stored entity (any status) of exactly `type`,
+  // in guid order, until it returns false.
+  void ForEachEntityOfType(const std::string& type, const std::function<bool(const std::string&)>& fn) const;
   // PUT /entity/guid/{g}?name=attr and PUT /entity/uniqueAttribute: only the given attributes change.
   Result<Mutation> PartialUpdate(const std::string& guid, const json& attributes, const json& relationship_attributes,
                                  const std::string& user);
@@ -193,6 +201,12 @@ class Catalog {
     int offset = 0;
   };
   std::vector<json> AdminAudits(const AdminAuditQuery& query) const;
+  // Records an export or import (`operation` EXPORT or IMPORT) in one batch: an
+  // admin audit entry and `exchange_entry` (an ExportImportAuditEntry) for ExchangeAudits.
+  Status RecordExchange(const std::string& operation, const std::string& user, int64_t start_ms, const json& params,
+                        const json& result, int result_count, const json& exchange_entry);
+  // ExportImportAuditEntry records, oldest first.
+  std::vector<json> ExchangeAudits() const;
 
   // ---- Relationships ----
   Result<json> CreateRelationship(const json& relationship, const std::string& user);
@@ -236,6 +250,7 @@ class Catalog {
   Catalog(store::Store* store, Options options) : store_(store), options_(options) {}
   Status LoadTypes();
   Result<json> ChangeTypes(const json& types_def, const std::string& user, bool update);
+  Result<Mutation> Upsert(const json& entities, const json& referred, const std::string& user, bool import);
   Status Commit(store::Batch& batch, uint64_t* sequence);
   // Adds an AtlasAuditEntry (operation TYPE_DEF_CREATE, PURGE, IMPORT, ...) to `batch`.
   void AddAdminAudit(store::Batch& batch, const std::string& operation, const std::string& user, int64_t start_ms,
