@@ -271,6 +271,8 @@ int Main(int argc, char** argv) {
   importer::RegisterImportHiveCommand(app);
   importer::RegisterBackupCommand(app);
   importer::RegisterLineageSqlCommand(app);
+  importer::RegisterExportCommand(app);
+  importer::RegisterImportCommand(app);
 
   try {
     app.parse(argc, argv);

@@ -566,12 +566,21 @@ class Cli(unittest.TestCase):
                                env=env, capture_output=True, text=True)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("entities", r.stdout)
-            self.assertGreater(len(zip_entries(open(out, "rb").read())["atlas-export-order.json"]), 3)
-            r = subprocess.run([BINARY, "import", "--url", dst.url, out, "--transforms",
+            with open(out, "rb") as f:
+                self.assertGreater(len(zip_entries(f.read())["atlas-export-order.json"]), 3)
+            # Two entity files per request: relationships across requests are kept.
+            r = subprocess.run([BINARY, "import", "--url", dst.url, out, "--batch-size", "2", "--transforms",
                                 '{"Referenceable":{"qualifiedName":["replace~@primary~@dr"]}}'],
                                env=env, capture_output=True, text=True)
             self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("created", r.stdout)
             self.assertIsNotNone(dst.by_qn("hive_table", "atlas_emr.trip_details@dr"))
+            col = src.by_qn("hive_column", "atlas_emr.trip_details_by_zone.location_id@primary")["guid"]
+            walk = {"direction": "BOTH", "depth": 5}
+            a = src.get("/api/atlas/v2/lineage/" + col, **walk).json()
+            b = dst.get("/api/atlas/v2/lineage/" + col, **walk).json()
+            self.assertEqual(sorted(a["guidEntityMap"]), sorted(b["guidEntityMap"]))
+            self.assertEqual(len(a["relations"]), len(b["relations"]))
             r = subprocess.run([BINARY, "import", "--url", dst.url, "/nonexistent.zip"], env=env,
                                capture_output=True, text=True)
             self.assertEqual(r.returncode, 2)
