@@ -13,6 +13,7 @@ namespace {
 class RefResolver {
  public:
   explicit RefResolver(WriteContext& ctx) : ctx_(ctx) {}
+  // Placeholder guids, and on import the incoming guids of entities matched by unique attributes.
   std::map<std::string, std::string>& placeholders() { return placeholders_; }
 
   Result<std::string> Resolve(const json& ref) {
@@ -41,7 +42,7 @@ class RefResolver {
 
  private:
   Result<std::string> ResolveGuid(const std::string& guid, const json& ref) {
-    if (IsPlaceholderGuid(guid)) {
+    if (IsPlaceholderGuid(guid) || placeholders_.count(guid)) {
       auto it = placeholders_.find(guid);
       if (it == placeholders_.end())
         return Status::NotFound("Referenced placeholder guid " + guid + " is not defined in this request",
@@ -294,7 +295,9 @@ Result<Mutation> Catalog::Upsert(const json& entities, const json& referred, con
         }
       }
     }
-    if (IsPlaceholderGuid(given)) {
+    // On import, an entity that exists here under another guid keeps the local one; references
+    // to the incoming guid resolve to it, and guidAssignments tells the caller.
+    if (IsPlaceholderGuid(given) || (import && !given.empty() && given != in.guid)) {
       resolver.placeholders()[given] = in.guid;
       assigned[given] = in.guid;
     }
@@ -355,6 +358,9 @@ Result<Mutation> Catalog::Upsert(const json& entities, const json& referred, con
     ASSIGN_OR_RETURN(json* rec, ctx.Load(in.guid));
     RETURN_IF_ERROR(CheckMandatory(*in.type, *rec));
   }
+  if (import)  // entities deleted at the source arrive deleted
+    for (const Incoming& in : incoming)
+      if (in.body.value("status", "") == "DELETED") RETURN_IF_ERROR(ctx.SoftDelete(in.guid));
   for (const auto& guid : ctx.created()) {
     ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));
     ctx.Touch(guid, "ENTITY_CREATE", "Created: " + json{{"typeName", (*rec)["typeName"]},

@@ -1,6 +1,7 @@
 // Import: the ZIP's typedefs merged into the local ones, then its entities in
 // the order file, in batches (one store WriteBatch each), guids kept.
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
@@ -156,7 +157,8 @@ class Run {
     std::unordered_set<std::string> own{item.guid};
     for (auto& [g, e] : item.ext["referredEntities"].items()) own.insert(g);
     auto visit = [&](const std::string& owner) {
-      return [&, owner](const std::string& attr, const json& ref) {
+      return [&, owner](const std::string& attr, json& ref) {
+        if (auto alias = aliases_.find(ref["guid"].get<std::string>()); alias != aliases_.end()) ref["guid"] = alias->second;
         const std::string g = ref["guid"].get<std::string>();
         if (own.count(g) || known_.count(g) || pending_.count(g) || catalog_.TypeNameOf(g).ok()) return true;
         dropped_.push_back({item.position, owner, attr, g});
@@ -205,6 +207,8 @@ class Run {
                         std::to_string(last_position_) + " (nothing of it was written; earlier batches were: resume with "
                         "startPosition " + std::to_string(first_position_) + "): " + m.status().message());
     }
+    const json assigned = m->response.value("guidAssignments", json::object());
+    for (auto& [incoming, local] : assigned.items()) aliases_[incoming] = local.get<std::string>();
     std::unordered_set<std::string> created;
     for (const json& h : m->response.value("mutatedEntities", json::object()).value("CREATE", json::array()))
       created.insert(h.value("guid", ""));
@@ -239,6 +243,8 @@ class Run {
   };
   std::vector<Dropped> dropped_;
   std::unordered_set<std::string> pending_, known_;
+  // Incoming guid → local guid of entities that existed here under another guid.
+  std::unordered_map<std::string, std::string> aliases_;
   size_t first_position_ = SIZE_MAX, last_position_ = 0;
   bool flush_needed_ = false;
 };

@@ -94,10 +94,13 @@ void RunExport(const ExportArgs& args) {
   if (!reader.ok()) Fail(kExitFailed, "the server sent an unreadable ZIP: " + reader.status().message());
   auto info = (*reader)->Read("atlas-export-info.json");
   json result = info.ok() ? json::parse(*info, nullptr, false) : json::object();
+  if (!result.is_object()) result = json::object();
   int64_t entities = 0;
-  for (auto& [k, v] : result.value("metrics", json::object()).items())
+  json export_metrics = result.value("metrics", json::object());
+  if (!export_metrics.is_object()) export_metrics = json::object();
+  for (auto& [k, v] : export_metrics.items())
     if (k.rfind("entity:", 0) == 0 && k != "entity:withExtInfo" && v.is_number()) entities += v.get<int64_t>();
-  std::cout << "exported " << entities << " entities (" << result["metrics"].value("entity:withExtInfo", 0)
+  std::cout << "exported " << entities << " entities (" << export_metrics.value("entity:withExtInfo", 0)
             << " entity files) from " << atlas->base_url() << " to " << args.output << " ("
             << zip->size() << " bytes), status " << result.value("operationStatus", "?") << ", changeMarker "
             << result.value("changeMarker", int64_t{0}) << "\n";
@@ -194,7 +197,8 @@ void RunImport(const ImportArgs& args) {
                               " (earlier ones are imported; resume with --start-position " + std::to_string(begin) +
                               "): " + result.status().message());
       }
-      for (auto& [k, v] : result->value("metrics", json::object()).items())
+      const json part_metrics = result->value("metrics", json::object());
+      for (auto& [k, v] : part_metrics.items())
         if (v.is_number() && k != "duration") metrics[k] = metrics.value(k, int64_t{0}) + v.get<int64_t>();
       processed += result->value("processedEntities", json::array()).size();
       progress.Advance(end - begin, order[end - 1].get<std::string>());

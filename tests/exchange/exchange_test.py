@@ -457,6 +457,28 @@ class AtlasFixtures(unittest.TestCase):
         self.assertEqual(res.json()["metrics"]["entity:hive_table:created"], 3)
         self.assertIsNone(self.server.entity(emr["db"]["guid"]))
 
+    def test_entity_existing_under_another_guid(self):
+        local = self.server.post("/api/atlas/v2/entity", {"entity": {"typeName": "hive_db", "attributes": {
+            "qualifiedName": "atlas_emr@cl1", "name": "atlas_emr", "clusterName": "cl1", "owner": "dba"}}}).json()
+        local_guid = local["mutatedEntities"]["CREATE"][0]["guid"]
+        emr = az.atlas_emr()
+        res = self.server.import_zip(az.export_zip(emr["files"]))
+        self.assertEqual(res.status_code, 200, res.text)
+        self.assertEqual(res.json()["metrics"]["entity:hive_db:updated"], 1)
+        db = self.server.entity(local_guid)["entity"]
+        self.assertEqual(db["attributes"]["owner"], "hadoop")
+        self.assertEqual(len(db["relationshipAttributes"]["tables"]), 3)
+        table = self.server.entity(emr["tables"]["trip_details"]["guid"])["entity"]
+        self.assertEqual(table["relationshipAttributes"]["db"]["guid"], local_guid)
+
+    def test_deleted_entities_arrive_deleted(self):
+        emr = az.atlas_emr()
+        emr["tables"]["trip_zone_lookup"]["status"] = "DELETED"
+        res = self.server.import_zip(az.export_zip(emr["files"]))
+        self.assertEqual(res.status_code, 200, res.text)
+        self.assertEqual(self.server.entity(emr["tables"]["trip_zone_lookup"]["guid"])["entity"]["status"], "DELETED")
+        self.assertEqual(self.server.entity(emr["tables"]["trip_details"]["guid"])["entity"]["status"], "ACTIVE")
+
     def test_importfile(self):
         emr = az.atlas_emr()
         with open(os.path.join(self.server.imports, "emr.zip"), "wb") as f:

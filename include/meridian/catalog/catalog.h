@@ -122,7 +122,10 @@ class Catalog {
   // Import of an exported entity set (one batch): as CreateOrUpdate, keeping the
   // given guids of new entities and their createTime/updateTime/createdBy/updatedBy;
   // the direct classifications of existing entities become the given ones
-  // (propagated copies are recomputed by the propagation worker, never taken).
+  // (propagated copies are recomputed by the propagation worker, never taken); entities
+  // whose status is DELETED are soft-deleted. An incoming entity that exists here under
+  // another guid (same unique attributes) keeps the local guid: references to the incoming
+  // one resolve to it, and guidAssignments maps incoming → local.
   Result<Mutation> ImportEntities(const json& entities, const json& referred, const std::string& user);
   // Calls `fn` with the guid of each stored entity (any status) of exactly `type`,
   // in guid order, until it returns false.
