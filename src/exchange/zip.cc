@@ -142,6 +142,14 @@ Status ZipWriter::Add(const std::string& name, std::string_view content) {
 
 Status ZipWriter::Finish() {
   Impl& m = *impl_;
+  struct DropSpool {  // the spool is not needed once the archive is written (or failed)
+    Impl& m;
+    ~DropSpool() {
+      if (m.spool_fd >= 0) ::close(m.spool_fd);
+      m.spool_fd = -1;
+      ::unlink(m.spool_path.c_str());
+    }
+  } drop{m};
   // An archive without entries: libzip writes no file at all, so write the end record.
   if (m.entries == 0) {
     zip_discard(m.archive);
