@@ -203,9 +203,9 @@ class Run {
     auto m = catalog_.ImportEntities(entities_, referred_, user_);
     if (!m.ok()) {
       return Status(m.status().code(), m.status().atlas_code(),
-                    "import stopped at the batch of order positions " + std::to_string(first_position_) + ".." +
-                        std::to_string(last_position_) + " (nothing of it was written; earlier batches were: resume with "
-                        "startPosition " + std::to_string(first_position_) + "): " + m.status().message());
+                    "import stopped in the batch of order positions " + std::to_string(first_position_) + ".." +
+                        std::to_string(last_position_) + ", which was not written (the batches before it were; "
+                        "resume with startPosition " + std::to_string(first_position_) + "): " + m.status().message());
     }
     const json assigned = m->response.value("guidAssignments", json::object());
     for (auto& [incoming, local] : assigned.items()) aliases_[incoming] = local.get<std::string>();
