@@ -573,6 +573,46 @@ class BadInput(unittest.TestCase):
         self.refused(r, 400)
 
 
+class OneAtATime(unittest.TestCase):
+    """A second export or import while one runs gets Atlas's 409, except skipLineage exports."""
+
+    def test_lock(self):
+        server = Server()
+        try:
+            db = az.entity("hive_db", az.guid(), {"qualifiedName": "big@cl1", "name": "big", "clusterName": "cl1"})
+            files = [(db, {})]
+            for t in range(600):
+                table = az.entity("hive_table", az.guid(), {"qualifiedName": "big.t%d@cl1" % t, "name": "t%d" % t})
+                az.link(table, "db", db, "tables", "hive_table_db", many_b=True)
+                cols = {}
+                for c in range(9):
+                    col = az.entity("hive_column", az.guid(), {"qualifiedName": "big.t%d.c%d@cl1" % (t, c),
+                                                               "name": "c%d" % c, "type": "int"})
+                    az.link(table, "columns", col, "table", "hive_table_columns", many_a=True)
+                    cols[col["guid"]] = col
+                files.append((table, cols))
+            data = az.export_zip(files)
+            import threading
+            done = {}
+            worker = threading.Thread(target=lambda: done.setdefault("r", server.import_zip(data)))
+            worker.start()
+            seen = {}
+            while worker.is_alive() and "busy" not in seen:
+                r = server.export({"itemsToExport": [DB_ITEM], "options": {"fetchType": "full"}})
+                if r.status_code == 409:
+                    seen["busy"] = r.json()
+                    side = server.export({"itemsToExport": [DB_ITEM], "options": {"skipLineage": True}})
+                    seen["skipLineage"] = side.status_code
+                time.sleep(0.05)
+            worker.join()
+            self.assertEqual(done["r"].status_code, 200, done["r"].text)
+            self.assertEqual(seen.get("busy", {}).get("errorCode"), "ATLAS-500-00-006", seen)
+            self.assertEqual(seen["skipLineage"], 200)
+            self.assertEqual(server.export({"itemsToExport": [DB_ITEM]}).status_code, 200)  # free again
+        finally:
+            server.close()
+
+
 class Cli(unittest.TestCase):
     """`meridian export` and `meridian import` against a server URL."""
 
