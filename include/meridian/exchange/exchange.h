@@ -4,7 +4,7 @@
 // service writes import into Apache Atlas, and Atlas's import into this one.
 //
 // Export: AtlasExportRequest → a ZIP file written under `work_dir` (entities are
-// spooled to disk as they are found; memory holds only the set of exported guids).
+// spooled to disk as they are found; memory grows only with the set of exported guids).
 // Import: typedefs merged first, then the entities in the order file with their
 // guids kept, in batches of `batch_entities`, each one store WriteBatch: a batch
 // that fails stops the import with its error (earlier batches stay; resume with
