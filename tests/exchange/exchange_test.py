@@ -269,6 +269,9 @@ class RoundTrip(unittest.TestCase):
                         "matches": {"atlas_emr.trip_details@primary", "atlas_emr.trip_zone_lookup@primary",
                                     "atlas_emr.trip_details_by_zone@primary"}}[match]
             self.assertEqual(tables, expected, match)
+            types = {e["entity"]["typeName"] for n, e in zip_entries(r.content).items()
+                     if isinstance(e, dict) and "entity" in e}
+            self.assertFalse(types & {"hive_process", "hive_column_lineage"}, "skipLineage exported " + str(types))
         none = {"itemsToExport": [{"typeName": "hive_db", "uniqueAttributes": {"qualifiedName": "nope@primary"}}],
                 "options": {"fetchType": "full"}}
         r = self.src.export(none)
