@@ -122,8 +122,9 @@ struct Item {
 class Run {
  public:
   Run(catalog::Catalog& catalog, const ExchangeOptions& options, ZipReader& zip, const Transforms& transforms,
-      const std::string& user, json& metrics)
-      : catalog_(catalog), options_(options), zip_(zip), transforms_(transforms), user_(user), metrics_(metrics) {}
+      const std::string& user, json& metrics, json replicated_from)
+      : catalog_(catalog), options_(options), zip_(zip), transforms_(transforms), user_(user), metrics_(metrics),
+        replicated_from_(std::move(replicated_from)) {}
 
   json processed = json::array();
 
@@ -137,17 +138,27 @@ class Run {
     if (!entity.contains("guid")) entity["guid"] = guid;
     transforms_.Apply(entity, true, *reg);
     DropPropagated(entity);
+    MarkReplicated(entity);
     if (ext.contains("referredEntities") && ext["referredEntities"].is_object()) {
       for (auto& [g, e] : ext["referredEntities"].items()) {
         if (!e.is_object()) continue;
         if (!e.contains("guid")) e["guid"] = g;
         transforms_.Apply(e, false, *reg);
         DropPropagated(e);
+        MarkReplicated(e);
       }
     } else {
       ext["referredEntities"] = json::object();
     }
     return Item{position, guid, std::move(ext)};
+  }
+
+  // With replicatedFrom: the entity's replicatedFrom names the source AtlasServer.
+  void MarkReplicated(json& entity) const {
+    if (replicated_from_.is_null()) return;
+    json& attrs = entity["attributes"];
+    if (!attrs.is_object()) attrs = json::object();
+    attrs["replicatedFrom"] = json::array({replicated_from_});
   }
 
   // Drops the references of `item` to entities neither stored nor in this batch: a
@@ -235,6 +246,7 @@ class Run {
   const Transforms& transforms_;
   const std::string& user_;
   json& metrics_;
+  const json replicated_from_;  // AtlasObjectId of the source AtlasServer, or null
   json entities_ = json::array();
   json referred_ = json::object();
   struct Dropped {
@@ -308,7 +320,20 @@ Result<json> ReadImport(catalog::Catalog& catalog, const ExchangeOptions& option
     if (!missing.empty()) RETURN_IF_ERROR(catalog.CreateTypes({{"classificationDefs", missing}}, caller.user).status());
   }
 
-  Run run(catalog, options, zip, transforms, caller.user, metrics);
+  // replicatedFrom: the source server as an AtlasServer entity ("dc1$cl1": name cl1, fullName dc1$cl1).
+  json replicated_from;
+  const std::string source_server = OptionText(opts, "replicatedFrom");
+  if (!source_server.empty()) {
+    const size_t dollar = source_server.find('$');
+    const std::string name = dollar == std::string::npos ? source_server : source_server.substr(dollar + 1);
+    json server = {{"typeName", "AtlasServer"},
+                   {"attributes", {{"name", name}, {"displayName", name}, {"fullName", source_server}}}};
+    RETURN_IF_ERROR(catalog.CreateOrUpdate(json::array({server}), json(), caller.user).status());
+    ASSIGN_OR_RETURN(std::string guid, catalog.FindByUniqueAttribute("AtlasServer", "fullName", source_server));
+    if (OptionText(opts, "skipUpdateReplicationAttr") != "true") replicated_from = {{"guid", guid}, {"typeName", "AtlasServer"}};
+  }
+
+  Run run(catalog, options, zip, transforms, caller.user, metrics, std::move(replicated_from));
   auto import = [&](size_t i) -> Status {
     ASSIGN_OR_RETURN(Item item, run.Load(i, order[i].get<std::string>()));
     run.DropUnresolved(item);

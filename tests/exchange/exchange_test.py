@@ -482,6 +482,18 @@ class AtlasFixtures(unittest.TestCase):
         self.assertEqual(self.server.entity(emr["tables"]["trip_zone_lookup"]["guid"])["entity"]["status"], "DELETED")
         self.assertEqual(self.server.entity(emr["tables"]["trip_details"]["guid"])["entity"]["status"], "ACTIVE")
 
+    def test_replicated_from(self):
+        emr = az.atlas_emr()
+        res = self.server.import_zip(az.export_zip(emr["files"]), {"options": {"replicatedFrom": "dc1$cl1"}})
+        self.assertEqual(res.status_code, 200, res.text)
+        r = self.server.get("/api/atlas/v2/entity/uniqueAttribute/type/AtlasServer", **{"attr:fullName": "dc1$cl1"})
+        self.assertEqual(r.status_code, 200, r.text)
+        server = r.json()["entity"]
+        self.assertEqual(server["attributes"]["name"], "cl1")
+        for e in (emr["db"], emr["tables"]["trip_details"], emr["columns"][("trip_details", "location_id")]):
+            got = self.server.entity(e["guid"])["entity"]
+            self.assertEqual([x["guid"] for x in got["attributes"]["replicatedFrom"]], [server["guid"]])
+
     def test_importfile(self):
         emr = az.atlas_emr()
         with open(os.path.join(self.server.imports, "emr.zip"), "wb") as f:
