@@ -3,6 +3,7 @@
 // order file, the typedef closure and the export result.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <regex>
@@ -152,8 +153,8 @@ Result<ExportOutput> WriteExport(catalog::Catalog& catalog, const ExchangeOption
   if (!opts.is_object()) return Status::InvalidArgument("options must be an object");
   std::string fetch = OptionText(opts, "fetchType");
   for (auto& ch : fetch) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  const bool connected = fetch == "connected";
   const bool incremental = fetch == "incremental";
+  bool connected = fetch == "connected";
   const bool skip_lineage = OptionTrue(opts, "skipLineage");
   int64_t change_marker = 0;
   if (incremental) {
@@ -170,6 +171,12 @@ Result<ExportOutput> WriteExport(catalog::Catalog& catalog, const ExchangeOption
   std::vector<std::string> statuses;
   ASSIGN_OR_RETURN(std::vector<std::string> starts, StartGuids(catalog, items, opts, &statuses));
   auto reg = catalog.types();
+  // As in Atlas, an incremental export of tables walks like a connected one.
+  if (incremental && !starts.empty())
+    connected = std::all_of(starts.begin(), starts.end(), [&](const std::string& g) {
+      auto type = catalog.TypeNameOf(g);
+      return type.ok() && *type == "hive_table";
+    });
 
   static std::atomic<uint64_t> counter{0};
   ExportOutput out;
