@@ -96,6 +96,17 @@ Status LoadConfigFile(const std::string& path, bool required, Config* c) {
       c->openlineage.metastore_clusters[key] = *name;
     }
   }
+  exchange::ExchangeOptions& ex = c->exchange;
+  ex.work_dir = t["exchange"]["work_dir"].value_or(ex.work_dir);
+  ex.import_folder = t["exchange"]["import_folder"].value_or(ex.import_folder);
+  ex.cluster_name = t["exchange"]["cluster_name"].value_or(ex.cluster_name);
+  ex.batch_entities = static_cast<size_t>(
+      std::max<int64_t>(1, t["exchange"]["batch_entities"].value_or<int64_t>(static_cast<int64_t>(ex.batch_entities))));
+  ex.limits.max_entries = t["exchange"]["max_entries"].value_or<int64_t>(static_cast<int64_t>(ex.limits.max_entries));
+  ex.limits.max_expanded_bytes =
+      t["exchange"]["max_expanded_bytes"].value_or<int64_t>(static_cast<int64_t>(ex.limits.max_expanded_bytes));
+  ex.limits.max_entry_bytes =
+      t["exchange"]["max_entry_bytes"].value_or<int64_t>(static_cast<int64_t>(ex.limits.max_entry_bytes));
   return Status::Ok();
 }
 

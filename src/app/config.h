@@ -6,6 +6,7 @@
 #include "meridian/auth/auth.h"
 #include "meridian/notify/notification_feed.h"
 #include "meridian/openlineage/openlineage.h"
+#include "meridian/exchange/exchange.h"
 #include "meridian/server/http_server.h"
 #include "meridian/status.h"
 #include "meridian/store/store.h"
@@ -26,6 +27,8 @@ struct Config {
   int search_max_limit = 10000;
   notify::FeedOptions notifications;
   openlineage::Options openlineage;
+  // [exchange]: work_dir is <data_dir>/exchange unless set.
+  exchange::ExchangeOptions exchange;
 };
 
 // Reads `path` over the defaults in `config`. A missing optional file is fine.

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "meridian/auth/auth.h"
 #include "meridian/backup/backup.h"
+#include "meridian/exchange/exchange.h"
 #include "meridian/catalog/catalog.h"
 #include "meridian/importer/commands.h"
 #include "meridian/index/indexer.h"
@@ -139,12 +140,17 @@ int Serve(const Config& config) {
   openlineage_options.max_inflated_bytes = config.server.max_body_bytes;
   openlineage::OpenLineageService openlineage_service(catalog->get(), openlineage_options);
 
+  exchange::ExchangeOptions exchange_options = config.exchange;
+  if (exchange_options.work_dir.empty()) exchange_options.work_dir = config.data_dir + "/exchange";
+  exchange::ExchangeService exchange_service(catalog->get(), exchange_options);
+
   server::Services services{catalog->get(), users->get(), &sessions};
   services.search = &search_service;
   services.lineage = &lineage_service;
   services.propagation = &propagation;
   services.notifications = &notifications;
   services.openlineage = &openlineage_service;
+  services.exchange = &exchange_service;
   services.index_failures = &indexer.failures();
   services.users_file = UsersFile(config);
   services.download_dir = config.data_dir + "/downloads";
@@ -291,6 +297,8 @@ int Main(int argc, char** argv) {
   importer::RegisterImportHiveCommand(app);
   importer::RegisterBackupCommand(app);
   importer::RegisterLineageSqlCommand(app);
+  importer::RegisterExportCommand(app);
+  importer::RegisterImportCommand(app);
 
   try {
     app.parse(argc, argv);

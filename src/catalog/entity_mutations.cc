@@ -13,6 +13,7 @@ namespace {
 class RefResolver {
  public:
   explicit RefResolver(WriteContext& ctx) : ctx_(ctx) {}
+  // Placeholder guids, and on import the incoming guids of entities matched by unique attributes.
   std::map<std::string, std::string>& placeholders() { return placeholders_; }
 
   Result<std::string> Resolve(const json& ref) {
@@ -41,7 +42,7 @@ class RefResolver {
 
  private:
   Result<std::string> ResolveGuid(const std::string& guid, const json& ref) {
-    if (IsPlaceholderGuid(guid)) {
+    if (IsPlaceholderGuid(guid) || placeholders_.count(guid)) {
       auto it = placeholders_.find(guid);
       if (it == placeholders_.end())
         return Status::NotFound("Referenced placeholder guid " + guid + " is not defined in this request",
@@ -185,6 +186,54 @@ using internal::ValidateClassification;
 
 Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& referred, const std::string& user,
                                          const UserRecordChanges& records) {
+  return Upsert(entities, referred, user, /*import=*/false, records);
+}
+
+Result<Mutation> Catalog::ImportEntities(const json& entities, const json& referred, const std::string& user) {
+  return Upsert(entities, referred, user, /*import=*/true, {});
+}
+
+namespace {
+
+// Import: the entity's direct classifications become `incoming` (validated);
+// each added, changed or removed one is audited and re-propagated.
+Status ReplaceDirectClassifications(WriteContext& ctx, const types::TypeDef& type, const std::string& guid,
+                                    json& record, const json& incoming) {
+  json next = json::array();
+  for (json c : incoming) {
+    RETURN_IF_ERROR(ValidateClassification(ctx.reg(), type, c));
+    for (const json& existing : next)
+      if (existing["typeName"] == c["typeName"])
+        return Status::InvalidArgument("Classification " + c["typeName"].get<std::string>() +
+                                       " is already associated with entity " + guid, "ATLAS-400-00-01B");
+    next.push_back(std::move(c));
+  }
+  json& current = record["classifications"];
+  auto find = [](const json& list, const json& name) -> const json* {
+    for (const json& c : list)
+      if (c["typeName"] == name) return &c;
+    return nullptr;
+  };
+  for (const json& c : next) {
+    const json* before = find(current, c["typeName"]);
+    if (before && *before == c) continue;
+    ctx.Touch(guid, before ? "CLASSIFICATION_UPDATE" : "CLASSIFICATION_ADD",
+              std::string(before ? "Updated" : "Added") + " classification: " + c.dump());
+    ctx.QueuePropagation({{"kind", "classification"}, {"guid", guid}, {"name", c["typeName"]}});
+  }
+  for (const json& c : current) {
+    if (find(next, c["typeName"])) continue;
+    ctx.Touch(guid, "CLASSIFICATION_DELETE", "Deleted classification: " + c["typeName"].get<std::string>());
+    ctx.QueuePropagation({{"kind", "classification"}, {"guid", guid}, {"name", c["typeName"]}});
+  }
+  current = std::move(next);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Mutation> Catalog::Upsert(const json& entities, const json& referred, const std::string& user, bool import,
+                                 const UserRecordChanges& records) {
   if (!entities.is_array()) return Status::InvalidArgument("entities must be a list", "ATLAS-400-00-01A");
   if (!referred.is_null() && !referred.is_object())
     return Status::InvalidArgument("referredEntities must be an object", "ATLAS-400-00-01A");
@@ -235,14 +284,22 @@ Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& refer
         if (!given.empty() && !IsPlaceholderGuid(given)) RETURN_IF_ERROR(internal::CheckClientGuid(given));
         in.guid = !given.empty() && !IsPlaceholderGuid(given) ? given : NewGuid();
         in.is_new = true;
-        ctx.Create(in.guid, type_name);
+        json* rec = ctx.Create(in.guid, type_name);
+        if (import) {  // the source's creation and last-update stamps are kept
+          for (const char* k : {"createTime", "updateTime"})
+            if (in.body.contains(k) && in.body[k].is_number_integer()) (*rec)[k] = in.body[k];
+          for (const char* k : {"createdBy", "updatedBy"})
+            if (in.body.contains(k) && in.body[k].is_string()) (*rec)[k] = in.body[k];
+        }
         for (const auto& u : in.type->unique_attributes) {
           auto v = attrs.find(u);
           if (v != attrs.end() && v->is_string()) ctx.RegisterPendingUnique(type_name, u, v->get<std::string>(), in.guid);
         }
       }
     }
-    if (IsPlaceholderGuid(given)) {
+    // On import, an entity that exists here under another guid keeps the local one; references
+    // to the incoming guid resolve to it, and guidAssignments tells the caller.
+    if (IsPlaceholderGuid(given) || (import && !given.empty() && given != in.guid)) {
       resolver.placeholders()[given] = in.guid;
       assigned[given] = in.guid;
     }
@@ -288,9 +345,12 @@ Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& refer
         classes.push_back(c);
       }
       (*rec)["classifications"] = classes;
-    } else if (changed) {
-      ctx.Touch(in.guid, "ENTITY_UPDATE", "Updated: " + json{{"typeName", in.type->name},
-                                                           {"attributes", in.body.value("attributes", json::object())}}.dump());
+    } else {
+      if (import && in.body.contains("classifications") && in.body["classifications"].is_array())
+        RETURN_IF_ERROR(ReplaceDirectClassifications(ctx, *in.type, in.guid, *rec, in.body["classifications"]));
+      if (changed)
+        ctx.Touch(in.guid, "ENTITY_UPDATE", "Updated: " + json{{"typeName", in.type->name},
+                                                             {"attributes", in.body.value("attributes", json::object())}}.dump());
     }
     if (was_deleted && changed) return Status::InvalidArgument("entity " + in.guid + " is deleted", "ATLAS-404-00-012");
   }
@@ -306,6 +366,9 @@ Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& refer
     ASSIGN_OR_RETURN(json* rec, ctx.Load(in.guid));
     RETURN_IF_ERROR(CheckMandatory(*in.type, *rec));
   }
+  if (import)  // entities deleted at the source arrive deleted
+    for (const Incoming& in : incoming)
+      if (in.body.value("status", "") == "DELETED") RETURN_IF_ERROR(ctx.SoftDelete(in.guid));
   for (const auto& guid : ctx.created()) {
     ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));
     ctx.Touch(guid, "ENTITY_CREATE", "Created: " + json{{"typeName", (*rec)["typeName"]},

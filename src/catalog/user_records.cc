@@ -54,6 +54,28 @@ void Catalog::AddAdminAudit(store::Batch& batch, const std::string& operation, c
   batch.Put(Family::kAdminAudit, key, store::EncodeRecord(entry));
 }
 
+namespace {
+constexpr std::string_view kExchangePrefix = "expimp/";
+}  // namespace
+
+Status Catalog::RecordExchange(const std::string& operation, const std::string& user, int64_t start_ms,
+                               const json& params, const json& result, int result_count, const json& exchange_entry) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  store::Batch batch;
+  AddAdminAudit(batch, operation, user, start_ms, params, result, result_count);
+  std::string key(kExchangePrefix);
+  store::keys::PutBigEndian64(&key, static_cast<uint64_t>(NowMillis()));
+  store::keys::PutBigEndian64(&key, store_->NextSequence());
+  batch.Put(Family::kUserData, key, store::EncodeRecord(exchange_entry));
+  return Commit(batch, nullptr);
+}
+
+std::vector<json> Catalog::ExchangeAudits() const {
+  std::vector<json> out;
+  for (auto& [key, entry] : ScanUserRecords(kExchangePrefix)) out.push_back(std::move(entry));
+  return out;
+}
+
 std::vector<json> Catalog::AdminAudits(const AdminAuditQuery& query) const {
   std::vector<json> all;
   store_->Scan(Family::kAdminAudit, "", [&](std::string_view, std::string_view v) {

@@ -1,5 +1,7 @@
 #include "atlas_client.h"
 
+#include <random>
+
 namespace meridian::importer {
 
 using nlohmann::json;
@@ -56,6 +58,27 @@ Result<json> AtlasClient::Call(std::string_view method, const std::string& targe
   } catch (const json::exception& e) {
     return Status::Internal(what + ": server sent invalid JSON: " + e.what());
   }
+}
+
+Result<std::string> AtlasClient::PostExport(const json& request) {
+  ASSIGN_OR_RETURN(HttpResponse response, rest_->Request("POST", "/api/atlas/admin/export", request.dump()));
+  if (response.status < 200 || response.status >= 300) return StatusFromResponse(response, "POST /api/atlas/admin/export");
+  return std::move(response.body);
+}
+
+Result<json> AtlasClient::PostImport(const std::string& zip, const json& request) {
+  std::random_device rd;
+  const std::string boundary = "meridian-import-" + std::to_string(rd()) + std::to_string(rd()) + std::to_string(rd());
+  std::string body;
+  body.reserve(zip.size() + 512);
+  body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"request\"\r\nContent-Type: application/json\r\n\r\n";
+  body += request.dump();
+  body += "\r\n--" + boundary +
+          "\r\nContent-Disposition: form-data; name=\"data\"; filename=\"export.zip\"\r\n"
+          "Content-Type: application/zip\r\n\r\n";
+  body += zip;
+  body += "\r\n--" + boundary + "--\r\n";
+  return Call("POST", "/api/atlas/admin/import", body, "multipart/form-data; boundary=" + boundary, false);
 }
 
 Result<json> AtlasClient::PostBackup(const std::string& dir) {

@@ -21,6 +21,10 @@ class AtlasClient {
  public:
   explicit AtlasClient(std::unique_ptr<RestClient> rest) : rest_(std::move(rest)) {}
 
+  // POST /api/atlas/admin/export: the ZIP's bytes (empty for 204).
+  Result<std::string> PostExport(const nlohmann::json& request);
+  // POST /api/atlas/admin/import (multipart: `zip` as data, `request` as request): AtlasImportResult.
+  Result<nlohmann::json> PostImport(const std::string& zip, const nlohmann::json& request);
   // POST /api/atlas/v2/entity/bulk; returns the EntityMutationResponse.
   Result<nlohmann::json> PostBulk(const nlohmann::json& request);
   // GET /api/atlas/v2/entity/uniqueAttribute/type/{type}?attr:qualifiedName=..

@@ -1,21 +1,23 @@
 #include "progress.h"
 
+#include <utility>
+
 namespace meridian::importer {
 
-Progress::Progress(std::ostream& out, bool terminal, size_t total)
-    : out_(out), terminal_(terminal), total_(total) {}
+Progress::Progress(std::ostream& out, bool terminal, size_t total, std::string unit)
+    : out_(out), terminal_(terminal), total_(total), unit_(std::move(unit)) {}
 
 void Progress::Draw(const std::string& label) {
   constexpr size_t kWidth = 30;
   const size_t filled = total_ == 0 ? kWidth : done_ * kWidth / total_;
   std::string shown = label.size() > 40 ? label.substr(0, 37) + "..." : label;
   out_ << "\r[" << std::string(filled, '#') << std::string(kWidth - filled, ' ') << "] " << done_
-       << "/" << total_ << " tables " << shown << "\033[K" << std::flush;
+       << "/" << total_ << " " << unit_ << " " << shown << "\033[K" << std::flush;
   bar_shown_ = true;
 }
 
-void Progress::Step(const std::string& label) {
-  ++done_;
+void Progress::Advance(size_t n, const std::string& label) {
+  done_ += n;
   if (terminal_) {
     Draw(label);
     return;
@@ -23,7 +25,7 @@ void Progress::Step(const std::string& label) {
   const size_t decile = total_ == 0 ? 10 : done_ * 10 / total_;
   if (decile > last_decile_ || done_ == total_) {
     last_decile_ = decile;
-    out_ << "progress: " << done_ << "/" << total_ << " tables (last: " << label << ")\n"
+    out_ << "progress: " << done_ << "/" << total_ << " " << unit_ << " (last: " << label << ")\n"
          << std::flush;
   }
 }

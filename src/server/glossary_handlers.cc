@@ -41,29 +41,12 @@ Handler WithBody(Fn fn) {
 // The uploaded file of a multipart/form-data body (the part named "file", else
 // the first part); any other body is taken as the file itself.
 Result<std::string> UploadedFile(const HttpRequest& req) {
-  const std::string type = req.Header("content-type");
-  size_t b = type.find("boundary=");
-  if (type.rfind("multipart/", 0) != 0 || b == std::string::npos) return req.body;
-  std::string boundary = type.substr(b + 9);
-  boundary = boundary.substr(0, boundary.find(';'));
-  if (boundary.size() >= 2 && boundary.front() == '"') boundary = boundary.substr(1, boundary.size() - 2);
-  const std::string delimiter = "--" + boundary;
-  std::string first;
-  for (size_t pos = req.body.find(delimiter); pos != std::string::npos;) {
-    size_t head = pos + delimiter.size();
-    if (req.body.compare(head, 2, "--") == 0) break;  // closing delimiter
-    size_t head_end = req.body.find("\r\n\r\n", head);
-    if (head_end == std::string::npos) break;
-    size_t next = req.body.find("\r\n" + delimiter, head_end);
-    if (next == std::string::npos) break;
-    std::string headers = req.body.substr(head, head_end - head);
-    std::string content = req.body.substr(head_end + 4, next - head_end - 4);
-    if (headers.find("name=\"file\"") != std::string::npos) return content;
-    if (first.empty()) first = std::move(content);
-    pos = next + 2;
-  }
-  if (first.empty()) return Status::InvalidArgument("the multipart body holds no file", "ATLAS-400-00-01A");
-  return first;
+  auto parts = MultipartParts(req);
+  if (!parts) return req.body;
+  for (auto& [name, content] : *parts)
+    if (name == "file") return content;
+  if (parts->empty()) return Status::InvalidArgument("the multipart body holds no file", "ATLAS-400-00-01A");
+  return parts->front().second;
 }
 
 void RegisterGlossaryRoutes(Router& r, const Services& s) {

@@ -5,6 +5,36 @@
 
 namespace meridian::server {
 
+std::optional<std::vector<std::pair<std::string, std::string>>> MultipartParts(const HttpRequest& req) {
+  const std::string type = req.Header("content-type");
+  size_t b = type.find("boundary=");
+  if (type.rfind("multipart/", 0) != 0 || b == std::string::npos) return std::nullopt;
+  std::string boundary = type.substr(b + 9);
+  boundary = boundary.substr(0, boundary.find(';'));
+  if (boundary.size() >= 2 && boundary.front() == '"') boundary = boundary.substr(1, boundary.size() - 2);
+  const std::string delimiter = "--" + boundary;
+  std::vector<std::pair<std::string, std::string>> parts;
+  for (size_t pos = req.body.find(delimiter); pos != std::string::npos;) {
+    size_t head = pos + delimiter.size();
+    if (req.body.compare(head, 2, "--") == 0) break;  // closing delimiter
+    size_t head_end = req.body.find("\r\n\r\n", head);
+    if (head_end == std::string::npos) break;
+    size_t next = req.body.find("\r\n" + delimiter, head_end);
+    if (next == std::string::npos) break;
+    std::string headers = req.body.substr(head, head_end - head);
+    std::string name;
+    size_t n = headers.find("name=\"");
+    while (n != std::string::npos && n > 0 && headers[n - 1] != ' ' && headers[n - 1] != ';') n = headers.find("name=\"", n + 1);
+    if (n != std::string::npos) {
+      size_t end = headers.find('"', n + 6);
+      if (end != std::string::npos) name = headers.substr(n + 6, end - n - 6);
+    }
+    parts.emplace_back(std::move(name), req.body.substr(head_end + 4, next - head_end - 4));
+    pos = next + 2;
+  }
+  return parts;
+}
+
 std::string PercentDecode(std::string_view in, bool plus_is_space) {
   std::string out;
   out.reserve(in.size());

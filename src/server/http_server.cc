@@ -6,7 +6,9 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdio>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -397,6 +399,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (!r.content_type.empty()) response_->set(http::field::content_type, r.content_type);
     for (auto& [k, v] : r.headers) response_->insert(k, v);
     response_->keep_alive(keep_alive);
+    if (!r.body_file.empty() && req_ && req_->method != "HEAD") return WriteFile(std::move(r), keep_alive);
+    if (!r.body_file.empty()) std::remove(r.body_file.c_str());
     response_->body() = std::move(r.body);
     response_->prepare_payload();
     Lowest().expires_after(std::chrono::seconds(core_.options.read_timeout_s));
@@ -404,9 +408,34 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                       beast::bind_front_handler(&Session::OnWrite, this->shared_from_this(), !keep_alive));
   }
 
+  // A response whose body is a file (streamed from disk, then removed).
+  void WriteFile(HttpResponse r, bool keep_alive) {
+    sent_file_ = r.body_file;
+    file_response_.emplace();
+    beast::error_code ec;
+    file_response_->body().open(r.body_file.c_str(), beast::file_mode::scan, ec);
+    if (ec) {
+      file_response_.reset();
+      std::remove(sent_file_.c_str());
+      sent_file_.clear();
+      HttpResponse err = HttpResponse::Error(Status::Internal("cannot read the response file: " + ec.message()));
+      return Write(std::move(err), keep_alive);
+    }
+    file_response_->base() = response_->base();
+    response_.reset();
+    file_response_->prepare_payload();
+    // A large body to a slow reader: the whole write gets an hour.
+    Lowest().expires_after(std::chrono::seconds(std::max(core_.options.read_timeout_s, 3600)));
+    http::async_write(stream_, *file_response_,
+                      beast::bind_front_handler(&Session::OnWrite, this->shared_from_this(), !keep_alive));
+  }
+
   void OnWrite(bool close, beast::error_code ec, std::size_t) {
     EndRequest();
     response_.reset();
+    file_response_.reset();
+    if (!sent_file_.empty()) std::remove(sent_file_.c_str());
+    sent_file_.clear();
     req_.reset();
     if (ec) return Close();
     if (close) return body_pending_ ? LingeringClose() : Close();
@@ -457,6 +486,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::unique_ptr<ConnectionSlot> slot_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
+  std::optional<http::response<http::file_body>> file_response_;
+  std::string sent_file_;  // body file of the response being written; removed once sent
   std::optional<http::response<http::empty_body>> continue_;
   std::shared_ptr<HttpRequest> req_;
   RouteClass class_ = RouteClass::kCheap;

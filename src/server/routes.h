@@ -45,6 +45,13 @@ void RegisterNotificationRoutes(Router& r, const Services& s);
 // `Content-Encoding: gzip` accepted. An array is checked whole before any event is applied:
 // one malformed event rejects the request with 400 naming its index.
 void RegisterOpenLineageRoutes(Router& r, const Services& s);
+// exchange_handlers.cc: Routes of Atlas's export/import (AdminResource):
+//   POST /api/atlas/admin/export      AtlasExportRequest → application/zip (204 when empty and
+//                                     options.omitZipResponseForEmptyExport); admin only
+//   POST /api/atlas/admin/import      multipart/form-data: `data` = the ZIP, `request` = AtlasImportRequest
+//   POST /api/atlas/admin/importfile  AtlasImportRequest with options.fileName (under the import folder)
+//   GET  /api/atlas/admin/expimp/audit ExportImportAuditEntry list
+void RegisterExchangeRoutes(Router& r, const Services& s);
 // POST /api/meridian/v1/admin/backup {"to": "/absolute/folder/on/the/server"} (ADMIN):
 // 200 with {to, storeSequence, files, bytes}; 400 bad target, 409 a backup is
 // running, 507 out of space (backup_handlers.cc).

@@ -161,6 +161,14 @@ class Catalog {
   // same batch (a module's own index of the entities it writes).
   Result<Mutation> CreateOrUpdate(const json& entities, const json& referred, const std::string& user,
                                   const UserRecordChanges& records = {});
+  // Import of an exported entity set (one batch): as CreateOrUpdate, keeping the
+  // given guids of new entities and their createTime/updateTime/createdBy/updatedBy;
+  // the direct classifications of existing entities become the given ones
+  // (propagated copies are recomputed by the propagation worker, never taken); entities
+  // whose status is DELETED are soft-deleted. An incoming entity that exists here under
+  // another guid (same unique attributes) keeps the local guid: references to the incoming
+  // one resolve to it, and guidAssignments maps incoming → local.
+  Result<Mutation> ImportEntities(const json& entities, const json& referred, const std::string& user);
   // PUT /entity/guid/{g}?name=attr and PUT /entity/uniqueAttribute: only the given attributes change.
   Result<Mutation> PartialUpdate(const std::string& guid, const json& attributes, const json& relationship_attributes,
                                  const std::string& user);
@@ -234,6 +242,12 @@ class Catalog {
     int offset = 0;
   };
   std::vector<json> AdminAudits(const AdminAuditQuery& query) const;
+  // Records an export or import (`operation` EXPORT or IMPORT) in one batch: an
+  // admin audit entry and `exchange_entry` (an ExportImportAuditEntry) for ExchangeAudits.
+  Status RecordExchange(const std::string& operation, const std::string& user, int64_t start_ms, const json& params,
+                        const json& result, int result_count, const json& exchange_entry);
+  // ExportImportAuditEntry records, oldest first.
+  std::vector<json> ExchangeAudits() const;
 
   // ---- Entity-change notifications (src/catalog/notifications.cc) ----
   // Every committed change writes, in its own batch, Atlas's V2 entity notifications
@@ -332,6 +346,8 @@ class Catalog {
   Status LoadTypes();
   Status LoadNotificationSequence();
   Result<json> ChangeTypes(const json& types_def, const std::string& user, bool update);
+  Result<Mutation> Upsert(const json& entities, const json& referred, const std::string& user, bool import,
+                          const UserRecordChanges& records);
   Status Commit(store::Batch& batch, uint64_t* sequence);
   // Adds an AtlasAuditEntry (operation TYPE_DEF_CREATE, PURGE, IMPORT, ...) to `batch`.
   void AddAdminAudit(store::Batch& batch, const std::string& operation, const std::string& user, int64_t start_ms,

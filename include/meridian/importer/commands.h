@@ -24,4 +24,12 @@ void RegisterLineageSqlCommand(CLI::App& app);
 // the server for a backup in DIR (made absolute; a folder on the server's machine).
 void RegisterBackupCommand(CLI::App& app);
 
+// `meridian export -o FILE.zip [--guid G | --type T --attr name=value] [--fetch-type full|connected|incremental]
+//  [--match-type M] [--skip-lineage] [--change-marker MS] [--request FILE] [--url URL] [--user U] [--password-file F]`.
+void RegisterExportCommand(CLI::App& app);
+
+// `meridian import FILE.zip [--request FILE] [--transforms JSON] [--transformers JSON] [--keep-types]
+//  [--start-position N] [--batch-size N] [--url URL] ...`: one request per --batch-size entity files.
+void RegisterImportCommand(CLI::App& app);
+
 }  // namespace meridian::importer

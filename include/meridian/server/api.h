@@ -20,6 +20,9 @@
 namespace meridian::search {
 class SearchService;
 }  // namespace meridian::search
+namespace meridian::exchange {
+class ExchangeService;
+}  // namespace meridian::exchange
 namespace meridian::openlineage {
 class OpenLineageService;
 }  // namespace meridian::openlineage
@@ -52,6 +55,7 @@ struct Services {
   lineage::PropagationWorker* propagation = nullptr;  // /meridian/v1/propagation and its failures
   notify::NotificationFeed* notifications = nullptr;  // /meridian/v1/notifications
   openlineage::OpenLineageService* openlineage = nullptr;  // POST /api/v1/lineage
+  exchange::ExchangeService* exchange = nullptr;           // /api/atlas/admin/export, import, ...
   const WorkerFailures* index_failures = nullptr;     // /admin/index/failures, /admin/metrics
   std::string users_file;    // copied by POST /meridian/v1/admin/backup (empty: no backup route)
   std::string download_dir;  // search-result downloads (empty: no download routes)

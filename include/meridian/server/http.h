@@ -50,6 +50,9 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json;charset=UTF-8";
   std::string body;
+  // When set, the body is this file instead of `body`: streamed from disk, then
+  // the file is removed (also when the response cannot be sent).
+  std::string body_file;
   std::vector<std::pair<std::string, std::string>> headers;
 
   static HttpResponse Json(const nlohmann::json& j, int status = 200);
@@ -107,6 +110,10 @@ class Router {
   };
   std::vector<Route> routes_;
 };
+
+// The parts of a multipart/form-data body in order, as (name, content): the
+// name="..." of each part's Content-Disposition. nullopt when the body is not multipart.
+std::optional<std::vector<std::pair<std::string, std::string>>> MultipartParts(const HttpRequest& req);
 
 std::string PercentDecode(std::string_view in, bool plus_is_space);
 std::vector<std::string> SplitPath(std::string_view path);
