@@ -74,6 +74,23 @@ Status LoadConfigFile(const std::string& path, bool required, Config* c) {
   c->lineage_max_nodes = static_cast<int>(t["lineage"]["max_nodes"].value_or<int64_t>(c->lineage_max_nodes));
   c->search_default_limit = static_cast<int>(t["search"]["default_limit"].value_or<int64_t>(c->search_default_limit));
   c->search_max_limit = static_cast<int>(t["search"]["max_limit"].value_or<int64_t>(c->search_max_limit));
+  c->kafka_bootstrap_servers = t["kafka"]["bootstrap_servers"].value_or(c->kafka_bootstrap_servers);
+  c->kafka_group_id = t["kafka"]["group_id"].value_or(c->kafka_group_id);
+  if (auto* topics = t["kafka"]["hook_topics"].as_array()) {
+    c->kafka_hook_topics.clear();
+    for (auto& topic : *topics) {
+      auto name = topic.value<std::string>();
+      if (!name || name->empty()) return Status::InvalidArgument("config file " + path + ": [kafka] hook_topics must be names");
+      c->kafka_hook_topics.push_back(*name);
+    }
+  }
+  if (auto* props = t["kafka"]["properties"].as_table()) {
+    for (auto& [key, value] : *props) {
+      auto v = value.value<std::string>();
+      if (!v) return Status::InvalidArgument("config file " + path + ": [kafka.properties] values must be strings");
+      c->kafka_properties[std::string(key.str())] = *v;
+    }
+  }
   return Status::Ok();
 }
 

@@ -1,7 +1,9 @@
 // Server configuration: defaults, then the TOML file, then command-line flags.
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "meridian/auth/auth.h"
 #include "meridian/server/http_server.h"
@@ -22,6 +24,11 @@ struct Config {
   int lineage_max_nodes = 10000;
   int search_default_limit = 100;
   int search_max_limit = 10000;
+  // [kafka]: consume Atlas hook messages when bootstrap_servers is set.
+  std::string kafka_bootstrap_servers;
+  std::string kafka_group_id = "atlas";
+  std::vector<std::string> kafka_hook_topics{"ATLAS_HOOK"};
+  std::map<std::string, std::string> kafka_properties;  // [kafka.properties]: librdkafka settings
 };
 
 // Reads `path` over the defaults in `config`. A missing optional file is fine.

@@ -16,6 +16,9 @@
 #include "meridian/backup/backup.h"
 #include "meridian/catalog/catalog.h"
 #include "meridian/glossary/glossary_routes.h"
+#include "meridian/hook/hook_routes.h"
+#include "meridian/hook/hook_worker.h"
+#include "meridian/hook/kafka_hook_source.h"
 #include "meridian/importer/commands.h"
 #include "meridian/index/indexer.h"
 #include "meridian/index/search_index.h"
@@ -77,6 +80,22 @@ void AddStoreGauges(const std::string& data_dir, const catalog::Catalog& catalog
                    [data_dir] { return DiskBytes(IndexDir(data_dir)); });
 }
 
+// Hook message counters and apply lag.
+void AddHookMetrics(const hook::HookWorker& worker, server::ServerMetrics& metrics) {
+  metrics.AddCounter("meridian_hook_messages_received_total", "Hook records queued (REST and Kafka).",
+                     [&worker] { return static_cast<double>(worker.received()); });
+  metrics.AddCounter("meridian_hook_messages_duplicate_total", "Hook records dropped as redeliveries.",
+                     [&worker] { return static_cast<double>(worker.duplicates()); });
+  metrics.AddCounter("meridian_hook_messages_applied_total", "Hook messages applied to the catalog.",
+                     [&worker] { return static_cast<double>(worker.applied()); });
+  metrics.AddCounter("meridian_hook_messages_failed_total", "Hook messages that could not be applied (kept with their error).",
+                     [&worker] { return static_cast<double>(worker.failed()); });
+  metrics.AddGauge("meridian_hook_messages_pending", "Hook records waiting to be applied.",
+                   [&worker] { return static_cast<double>(worker.pending()); });
+  metrics.AddGauge("meridian_hook_apply_lag_p99_seconds", "99th percentile of arrival-to-commit time, last 10,000 messages.",
+                   [&worker] { return worker.LagPercentileMs(99) / 1000.0; });
+}
+
 int Serve(const Config& config) {
   // Signals are taken by one thread with sigwait, so blocked everywhere else.
   sigset_t signals;
@@ -129,6 +148,33 @@ int Serve(const Config& config) {
 
   AddStoreGauges(config.data_dir, **catalog, indexer, **search_index, propagation, server_metrics);
 
+  // Atlas hook messages: queued by REST (and Kafka), applied in order by one worker.
+  hook::HookWorker hook_worker(**catalog);
+  hook_worker.Start();
+  std::unique_ptr<hook::KafkaHookSource> kafka_source;
+  std::unique_ptr<kafka::Producer> kafka_producer;
+  hook::PublishFn publish_entities;
+  if (!config.kafka_bootstrap_servers.empty()) {
+    kafka::ConsumerOptions consumer_options{config.kafka_bootstrap_servers, config.kafka_group_id,
+                                            config.kafka_hook_topics, config.kafka_properties};
+    auto source = hook::KafkaHookSource::Create(consumer_options, &hook_worker);
+    if (!source.ok()) return Fail(source.status());
+    kafka_source = std::move(*source);
+    auto producer = kafka::Producer::Create({config.kafka_bootstrap_servers, config.kafka_properties});
+    if (!producer.ok()) return Fail(producer.status());
+    kafka_producer = std::move(*producer);
+    publish_entities = [p = kafka_producer.get()](const std::vector<std::string>& records) {
+      std::vector<kafka::OutgoingRecord> out;
+      for (const auto& r : records) out.push_back({"ATLAS_ENTITIES", std::nullopt, r});
+      return p->Send(out);
+    };
+    kafka_source->Start();
+    spdlog::info("consuming Atlas hook messages from Kafka {} (group {})", config.kafka_bootstrap_servers,
+                 config.kafka_group_id);
+  }
+  hook::RegisterHookRoutes(api.router(), &hook_worker, catalog->get(), publish_entities);
+  AddHookMetrics(hook_worker, server_metrics);
+
   auto access_log = spdlog::default_logger()->clone("access");
   server::HttpServer http(
       config.server, api.Hooks(),
@@ -178,6 +224,8 @@ int Serve(const Config& config) {
   signal_thread.join();
   password_check.join();
   lineage_service.JoinBackgroundAttach();
+  if (kafka_source) kafka_source->Stop();
+  hook_worker.Stop();
   propagation.Stop();
   indexer.Stop();
   search_index->reset();

@@ -184,19 +184,29 @@ using internal::ValidateClassification;
 }  // namespace
 
 Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& referred, const std::string& user) {
+  size_t total = (entities.is_array() ? entities.size() : 0) + (referred.is_object() ? referred.size() : 0);
+  if (total > options_.max_entities_per_request)
+    return Status::TooLarge("too many entities in one request: " + std::to_string(total) + " > " +
+                            std::to_string(options_.max_entities_per_request));
+  std::lock_guard<std::mutex> lock(write_mu_);
+  WriteContext ctx(*this, user);
+  std::map<std::string, std::string> assigned;
+  RETURN_IF_ERROR(internal::UpsertEntities(ctx, entities, referred, &assigned));
+  Mutation m;
+  RETURN_IF_ERROR(ctx.Commit(&m.sequence));
+  m.response = MutationResponse(*this, ctx, assigned);
+  return m;
+}
+
+Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const json& referred,
+                                std::map<std::string, std::string>* assigned_out) {
   if (!entities.is_array()) return Status::InvalidArgument("entities must be a list", "ATLAS-400-00-01A");
   if (!referred.is_null() && !referred.is_object())
     return Status::InvalidArgument("referredEntities must be an object", "ATLAS-400-00-01A");
   size_t total = entities.size() + (referred.is_object() ? referred.size() : 0);
   if (total == 0) return Status::InvalidArgument("no entities to create/update", "ATLAS-400-00-01A");
-  if (total > options_.max_entities_per_request)
-    return Status::TooLarge("too many entities in one request: " + std::to_string(total) + " > " +
-                            std::to_string(options_.max_entities_per_request));
-
-  std::lock_guard<std::mutex> lock(write_mu_);
-  WriteContext ctx(*this, user);
   RefResolver resolver(ctx);
-  std::map<std::string, std::string> assigned;
+  std::map<std::string, std::string>& assigned = *assigned_out;
   std::vector<Incoming> incoming;
   for (const json& e : entities)
     if (!e.is_null()) incoming.push_back({EntityBodyWithoutNulls(e)});
@@ -309,16 +319,22 @@ Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& refer
         ctx.QueuePropagation({{"kind", "classification"}, {"guid", guid}, {"name", c["typeName"]}});
     }
   }
-  Mutation m;
-  RETURN_IF_ERROR(ctx.Commit(&m.sequence));
-  m.response = MutationResponse(*this, ctx, assigned);
-  return m;
+  return Status::Ok();
 }
 
 Result<Mutation> Catalog::PartialUpdate(const std::string& guid, const json& attributes,
                                         const json& relationship_attributes, const std::string& user) {
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
+  RETURN_IF_ERROR(internal::PartiallyUpdateEntity(ctx, guid, attributes, relationship_attributes));
+  Mutation m;
+  RETURN_IF_ERROR(ctx.Commit(&m.sequence));
+  m.response = MutationResponse(*this, ctx, {}, "PARTIAL_UPDATE");
+  return m;
+}
+
+Status internal::PartiallyUpdateEntity(WriteContext& ctx, const std::string& guid, const json& attributes,
+                                       const json& relationship_attributes) {
   ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));
   if ((*rec)["status"] != "ACTIVE")
     return Status::NotFound("Given instance guid " + guid + " has been deleted", "ATLAS-404-00-012");
@@ -339,10 +355,7 @@ Result<Mutation> Catalog::PartialUpdate(const std::string& guid, const json& att
     ASSIGN_OR_RETURN(auto targets, ResolveTargets(resolver, ctx, *type, it.key(), it.value()));
     RETURN_IF_ERROR(ctx.ReplaceRelationshipAttribute(guid, it.key(), targets));
   }
-  Mutation m;
-  RETURN_IF_ERROR(ctx.Commit(&m.sequence));
-  m.response = MutationResponse(*this, ctx, {}, "PARTIAL_UPDATE");
-  return m;
+  return Status::Ok();
 }
 
 Result<Mutation> Catalog::DeleteEntities(const std::vector<std::string>& guids, const std::string& user) {

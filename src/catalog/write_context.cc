@@ -379,6 +379,10 @@ Status WriteContext::Commit(uint64_t* sequence) {
     batch.Put(Family::kQueue, keys::Queue(kPropagationTopic, st.NextSequence()), store::EncodeRecord(task));
   for (const json& a : admin_audits_)
     catalog_.AddAdminAudit(batch, a["operation"], user_, now_, a["params"], a["result"], a["count"]);
+  for (const Bookkeeping& b : bookkeeping_) {
+    if (b.value) batch.Put(b.family, b.key, *b.value);
+    else batch.Delete(b.family, b.key);
+  }
   CommitInfo info;
   RETURN_IF_ERROR(catalog_.Commit(batch, &info.sequence));
   if (sequence) *sequence = info.sequence;

@@ -69,6 +69,12 @@ class WriteContext {
                              {"result", std::move(result)}, {"count", count}});
   }
 
+  // A key outside the entity model (queue bookkeeping) written (value) or deleted
+  // (nullopt) with this mutation's batch.
+  void AddBookkeeping(store::Family family, std::string key, std::optional<std::string> value) {
+    bookkeeping_.push_back({family, std::move(key), std::move(value)});
+  }
+
   const std::vector<std::string>& created() const { return created_; }
   const std::vector<std::string>& updated() const { return updated_; }
   const std::vector<std::string>& deleted() const { return deleted_; }
@@ -105,6 +111,21 @@ class WriteContext {
   std::vector<json> propagation_tasks_;
   std::vector<json> admin_audits_;
   std::set<std::string> linked_;  // ends of lineage-carrying relationships created here
+  struct Bookkeeping {
+    store::Family family;
+    std::string key;
+    std::optional<std::string> value;
+  };
+  std::vector<Bookkeeping> bookkeeping_;
 };
+
+namespace internal {
+// The bodies of Catalog::CreateOrUpdate and Catalog::PartialUpdate on an open
+// context (write lock held); the caller commits. `assigned` receives placeholder -> guid.
+Status UpsertEntities(WriteContext& ctx, const json& entities, const json& referred,
+                      std::map<std::string, std::string>* assigned);
+Status PartiallyUpdateEntity(WriteContext& ctx, const std::string& guid, const json& attributes,
+                             const json& relationship_attributes);
+}  // namespace internal
 
 }  // namespace meridian::catalog
