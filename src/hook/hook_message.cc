@@ -29,8 +29,9 @@ Result<json> ConvertValue(const json& v, json* referred, int depth) {
   const std::string cls = JsonClass(v);
   if (EndsWith(cls, "$_Reference")) {
     ASSIGN_OR_RETURN(json entity, EntityFromReferenceable(v, referred));
-    json ref = {{"guid", entity["guid"]}, {"typeName", entity["typeName"]}};
-    (*referred)[entity["guid"].get<std::string>()] = std::move(entity);
+    const std::string guid = entity["guid"];
+    json ref = {{"guid", guid}, {"typeName", entity["typeName"]}};
+    (*referred)[guid] = std::move(entity);
     return ref;
   }
   if (EndsWith(cls, "$_Id")) return json{{"guid", V1Id(v)}, {"typeName", v.value("typeName", "")}};

@@ -83,7 +83,13 @@ void HookWorker::Run() {
     }
     for (const auto& m : round) {
       if (stop_) return;
-      if (!Process(m)) {
+      bool done = true;
+      try {
+        done = Process(m);
+      } catch (const std::exception& e) {  // a malformed message must not stop the worker
+        Fail(m, std::string("cannot read the message: ") + e.what());
+      }
+      if (!done) {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_.load(); });
         break;
