@@ -74,7 +74,8 @@ Result<size_t> HookWorker::Submit(const std::vector<std::string>& records, const
 void HookWorker::Run() {
   while (!stop_) {
     if (std::chrono::steady_clock::now() - last_housekeeping_ > std::chrono::minutes(1)) Housekeeping();
-    std::vector<catalog::HookMessage> round = catalog_.PendingHookMessages(0, kRound);
+    // From after the last message handled: the queue's head is all deleted keys.
+    std::vector<catalog::HookMessage> round = catalog_.PendingHookMessages(position_, kRound);
     if (round.empty()) {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return wake_; });
@@ -87,23 +88,22 @@ void HookWorker::Run() {
       try {
         done = Process(m);
       } catch (const std::exception& e) {  // a malformed message must not stop the worker
-        Fail(m, std::string("cannot read the message: ") + e.what());
+        done = Fail(m, std::string("cannot read the message: ") + e.what());
       }
       if (!done) {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_.load(); });
         break;
       }
+      position_ = m.sequence;
     }
   }
 }
 
 bool HookWorker::Process(const catalog::HookMessage& m) {
   auto decoded = DecodeRecord(m.text);
-  if (!decoded.ok()) {
-    Fail(m, decoded.status().message());
-    return true;
-  }
+  if (!decoded.ok())
+    return Fail(m, decoded.status().message());
   if (!decoded->is_part) return Apply(m, decoded->payload, decoded->created_by, {});
 
   const std::string& id = decoded->split_id;
@@ -114,16 +114,12 @@ bool HookWorker::Process(const catalog::HookMessage& m) {
               parts.end());
   parts.push_back(part);
   for (const auto& p : parts)
-    if (p.count != part.count) {
-      Fail(m, "split message " + id + ": parts disagree on msgSplitCount", id);
-      return true;
-    }
+    if (p.count != part.count)
+      return Fail(m, "split message " + id + ": parts disagree on msgSplitCount", id);
   if (static_cast<int>(parts.size()) == part.count) {
     auto joined = JoinParts(parts);
-    if (!joined.ok()) {
-      Fail(m, "split message " + id + ": " + joined.status().message(), id);
-      return true;
-    }
+    if (!joined.ok())
+      return Fail(m, "split message " + id + ": " + joined.status().message(), id);
     return Apply(m, joined->payload, joined->created_by, id);
   }
   Status s = catalog_.StashHookPart(m.sequence, id, part);
@@ -140,10 +136,8 @@ bool HookWorker::Apply(const catalog::HookMessage& m, const json& payload, const
   catalog::HookMessage kept = m;
   if (!split_id.empty()) kept.text = payload.dump();  // the joined message, not its last part
   auto change = ChangeOf(payload, created_by);
-  if (!change.ok()) {
-    Fail(kept, change.status().message(), split_id);
-    return true;
-  }
+  if (!change.ok())
+    return Fail(kept, change.status().message(), split_id);
   auto r = catalog_.ApplyHookMessage(m.sequence, *change, split_id);
   if (r.ok()) {
     ++applied_;
@@ -155,19 +149,19 @@ bool HookWorker::Apply(const catalog::HookMessage& m, const json& payload, const
     spdlog::warn("hook: message {} not applied, retrying: {}", m.sequence, r.status().ToString());
     return false;
   }
-  Fail(kept, r.status().ToString(), split_id);
-  return true;
+  return Fail(kept, r.status().ToString(), split_id);
 }
 
-void HookWorker::Fail(const catalog::HookMessage& m, const std::string& error, const std::string& split_id) {
+bool HookWorker::Fail(const catalog::HookMessage& m, const std::string& error, const std::string& split_id) {
   spdlog::warn("hook: message {} from {} failed: {}", m.sequence, m.source, error);
   Status s = catalog_.FailHookMessage(m, error, split_id);
   if (!s.ok()) {
     spdlog::error("hook: cannot record failed message {}: {}", m.sequence, s.ToString());
-    return;
+    return false;
   }
   ++failed_;
   --pending_;
+  return true;
 }
 
 void HookWorker::Housekeeping() {

@@ -73,7 +73,8 @@ class HookWorker {
   bool Process(const catalog::HookMessage& m);
   bool Apply(const catalog::HookMessage& m, const nlohmann::json& payload, const std::string& created_by,
              const std::string& split_id);
-  void Fail(const catalog::HookMessage& m, const std::string& error, const std::string& split_id = {});
+  // Moves `m` to the failures; false when the store refused (retried later).
+  bool Fail(const catalog::HookMessage& m, const std::string& error, const std::string& split_id = {});
   void Housekeeping();
   void RecordLag(int64_t ms);
 
@@ -89,6 +90,7 @@ class HookWorker {
   std::vector<int64_t> lags_;  // GUARDED_BY(lag_mu_): ring of the last kLagWindow lags
   size_t lag_next_ = 0;        // GUARDED_BY(lag_mu_)
   std::chrono::steady_clock::time_point last_housekeeping_{};
+  uint64_t position_ = 0;  // sequence of the last message handled (worker thread only)
 };
 
 }  // namespace meridian::hook
