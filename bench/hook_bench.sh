@@ -71,6 +71,17 @@ python3 "${ROOT}/bench/hook/post_hook.py" --port "$PORT" "$WORK/records.jsonl" >
 echo "{\"cpu_ticks\": $(( $(cpu_ticks "$SERVER") - before ))}" > "$WORK/rest-cpu.json"
 stop_server
 
+# The same records sent at the target rate (5,000 entities/s), 10 per request: the lag of a server keeping up.
+PACED_RATE=$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print(5000 * c["records"] / c["entities"])' \
+             "$WORK/records-count.json")
+echo "== REST at 5,000 entities/s (${PACED_RATE} messages/s)" >&2
+start_server paced
+before=$(cpu_ticks "$SERVER")
+python3 "${ROOT}/bench/hook/post_hook.py" --port "$PORT" --batch 10 --rate "$PACED_RATE" "$WORK/records.jsonl" \
+  > "$WORK/paced.json"
+echo "{\"cpu_ticks\": $(( $(cpu_ticks "$SERVER") - before ))}" > "$WORK/paced-cpu.json"
+stop_server
+
 echo "== Kafka: ATLAS_HOOK on the mock cluster, group atlas" >&2
 "$FEEDER" "$WORK/records.jsonl" "$WORK/kafka-ready" "$WORK/kafka-go" > "$WORK/kafka-feed.json" &
 FEED=$!
@@ -78,6 +89,12 @@ for _ in $(seq 300); do [[ -f "$WORK/kafka-ready" ]] && break; sleep 0.1; done
 printf '[kafka]\nbootstrap_servers = "%s"\n' "$(cat "$WORK/kafka-ready")" > "$WORK/kafka.toml"
 start_server kafka --config "$WORK/kafka.toml"
 touch "$WORK/kafka-go"
+for _ in $(seq 600); do  # the consumer has joined its group once the first record is in
+  curl -sf -u admin:admin "http://127.0.0.1:$PORT/api/meridian/v1/admin/hook/failures?limit=1" \
+    | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["stats"]["received"] >= 1 else 1)' && break
+  sleep 0.1
+done
+touch "$WORK/kafka-go.all"
 before=$(cpu_ticks "$SERVER")
 python3 "${ROOT}/bench/hook/post_hook.py" --port "$PORT" --no-post "$WORK/records.jsonl" > "$WORK/kafka.json"
 echo "{\"cpu_ticks\": $(( $(cpu_ticks "$SERVER") - before ))}" > "$WORK/kafka-cpu.json"
@@ -96,7 +113,7 @@ print(f"records: {count['records']} hook messages, {count['entities']} entities 
       f"({count['entities'] / count['records']:.1f} per message)")
 print(f"limits:  rocksdb-put {put['puts_per_s']:.0f} puts/s, xapian-index {xap['docs_per_s']:.0f} docs/s, "
       f"json roundtrip {js['roundtrip_per_s']:.0f}/s (1.5 KB entity)")
-for name in ("rest", "kafka"):
+for name in ("rest", "paced", "kafka"):
     r, cpu = load(f"{name}.json"), load(f"{name}-cpu.json")
     rate = count["entities"] / r["applied_s"]
     s = r["stats"]

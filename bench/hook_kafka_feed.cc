@@ -1,7 +1,9 @@
 // Kafka side of bench/hook_bench.sh: starts librdkafka's in-process mock cluster, writes its
-// bootstrap servers to READY_FILE, waits for GO_FILE to exist, then produces every line of
-// RECORDS (one hook record each) to ATLAS_HOOK and prints {"produced": N, "produce_s": S}.
-// It then serves the cluster until it is terminated.
+// bootstrap servers to READY_FILE, waits for GO_FILE to exist and produces the first line of
+// RECORDS to ATLAS_HOOK, then waits for GO_FILE.all and produces the others (one hook record
+// per line) and prints {"produced": N, "produce_s": S}. It then serves the cluster until it is
+// terminated. (The mock keeps only the last ~5 MB of a partition, so the consumer must be reading
+// while the bulk is produced: the first record shows when it is.)
 //   hook_kafka_feed RECORDS READY_FILE GO_FILE
 #include <chrono>
 #include <csignal>
@@ -30,9 +32,14 @@ int main(int argc, char** argv) {
   if (!producer.ok()) return 1;
   std::ofstream(std::string(argv[2]) + ".tmp") << (*cluster)->bootstrap_servers();
   std::filesystem::rename(std::string(argv[2]) + ".tmp", argv[2]);
-  while (!std::filesystem::exists(argv[3])) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto wait_for = [](const std::string& file) {
+    while (!std::filesystem::exists(file)) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  };
+  wait_for(argv[3]);
+  if (records.empty() || !(*producer)->Send(records.front()).ok()) return 1;
+  wait_for(std::string(argv[3]) + ".all");
   auto t0 = std::chrono::steady_clock::now();
-  for (size_t i = 0; i < records.size(); i += 1000) {
+  for (size_t i = 1; i < records.size(); i += 1000) {
     std::vector<kafka::OutgoingRecord> chunk(records.begin() + i, records.begin() + std::min(records.size(), i + 1000));
     if (!(*producer)->Send(chunk).ok()) return 1;
   }

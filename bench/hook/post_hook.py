@@ -22,6 +22,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--batch", type=int, default=100)
+    ap.add_argument("--rate", type=float, default=0, help="messages per second to post at (default: as fast as possible)")
     ap.add_argument("--no-post", action="store_true", help="only wait (records arrive another way)")
     ap.add_argument("--expect", type=int, default=0, help="messages to wait for (default: lines of FILE)")
     ap.add_argument("file")
@@ -32,6 +33,10 @@ def main():
     t0 = time.time()
     if not a.no_post:
         for i in range(0, len(lines), a.batch):
+            if a.rate:
+                ahead = t0 + i / a.rate - time.time()
+                if ahead > 0:
+                    time.sleep(ahead)
             status, _ = call(base + "/api/atlas/v2/notification/topic/ATLAS_HOOK", "POST",
                              ("[" + ",".join(lines[i:i + a.batch]) + "]").encode())
             assert status == 204, status

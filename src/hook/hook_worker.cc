@@ -177,6 +177,8 @@ void HookWorker::Housekeeping() {
                                                std::to_string(options_.split_wait.count() / 1000) + " s", id);
     if (s.ok()) ++failed_;
   }
+  if (last_housekeeping_ - last_prune_ < std::chrono::hours(1)) return;
+  last_prune_ = last_housekeeping_;
   Status s = catalog_.PruneHookDigests(now - options_.dedup_window.count());
   if (!s.ok()) spdlog::warn("hook: cannot prune message digests: {}", s.ToString());
 }

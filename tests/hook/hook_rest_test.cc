@@ -242,6 +242,28 @@ TEST_F(HookRestTest, BadMessagesAreKeptWithTheirErrorAndDoNotBlockTheNextOnes) {
   EXPECT_NE(failures[failures_before]["error"].get<std::string>().find("JSON"), std::string::npos);
 }
 
+TEST_F(HookRestTest, AnIncompleteSplitMessageWaitsWithoutBlockingTheOthers) {
+  const json create = TutorialRecords()["create"];  // [1..3]: parts 2, 0, 1 of one message
+  json part0 = json::parse(create[2].get<std::string>()), part1 = json::parse(create[3].get<std::string>()),
+       part2 = json::parse(create[1].get<std::string>());
+  for (json* p : {&part0, &part1, &part2}) (*p)["msgId"] = "split-wait-test_1";  // a message of its own
+  auto db = Envelope({{"type", "ENTITY_CREATE_V2"}, {"user", "etl"},
+                      {"entities", {{"entities", json::array({{{"typeName", "hive_db"},
+                                                               {"attributes", {{"qualifiedName", "after_split@wait"},
+                                                                               {"name", "after_split"},
+                                                                               {"clusterName", "wait"}}}}})}}}});
+  const json before = HookStats(*server_)["stats"];
+  ASSERT_EQ(Post(json::array({part0, part2, db})).status, 204);
+  json stats = WaitApplied(*server_);
+  EXPECT_FALSE(Entity(*server_, "hive_db", "after_split@wait").is_null());
+  EXPECT_EQ(stats["stats"]["applied"], before["applied"].get<uint64_t>() + 1);  // the parts wait
+  ASSERT_EQ(Post(json::array({part1})).status, 204);
+  stats = WaitApplied(*server_);
+  EXPECT_EQ(stats["stats"]["applied"], before["applied"].get<uint64_t>() + 2);  // joined and applied
+  EXPECT_EQ(stats["stats"]["failed"], before["failed"]);
+  EXPECT_FALSE(Entity(*server_, "hive_table", "atlas_emr.trip_details@primary").is_null());
+}
+
 TEST_F(HookRestTest, TopicBodyAndAuthErrors) {
   HttpResult r = server_->Post("/api/atlas/v2/notification/topic/NO_SUCH_TOPIC", json::array());
   EXPECT_EQ(r.status, 400);

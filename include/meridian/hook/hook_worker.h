@@ -89,7 +89,8 @@ class HookWorker {
   mutable std::mutex lag_mu_;
   std::vector<int64_t> lags_;  // GUARDED_BY(lag_mu_): ring of the last kLagWindow lags
   size_t lag_next_ = 0;        // GUARDED_BY(lag_mu_)
-  std::chrono::steady_clock::time_point last_housekeeping_{};
+  std::chrono::steady_clock::time_point last_housekeeping_{};  // stale split parts: every minute
+  std::chrono::steady_clock::time_point last_prune_{};         // digests: every hour
   uint64_t position_ = 0;  // sequence of the last message handled (worker thread only)
 };
 
