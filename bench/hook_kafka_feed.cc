@@ -1,10 +1,11 @@
 // Kafka side of bench/hook_bench.sh: starts librdkafka's in-process mock cluster, writes its
 // bootstrap servers to READY_FILE, waits for GO_FILE to exist and produces the first line of
 // RECORDS to ATLAS_HOOK, then waits for GO_FILE.all and produces the others (one hook record
-// per line) and prints {"produced": N, "produce_s": S}. It then serves the cluster until it is
-// terminated. (The mock keeps only the last ~5 MB of a partition, so the consumer must be reading
-// while the bulk is produced: the first record shows when it is.)
-//   hook_kafka_feed RECORDS READY_FILE GO_FILE
+// per line) at RATE records/s and prints {"produced": N, "produce_s": S}. It then serves the
+// cluster until it is terminated. (The mock keeps only the last ~5 MB of a partition, so the
+// consumer must be reading while the bulk is produced: the first record shows when it is, and
+// the rate keeps the backlog on the broker small.)
+//   hook_kafka_feed RECORDS READY_FILE GO_FILE RATE
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -19,10 +20,11 @@
 
 int main(int argc, char** argv) {
   using namespace meridian;
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: hook_kafka_feed RECORDS READY_FILE GO_FILE\n");
+  if (argc != 5) {
+    std::fprintf(stderr, "usage: hook_kafka_feed RECORDS READY_FILE GO_FILE RATE\n");
     return 2;
   }
+  const double rate = std::stod(argv[4]);
   auto cluster = kafka::MockCluster::Create(1);
   if (!cluster.ok() || !(*cluster)->CreateTopic("ATLAS_HOOK", 1).ok()) return 1;
   std::vector<kafka::OutgoingRecord> records;
@@ -39,8 +41,10 @@ int main(int argc, char** argv) {
   if (records.empty() || !(*producer)->Send(records.front()).ok()) return 1;
   wait_for(std::string(argv[3]) + ".all");
   auto t0 = std::chrono::steady_clock::now();
-  for (size_t i = 1; i < records.size(); i += 1000) {
-    std::vector<kafka::OutgoingRecord> chunk(records.begin() + i, records.begin() + std::min(records.size(), i + 1000));
+  constexpr size_t kChunk = 10;
+  for (size_t i = 1; i < records.size(); i += kChunk) {
+    std::this_thread::sleep_until(t0 + std::chrono::duration<double>(static_cast<double>(i - 1) / rate));
+    std::vector<kafka::OutgoingRecord> chunk(records.begin() + i, records.begin() + std::min(records.size(), i + kChunk));
     if (!(*producer)->Send(chunk).ok()) return 1;
   }
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

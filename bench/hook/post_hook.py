@@ -25,6 +25,7 @@ def main():
     ap.add_argument("--rate", type=float, default=0, help="messages per second to post at (default: as fast as possible)")
     ap.add_argument("--no-post", action="store_true", help="only wait (records arrive another way)")
     ap.add_argument("--expect", type=int, default=0, help="messages to wait for (default: lines of FILE)")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds to wait for them")
     ap.add_argument("file")
     a = ap.parse_args()
     base = f"http://127.0.0.1:{a.port}"
@@ -46,6 +47,8 @@ def main():
         stats = json.loads(body)["stats"]
         if stats["applied"] + stats["failed"] >= expect and stats["pending"] == 0:
             break
+        if time.time() - t0 > a.timeout:
+            raise SystemExit(f"timeout: {stats}")
         time.sleep(0.02)
     t_done = time.time()
     print(json.dumps({"records": expect, "post_s": round(t_post - t0, 3), "applied_s": round(t_done - t0, 3),

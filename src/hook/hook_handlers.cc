@@ -17,6 +17,7 @@ constexpr const char* kEntitiesTopic = "ATLAS_ENTITIES";
 // The records of a REST notification body.
 Result<std::vector<std::string>> Records(const HttpRequest& req) {
   ASSIGN_OR_RETURN(json body, req.JsonBody());
+  if (body.is_object()) return std::vector<std::string>{body.dump()};  // one message, as Atlas takes it
   if (!body.is_array()) return Status::InvalidArgument("notification body must be a JSON array of messages");
   std::vector<std::string> out;
   out.reserve(body.size());

@@ -102,7 +102,7 @@ Result<json> EntityFromReferenceable(const json& r, json* referred) {
   return entity;
 }
 
-Result<catalog::HookChange> ChangeOf(const json& payload, const std::string& created_by) {
+Result<catalog::HookChange> ChangeOf(json payload, const std::string& created_by) {
   using Kind = catalog::HookChange::Kind;
   if (!payload.is_object()) return Status::InvalidArgument("hook message payload must be an object");
   const std::string type = payload.value("type", "");
@@ -112,11 +112,12 @@ Result<catalog::HookChange> ChangeOf(const json& payload, const std::string& cre
                 : !created_by.empty()                                ? created_by
                                                                      : "UNKNOWN";
   if (type == "ENTITY_CREATE_V2" || type == "ENTITY_FULL_UPDATE_V2") {
-    const json& e = Field(payload, "entities");
-    RETURN_IF_ERROR(Need(e.is_object() && e.contains("entities"), type, "entities.entities"));
+    auto e = payload.find("entities");
+    RETURN_IF_ERROR(Need(e != payload.end() && e->is_object() && e->contains("entities"), type, "entities.entities"));
     change.kind = Kind::kUpsert;
-    change.entities = e["entities"];
-    if (e.contains("referredEntities") && !e["referredEntities"].is_null()) change.referred = e["referredEntities"];
+    change.entities = std::move((*e)["entities"]);
+    if (e->contains("referredEntities") && !(*e)["referredEntities"].is_null())
+      change.referred = std::move((*e)["referredEntities"]);
     return change;
   }
   if (type == "ENTITY_PARTIAL_UPDATE_V2") {

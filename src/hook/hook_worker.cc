@@ -104,7 +104,7 @@ bool HookWorker::Process(const catalog::HookMessage& m) {
   auto decoded = DecodeRecord(m.text);
   if (!decoded.ok())
     return Fail(m, decoded.status().message());
-  if (!decoded->is_part) return Apply(m, decoded->payload, decoded->created_by, {});
+  if (!decoded->is_part) return Apply(m, std::move(decoded->payload), decoded->created_by, {});
 
   const std::string& id = decoded->split_id;
   catalog::HookPart part = decoded->part;
@@ -120,7 +120,7 @@ bool HookWorker::Process(const catalog::HookMessage& m) {
     auto joined = JoinParts(parts);
     if (!joined.ok())
       return Fail(m, "split message " + id + ": " + joined.status().message(), id);
-    return Apply(m, joined->payload, joined->created_by, id);
+    return Apply(m, std::move(joined->payload), joined->created_by, id);
   }
   Status s = catalog_.StashHookPart(m.sequence, id, part);
   if (!s.ok()) {
@@ -131,11 +131,11 @@ bool HookWorker::Process(const catalog::HookMessage& m) {
   return true;
 }
 
-bool HookWorker::Apply(const catalog::HookMessage& m, const json& payload, const std::string& created_by,
+bool HookWorker::Apply(const catalog::HookMessage& m, json payload, const std::string& created_by,
                        const std::string& split_id) {
   catalog::HookMessage kept = m;
   if (!split_id.empty()) kept.text = payload.dump();  // the joined message, not its last part
-  auto change = ChangeOf(payload, created_by);
+  auto change = ChangeOf(std::move(payload), created_by);
   if (!change.ok())
     return Fail(kept, change.status().message(), split_id);
   auto r = catalog_.ApplyHookMessage(m.sequence, *change, split_id);

@@ -269,9 +269,18 @@ TEST_F(HookRestTest, TopicBodyAndAuthErrors) {
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.Json()["errorCode"], "ATLAS-400-00-0A7");
   EXPECT_NE(r.Json()["errorMessage"].get<std::string>().find("NO_SUCH_TOPIC"), std::string::npos);
-  r = server_->Post(kHookPath, json{{"not", "a list"}});
+  r = server_->Post(kHookPath, 42);
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.Json()["errorCode"], "ATLAS-400-00-01A");
+  // One record as the whole body, as Atlas accepts it.
+  r = server_->Post(kHookPath, Envelope({{"type", "ENTITY_CREATE_V2"}, {"user", "etl"},
+                                         {"entities", {{"entities", json::array({{{"typeName", "hive_db"},
+                                                                                  {"attributes", {{"qualifiedName", "single@one"},
+                                                                                                  {"name", "single"},
+                                                                                                  {"clusterName", "one"}}}}})}}}}));
+  EXPECT_EQ(r.status, 204) << r.body;
+  WaitApplied(*server_);
+  EXPECT_FALSE(Entity(*server_, "hive_db", "single@one").is_null());
   EXPECT_EQ(server_->Post(kHookPath, json::array({42})).status, 400);
   EXPECT_EQ(Request(server_->port(), "POST", kHookPath, "[", "admin:admin").status, 400);
   // ATLAS_ENTITIES needs Kafka to publish to.

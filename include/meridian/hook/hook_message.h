@@ -21,7 +21,8 @@
 
 namespace meridian::hook {
 
-Result<catalog::HookChange> ChangeOf(const nlohmann::json& payload, const std::string& created_by);
+// `payload` is taken by value: its entities are moved into the change.
+Result<catalog::HookChange> ChangeOf(nlohmann::json payload, const std::string& created_by);
 
 // A V1 Referenceable ({jsonClass, id, typeName, values, traitNames, traits}) as an
 // AtlasEntity; nested Referenceables go to `referred` (guid -> AtlasEntity) and

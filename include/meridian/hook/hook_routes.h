@@ -1,6 +1,7 @@
 // REST routes of the hook module:
 //   POST /api/atlas/v2/notification/topic/{topicName}  (admin) Atlas's REST notification: a JSON array
-//        of records, each a string holding the record's JSON or the record object itself.
+//        of records, each a string holding the record's JSON or the record object itself (a body
+//        that is one object is one record).
 //        ATLAS_HOOK: queued durably (HookWorker::Submit), then 204. ATLAS_ENTITIES: handed to
 //        `publish_entities` (Kafka), 503 when there is none. Other topics: 400 ATLAS-400-00-0A7.
 //   GET  /api/meridian/v1/admin/hook/failures?offset=&limit=  (admin) failed messages with their

@@ -71,7 +71,7 @@ class HookWorker {
   void Run();
   // Applies or parks one queued record; false when it must be retried later (storage error).
   bool Process(const catalog::HookMessage& m);
-  bool Apply(const catalog::HookMessage& m, const nlohmann::json& payload, const std::string& created_by,
+  bool Apply(const catalog::HookMessage& m, nlohmann::json payload, const std::string& created_by,
              const std::string& split_id);
   // Moves `m` to the failures; false when the store refused (retried later).
   bool Fail(const catalog::HookMessage& m, const std::string& error, const std::string& split_id = {});
