@@ -12,7 +12,9 @@ namespace {
 // Resolves object ids inside one mutation: placeholders, real guids and unique attributes.
 class RefResolver {
  public:
-  explicit RefResolver(WriteContext& ctx) : ctx_(ctx) {}
+  // `create_shells`: a reference by unique attributes to an entity that does not exist creates a
+  // shell entity (isIncomplete, only those attributes), as Atlas's hook consumer does.
+  explicit RefResolver(WriteContext& ctx, bool create_shells = false) : ctx_(ctx), create_shells_(create_shells) {}
   std::map<std::string, std::string>& placeholders() { return placeholders_; }
 
   Result<std::string> Resolve(const json& ref) {
@@ -26,13 +28,14 @@ class RefResolver {
     auto ua = ref.find("uniqueAttributes");
     std::string type = ref.value("typeName", "");
     if (ua != ref.end() && ua->is_object() && !type.empty()) {
+      const types::TypeDef* def = ctx_.reg().FindEntity(type);
+      if (!def) return Status::InvalidArgument("Given typename " + type + " was invalid", "ATLAS-400-00-00A");
       for (auto it = ua->begin(); it != ua->end(); ++it) {
         if (!it->is_string()) continue;
-        if (!ctx_.reg().FindEntity(type))
-          return Status::InvalidArgument("Given typename " + type + " was invalid", "ATLAS-400-00-00A");
         auto found = ctx_.FindUnique(type, it.key(), it->get<std::string>());
         if (found) return *found;
       }
+      if (create_shells_) return Shell(*def, *ua);
       return Status::NotFound("Referenced entity " + type + " " + ua->dump() + " does not exist", "ATLAS-404-00-009");
     }
     return Status::InvalidArgument("invalid object id " + ref.dump() + ": needs guid or typeName+uniqueAttributes",
@@ -40,6 +43,24 @@ class RefResolver {
   }
 
  private:
+  Result<std::string> Shell(const types::TypeDef& type, const json& unique_attributes) {
+    json attrs = json::object();
+    for (auto it = unique_attributes.begin(); it != unique_attributes.end(); ++it)
+      if (it->is_string() && std::find(type.unique_attributes.begin(), type.unique_attributes.end(), it.key()) !=
+                                 type.unique_attributes.end())
+        attrs[it.key()] = *it;
+    if (attrs.empty())
+      return Status::NotFound("Referenced entity " + type.name + " " + unique_attributes.dump() + " does not exist",
+                              "ATLAS-404-00-009");
+    const std::string guid = NewGuid();
+    json* rec = ctx_.Create(guid, type.name);
+    (*rec)["attributes"] = attrs;
+    (*rec)["isIncomplete"] = true;
+    for (auto it = attrs.begin(); it != attrs.end(); ++it)
+      ctx_.RegisterPendingUnique(type.name, it.key(), it->get<std::string>(), guid);
+    return guid;
+  }
+
   Result<std::string> ResolveGuid(const std::string& guid, const json& ref) {
     if (IsPlaceholderGuid(guid)) {
       auto it = placeholders_.find(guid);
@@ -54,6 +75,7 @@ class RefResolver {
     return guid;
   }
   WriteContext& ctx_;
+  bool create_shells_;
   std::map<std::string, std::string> placeholders_;
 };
 
@@ -199,13 +221,13 @@ Result<Mutation> Catalog::CreateOrUpdate(const json& entities, const json& refer
 }
 
 Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const json& referred,
-                                std::map<std::string, std::string>* assigned_out) {
+                                std::map<std::string, std::string>* assigned_out, bool create_shells) {
   if (!entities.is_array()) return Status::InvalidArgument("entities must be a list", "ATLAS-400-00-01A");
   if (!referred.is_null() && !referred.is_object())
     return Status::InvalidArgument("referredEntities must be an object", "ATLAS-400-00-01A");
   size_t total = entities.size() + (referred.is_object() ? referred.size() : 0);
   if (total == 0) return Status::InvalidArgument("no entities to create/update", "ATLAS-400-00-01A");
-  RefResolver resolver(ctx);
+  RefResolver resolver(ctx, create_shells);
   std::map<std::string, std::string>& assigned = *assigned_out;
   std::vector<Incoming> incoming;
   for (const json& e : entities)
@@ -269,6 +291,11 @@ Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const j
     bool changed = false;
     RETURN_IF_ERROR(MergeAttributes(ctx, *in.type, in.body.value("attributes", json::object()), *rec, rel_attrs[i],
                                     &changed));
+    if (!in.is_new && rec->value("isIncomplete", false)) {  // a shell entity gets its full content
+      (*rec)["isIncomplete"] = false;
+      changed = true;
+      RETURN_IF_ERROR(CheckMandatory(*in.type, *rec));
+    }
     const json ra = in.body.value("relationshipAttributes", json::object());
     if (!ra.is_object()) return Status::InvalidArgument("relationshipAttributes must be an object", "ATLAS-400-00-01A");
     for (auto it = ra.begin(); it != ra.end(); ++it)

@@ -122,8 +122,9 @@ class WriteContext {
 namespace internal {
 // The bodies of Catalog::CreateOrUpdate and Catalog::PartialUpdate on an open
 // context (write lock held); the caller commits. `assigned` receives placeholder -> guid.
+// `create_shells`: references by unique attributes to absent entities create shell entities.
 Status UpsertEntities(WriteContext& ctx, const json& entities, const json& referred,
-                      std::map<std::string, std::string>* assigned);
+                      std::map<std::string, std::string>* assigned, bool create_shells = false);
 Status PartiallyUpdateEntity(WriteContext& ctx, const std::string& guid, const json& attributes,
                              const json& relationship_attributes);
 }  // namespace internal

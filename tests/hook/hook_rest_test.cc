@@ -264,6 +264,41 @@ TEST_F(HookRestTest, AnIncompleteSplitMessageWaitsWithoutBlockingTheOthers) {
   EXPECT_FALSE(Entity(*server_, "hive_table", "atlas_emr.trip_details@primary").is_null());
 }
 
+TEST_F(HookRestTest, ReferencesToUnknownEntitiesCreateShellsThatALaterMessageCompletes) {
+  // A query reading a table the hook never announced (created before the hook was installed).
+  json process = {{"typeName", "hive_process"}, {"guid", "-1"},
+                  {"attributes", {{"qualifiedName", "QUERY:shell.src@s->:INSERT:shell.dst@s"}, {"name", "q"},
+                                  {"operationType", "QUERY"}, {"startTime", 1}, {"endTime", 2}, {"userName", "etl"},
+                                  {"queryText", "insert into dst select * from src"}, {"queryId", "q1"},
+                                  {"queryPlan", "Not Supported"}, {"recentQueries", json::array()},
+                                  {"clusterName", "s"}}},
+                  {"relationshipAttributes",
+                   {{"inputs", json::array({{{"typeName", "hive_table"}, {"uniqueAttributes", {{"qualifiedName", "shell.src@s"}}}}})},
+                    {"outputs", json::array({{{"typeName", "hive_table"}, {"uniqueAttributes", {{"qualifiedName", "shell.dst@s"}}}}})}}}};
+  json query = Envelope({{"type", "ENTITY_CREATE_V2"}, {"user", "etl"}, {"entities", {{"entities", json::array({process})}}}});
+  ASSERT_EQ(Post(json::array({query})).status, 204);
+  json stats = WaitApplied(*server_);
+  json src = Entity(*server_, "hive_table", "shell.src@s");
+  ASSERT_FALSE(src.is_null()) << stats.dump();
+  EXPECT_EQ(src["isIncomplete"], true);
+  EXPECT_EQ(src["attributes"]["qualifiedName"], "shell.src@s");
+  EXPECT_FALSE(Entity(*server_, "hive_process", "QUERY:shell.src@s->:INSERT:shell.dst@s").is_null());
+
+  json db = {{"typeName", "hive_db"}, {"guid", "-2"},
+             {"attributes", {{"qualifiedName", "shell@s"}, {"name", "shell"}, {"clusterName", "s"}}}};
+  json table = {{"typeName", "hive_table"}, {"guid", "-3"},
+                {"attributes", {{"qualifiedName", "shell.src@s"}, {"name", "src"}, {"owner", "etl"}}},
+                {"relationshipAttributes", {{"db", {{"guid", "-2"}, {"typeName", "hive_db"}}}}}};
+  json full = Envelope({{"type", "ENTITY_CREATE_V2"}, {"user", "etl"},
+                        {"entities", {{"entities", json::array({table})}, {"referredEntities", {{"-2", db}}}}}});
+  ASSERT_EQ(Post(json::array({full})).status, 204);
+  WaitApplied(*server_);
+  json completed = Entity(*server_, "hive_table", "shell.src@s");
+  EXPECT_EQ(completed["guid"], src["guid"]);
+  EXPECT_EQ(completed["isIncomplete"], false);
+  EXPECT_EQ(completed["attributes"]["owner"], "etl");
+}
+
 TEST_F(HookRestTest, TopicBodyAndAuthErrors) {
   HttpResult r = server_->Post("/api/atlas/v2/notification/topic/NO_SUCH_TOPIC", json::array());
   EXPECT_EQ(r.status, 400);
