@@ -107,6 +107,23 @@ Status LoadConfigFile(const std::string& path, bool required, Config* c) {
       t["exchange"]["max_expanded_bytes"].value_or<int64_t>(static_cast<int64_t>(ex.limits.max_expanded_bytes));
   ex.limits.max_entry_bytes =
       t["exchange"]["max_entry_bytes"].value_or<int64_t>(static_cast<int64_t>(ex.limits.max_entry_bytes));
+  c->kafka_bootstrap_servers = t["kafka"]["bootstrap_servers"].value_or(c->kafka_bootstrap_servers);
+  c->kafka_group_id = t["kafka"]["group_id"].value_or(c->kafka_group_id);
+  if (auto* topics = t["kafka"]["hook_topics"].as_array()) {
+    c->kafka_hook_topics.clear();
+    for (auto& topic : *topics) {
+      auto name = topic.value<std::string>();
+      if (!name || name->empty()) return Status::InvalidArgument("config file " + path + ": [kafka] hook_topics must be names");
+      c->kafka_hook_topics.push_back(*name);
+    }
+  }
+  if (auto* props = t["kafka"]["properties"].as_table()) {
+    for (auto& [key, value] : *props) {
+      auto v = value.value<std::string>();
+      if (!v) return Status::InvalidArgument("config file " + path + ": [kafka.properties] values must be strings");
+      c->kafka_properties[std::string(key.str())] = *v;
+    }
+  }
   return Status::Ok();
 }
 

@@ -1,7 +1,9 @@
 // Server configuration: defaults, then the TOML file, then command-line flags.
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "meridian/auth/auth.h"
 #include "meridian/notify/notification_feed.h"
@@ -29,6 +31,11 @@ struct Config {
   openlineage::Options openlineage;
   // [exchange]: work_dir is <data_dir>/exchange unless set.
   exchange::ExchangeOptions exchange;
+  // [kafka]: consume Atlas hook messages when bootstrap_servers is set.
+  std::string kafka_bootstrap_servers;
+  std::string kafka_group_id = "atlas";
+  std::vector<std::string> kafka_hook_topics{"ATLAS_HOOK"};
+  std::map<std::string, std::string> kafka_properties;  // [kafka.properties]: librdkafka settings
 };
 
 // Reads `path` over the defaults in `config`. A missing optional file is fine.

@@ -16,6 +16,8 @@
 #include "meridian/backup/backup.h"
 #include "meridian/exchange/exchange.h"
 #include "meridian/catalog/catalog.h"
+#include "meridian/hook/hook_worker.h"
+#include "meridian/hook/kafka_hook_source.h"
 #include "meridian/importer/commands.h"
 #include "meridian/index/indexer.h"
 #include "meridian/index/search_index.h"
@@ -86,6 +88,22 @@ void AddStoreGauges(const std::string& data_dir, const catalog::Catalog& catalog
                    [data_dir] { return DiskBytes(IndexDir(data_dir)); });
 }
 
+// Hook message counters and apply lag.
+void AddHookMetrics(const hook::HookWorker& worker, server::ServerMetrics& metrics) {
+  metrics.AddCounter("meridian_hook_messages_received_total", "Hook records queued (REST and Kafka).",
+                     [&worker] { return static_cast<double>(worker.received()); });
+  metrics.AddCounter("meridian_hook_messages_duplicate_total", "Hook records dropped as redeliveries.",
+                     [&worker] { return static_cast<double>(worker.duplicates()); });
+  metrics.AddCounter("meridian_hook_messages_applied_total", "Hook messages applied to the catalog.",
+                     [&worker] { return static_cast<double>(worker.applied()); });
+  metrics.AddCounter("meridian_hook_messages_failed_total", "Hook messages that could not be applied (kept with their error).",
+                     [&worker] { return static_cast<double>(worker.failed()); });
+  metrics.AddGauge("meridian_hook_messages_pending", "Hook records waiting to be applied.",
+                   [&worker] { return static_cast<double>(worker.pending()); });
+  metrics.AddGauge("meridian_hook_apply_lag_p99_seconds", "99th percentile of arrival-to-commit time, last 10,000 messages.",
+                   [&worker] { return worker.LagPercentileMs(99) / 1000.0; });
+}
+
 int Serve(const Config& config) {
   // Signals are taken by one thread with sigwait, so blocked everywhere else.
   sigset_t signals;
@@ -144,6 +162,31 @@ int Serve(const Config& config) {
   if (exchange_options.work_dir.empty()) exchange_options.work_dir = config.data_dir + "/exchange";
   exchange::ExchangeService exchange_service(catalog->get(), exchange_options);
 
+  // Atlas hook messages: queued by REST (and Kafka), applied in order by one worker.
+  hook::HookWorker hook_worker(**catalog);
+  hook_worker.Start();
+  std::unique_ptr<hook::KafkaHookSource> kafka_source;
+  std::unique_ptr<kafka::Producer> kafka_producer;
+  server::PublishFn publish_entities;
+  if (!config.kafka_bootstrap_servers.empty()) {
+    kafka::ConsumerOptions consumer_options{config.kafka_bootstrap_servers, config.kafka_group_id,
+                                            config.kafka_hook_topics, config.kafka_properties};
+    auto source = hook::KafkaHookSource::Create(consumer_options, &hook_worker);
+    if (!source.ok()) return Fail(source.status());
+    kafka_source = std::move(*source);
+    auto producer = kafka::Producer::Create({config.kafka_bootstrap_servers, config.kafka_properties});
+    if (!producer.ok()) return Fail(producer.status());
+    kafka_producer = std::move(*producer);
+    publish_entities = [p = kafka_producer.get()](const std::vector<std::string>& records) {
+      std::vector<kafka::OutgoingRecord> out;
+      for (const auto& r : records) out.push_back({"ATLAS_ENTITIES", std::nullopt, r});
+      return p->Send(out);
+    };
+    kafka_source->Start();
+    spdlog::info("consuming Atlas hook messages from Kafka {} (group {})", config.kafka_bootstrap_servers,
+                 config.kafka_group_id);
+  }
+
   server::Services services{catalog->get(), users->get(), &sessions};
   services.search = &search_service;
   services.lineage = &lineage_service;
@@ -151,12 +194,16 @@ int Serve(const Config& config) {
   services.notifications = &notifications;
   services.openlineage = &openlineage_service;
   services.exchange = &exchange_service;
+  services.hook = &hook_worker;
+  services.publish_entities = publish_entities;
   services.index_failures = &indexer.failures();
   services.users_file = UsersFile(config);
   services.download_dir = config.data_dir + "/downloads";
   server::Api api(services, api_options);
 
   AddStoreGauges(config.data_dir, **catalog, indexer, **search_index, propagation, server_metrics);
+
+  AddHookMetrics(hook_worker, server_metrics);
 
   auto access_log = spdlog::default_logger()->clone("access");
   server::HttpServer http(
@@ -208,6 +255,8 @@ int Serve(const Config& config) {
   signal_thread.join();
   password_check.join();
   lineage_service.JoinBackgroundAttach();
+  if (kafka_source) kafka_source->Stop();
+  hook_worker.Stop();
   propagation.Stop();
   notifications.Stop();
   indexer.Stop();

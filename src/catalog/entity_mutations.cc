@@ -12,7 +12,9 @@ namespace {
 // Resolves object ids inside one mutation: placeholders, real guids and unique attributes.
 class RefResolver {
  public:
-  explicit RefResolver(WriteContext& ctx) : ctx_(ctx) {}
+  // `create_shells`: a reference by unique attributes to an entity that does not exist creates a
+  // shell entity (isIncomplete, only those attributes), as Atlas's hook consumer does.
+  explicit RefResolver(WriteContext& ctx, bool create_shells = false) : ctx_(ctx), create_shells_(create_shells) {}
   // Placeholder guids, and on import the incoming guids of entities matched by unique attributes.
   std::map<std::string, std::string>& placeholders() { return placeholders_; }
 
@@ -27,13 +29,14 @@ class RefResolver {
     auto ua = ref.find("uniqueAttributes");
     std::string type = ref.value("typeName", "");
     if (ua != ref.end() && ua->is_object() && !type.empty()) {
+      const types::TypeDef* def = ctx_.reg().FindEntity(type);
+      if (!def) return Status::InvalidArgument("Given typename " + type + " was invalid", "ATLAS-400-00-00A");
       for (auto it = ua->begin(); it != ua->end(); ++it) {
         if (!it->is_string()) continue;
-        if (!ctx_.reg().FindEntity(type))
-          return Status::InvalidArgument("Given typename " + type + " was invalid", "ATLAS-400-00-00A");
         auto found = ctx_.FindUnique(type, it.key(), it->get<std::string>());
         if (found) return *found;
       }
+      if (create_shells_) return Shell(*def, *ua);
       return Status::NotFound("Referenced entity " + type + " " + ua->dump() + " does not exist", "ATLAS-404-00-009");
     }
     return Status::InvalidArgument("invalid object id " + ref.dump() + ": needs guid or typeName+uniqueAttributes",
@@ -41,6 +44,24 @@ class RefResolver {
   }
 
  private:
+  Result<std::string> Shell(const types::TypeDef& type, const json& unique_attributes) {
+    json attrs = json::object();
+    for (auto it = unique_attributes.begin(); it != unique_attributes.end(); ++it)
+      if (it->is_string() && std::find(type.unique_attributes.begin(), type.unique_attributes.end(), it.key()) !=
+                                 type.unique_attributes.end())
+        attrs[it.key()] = *it;
+    if (attrs.empty())
+      return Status::NotFound("Referenced entity " + type.name + " " + unique_attributes.dump() + " does not exist",
+                              "ATLAS-404-00-009");
+    const std::string guid = NewGuid();
+    json* rec = ctx_.Create(guid, type.name);
+    (*rec)["attributes"] = attrs;
+    (*rec)["isIncomplete"] = true;
+    for (auto it = attrs.begin(); it != attrs.end(); ++it)
+      ctx_.RegisterPendingUnique(type.name, it.key(), it->get<std::string>(), guid);
+    return guid;
+  }
+
   Result<std::string> ResolveGuid(const std::string& guid, const json& ref) {
     if (IsPlaceholderGuid(guid) || placeholders_.count(guid)) {
       auto it = placeholders_.find(guid);
@@ -55,6 +76,7 @@ class RefResolver {
     return guid;
   }
   WriteContext& ctx_;
+  bool create_shells_;
   std::map<std::string, std::string> placeholders_;
 };
 
@@ -234,19 +256,30 @@ Status ReplaceDirectClassifications(WriteContext& ctx, const types::TypeDef& typ
 
 Result<Mutation> Catalog::Upsert(const json& entities, const json& referred, const std::string& user, bool import,
                                  const UserRecordChanges& records) {
+  size_t total = (entities.is_array() ? entities.size() : 0) + (referred.is_object() ? referred.size() : 0);
+  if (total > options_.max_entities_per_request)
+    return Status::TooLarge("too many entities in one request: " + std::to_string(total) + " > " +
+                            std::to_string(options_.max_entities_per_request));
+  std::lock_guard<std::mutex> lock(write_mu_);
+  WriteContext ctx(*this, user);
+  std::map<std::string, std::string> assigned;
+  RETURN_IF_ERROR(internal::UpsertEntities(ctx, entities, referred, &assigned, /*create_shells=*/false, import));
+  for (const auto& [key, value] : records) ctx.PutUserRecord(key, value);
+  Mutation m;
+  RETURN_IF_ERROR(ctx.Commit(&m.sequence));
+  m.response = MutationResponse(*this, ctx, assigned);
+  return m;
+}
+
+Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const json& referred,
+                                std::map<std::string, std::string>* assigned_out, bool create_shells, bool import) {
   if (!entities.is_array()) return Status::InvalidArgument("entities must be a list", "ATLAS-400-00-01A");
   if (!referred.is_null() && !referred.is_object())
     return Status::InvalidArgument("referredEntities must be an object", "ATLAS-400-00-01A");
   size_t total = entities.size() + (referred.is_object() ? referred.size() : 0);
   if (total == 0) return Status::InvalidArgument("no entities to create/update", "ATLAS-400-00-01A");
-  if (total > options_.max_entities_per_request)
-    return Status::TooLarge("too many entities in one request: " + std::to_string(total) + " > " +
-                            std::to_string(options_.max_entities_per_request));
-
-  std::lock_guard<std::mutex> lock(write_mu_);
-  WriteContext ctx(*this, user);
-  RefResolver resolver(ctx);
-  std::map<std::string, std::string> assigned;
+  RefResolver resolver(ctx, create_shells);
+  std::map<std::string, std::string>& assigned = *assigned_out;
   std::vector<Incoming> incoming;
   for (const json& e : entities)
     if (!e.is_null()) incoming.push_back({EntityBodyWithoutNulls(e)});
@@ -320,8 +353,9 @@ Result<Mutation> Catalog::Upsert(const json& entities, const json& referred, con
     const bool shell = FlagOr(in.body, "isIncomplete", false);
     if (in.is_new && shell) {
       (*rec)["isIncomplete"] = true;
-    } else if (!in.is_new && changed && !shell && (*rec).value("isIncomplete", false)) {
-      (*rec)["isIncomplete"] = false;
+    } else if (!in.is_new && changed && !shell && rec->value("isIncomplete", false)) {
+      (*rec)["isIncomplete"] = false;  // a shell entity gets its full content
+      RETURN_IF_ERROR(CheckMandatory(*in.type, *rec));
     }
     const json ra = in.body.value("relationshipAttributes", json::object());
     if (!ra.is_object()) return Status::InvalidArgument("relationshipAttributes must be an object", "ATLAS-400-00-01A");
@@ -379,17 +413,22 @@ Result<Mutation> Catalog::Upsert(const json& entities, const json& referred, con
         ctx.QueuePropagation({{"kind", "classification"}, {"guid", guid}, {"name", c["typeName"]}});
     }
   }
-  for (const auto& [key, value] : records) ctx.PutUserRecord(key, value);
-  Mutation m;
-  RETURN_IF_ERROR(ctx.Commit(&m.sequence));
-  m.response = MutationResponse(*this, ctx, assigned);
-  return m;
+  return Status::Ok();
 }
 
 Result<Mutation> Catalog::PartialUpdate(const std::string& guid, const json& attributes,
                                         const json& relationship_attributes, const std::string& user) {
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
+  RETURN_IF_ERROR(internal::PartiallyUpdateEntity(ctx, guid, attributes, relationship_attributes));
+  Mutation m;
+  RETURN_IF_ERROR(ctx.Commit(&m.sequence));
+  m.response = MutationResponse(*this, ctx, {}, "PARTIAL_UPDATE");
+  return m;
+}
+
+Status internal::PartiallyUpdateEntity(WriteContext& ctx, const std::string& guid, const json& attributes,
+                                       const json& relationship_attributes) {
   ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));
   if ((*rec)["status"] != "ACTIVE")
     return Status::NotFound("Given instance guid " + guid + " has been deleted", "ATLAS-404-00-012");
@@ -410,10 +449,7 @@ Result<Mutation> Catalog::PartialUpdate(const std::string& guid, const json& att
     ASSIGN_OR_RETURN(auto targets, ResolveTargets(resolver, ctx, *type, it.key(), it.value()));
     RETURN_IF_ERROR(ctx.ReplaceRelationshipAttribute(guid, it.key(), targets));
   }
-  Mutation m;
-  RETURN_IF_ERROR(ctx.Commit(&m.sequence));
-  m.response = MutationResponse(*this, ctx, {}, "PARTIAL_UPDATE");
-  return m;
+  return Status::Ok();
 }
 
 Result<Mutation> Catalog::DeleteEntities(const std::vector<std::string>& guids, const std::string& user) {

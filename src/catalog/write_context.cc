@@ -384,6 +384,10 @@ Status WriteContext::Commit(uint64_t* sequence) {
   for (const json& a : admin_audits_)
     catalog_.AddAdminAudit(batch, a["operation"], user_, now_, a["params"], a["result"], a["count"]);
   const uint64_t last_notification = WriteNotifications(batch);
+  for (const Bookkeeping& b : bookkeeping_) {
+    if (b.value) batch.Put(b.family, b.key, *b.value);
+    else batch.Delete(b.family, b.key);
+  }
   CommitInfo info;
   RETURN_IF_ERROR(catalog_.Commit(batch, &info.sequence));
   catalog_.last_notification_ = last_notification;

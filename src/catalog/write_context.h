@@ -75,6 +75,11 @@ class WriteContext {
 
   // A user record put (value) or deleted (nullopt) with the batch.
   void PutUserRecord(const std::string& key, const std::optional<json>& value) { user_records_.emplace_back(key, value); }
+  // A key outside the entity model (queue bookkeeping) written (value) or deleted
+  // (nullopt) with this mutation's batch.
+  void AddBookkeeping(store::Family family, std::string key, std::optional<std::string> value) {
+    bookkeeping_.push_back({family, std::move(key), std::move(value)});
+  }
 
   const std::vector<std::string>& created() const { return created_; }
   const std::vector<std::string>& updated() const { return updated_; }
@@ -119,6 +124,23 @@ class WriteContext {
   std::vector<std::pair<std::string, std::string>> relationship_events_;  // guid, operation
   std::vector<std::pair<std::string, std::optional<json>>> user_records_;
   std::set<std::string> linked_;  // ends of lineage-carrying relationships created here
+  struct Bookkeeping {
+    store::Family family;
+    std::string key;
+    std::optional<std::string> value;
+  };
+  std::vector<Bookkeeping> bookkeeping_;
 };
+
+namespace internal {
+// The bodies of Catalog::CreateOrUpdate and Catalog::PartialUpdate on an open
+// context (write lock held); the caller commits. `assigned` receives placeholder -> guid.
+// `create_shells`: references by unique attributes to absent entities create shell entities.
+// `import`: as Catalog::ImportEntities (given guids and stamps kept, classifications replaced).
+Status UpsertEntities(WriteContext& ctx, const json& entities, const json& referred,
+                      std::map<std::string, std::string>* assigned, bool create_shells = false, bool import = false);
+Status PartiallyUpdateEntity(WriteContext& ctx, const std::string& guid, const json& attributes,
+                             const json& relationship_attributes);
+}  // namespace internal
 
 }  // namespace meridian::catalog

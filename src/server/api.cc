@@ -101,6 +101,7 @@ Api::Api(Services services, ApiOptions options) : services_(services), options_(
   if (services_.notifications) RegisterNotificationRoutes(router_, services_);
   if (services_.openlineage) RegisterOpenLineageRoutes(router_, services_);
   if (services_.exchange) RegisterExchangeRoutes(router_, services_);
+  if (services_.hook) RegisterHookRoutes(router_, services_);
   if (!services_.users_file.empty()) RegisterBackupRoutes(router_, services_);
 }
 

@@ -52,6 +52,14 @@ void RegisterOpenLineageRoutes(Router& r, const Services& s);
 //   POST /api/atlas/admin/importfile  AtlasImportRequest with options.fileName (under the import folder)
 //   GET  /api/atlas/admin/expimp/audit ExportImportAuditEntry list
 void RegisterExchangeRoutes(Router& r, const Services& s);
+// hook_handlers.cc: POST /api/atlas/v2/notification/topic/{topicName}  (admin) Atlas's REST notification: a JSON array
+//        of records, each a string holding the record's JSON or the record object itself (a body
+//        that is one object is one record).
+//        ATLAS_HOOK: queued durably (HookWorker::Submit), then 204. ATLAS_ENTITIES: handed to
+//        `publish_entities` (Kafka), 503 when there is none. Other topics: 400 ATLAS-400-00-0A7.
+//   GET  /api/meridian/v1/admin/hook/failures?offset=&limit=  (admin) failed messages with their
+//        errors, oldest first, and the worker's counters.
+void RegisterHookRoutes(Router& r, const Services& s);
 // POST /api/meridian/v1/admin/backup {"to": "/absolute/folder/on/the/server"} (ADMIN):
 // 200 with {to, storeSequence, files, bytes}; 400 bad target, 409 a backup is
 // running, 507 out of space (backup_handlers.cc).

@@ -33,6 +33,10 @@ void ServerMetrics::AddGauge(std::string name, std::string help, std::function<d
   gauges_.push_back({std::move(name), std::move(help), std::move(value)});
 }
 
+void ServerMetrics::AddCounter(std::string name, std::string help, std::function<double()> value) {
+  gauges_.push_back({std::move(name), std::move(help), std::move(value), "counter"});
+}
+
 nlohmann::json ServerMetrics::Json() const {
   nlohmann::json classes = nlohmann::json::object();
   for (int i = 0; i < kRouteClassCount; ++i) {
@@ -105,7 +109,7 @@ std::string ServerMetrics::Prometheus() const {
   out += "meridian_http_connections_refused_total " + std::to_string(connections_refused.load()) + "\n";
 
   for (const Gauge& g : gauges_) {
-    header(g.name.c_str(), "gauge", g.help.c_str());
+    header(g.name.c_str(), g.type, g.help.c_str());
     out += g.name + " " + Number(g.value()) + "\n";
   }
   return out;

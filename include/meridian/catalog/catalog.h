@@ -50,6 +50,7 @@ struct NotificationPrune {
   uint64_t keep_from = 0;   // 0: no pin
   size_t max_deletes = 10000;  // per call; call again while it returns this many
 };
+inline constexpr std::string_view kHookTopic = "hook";                // a received hook message (HookMessage)
 
 struct ReadOptions {
   bool min_ext_info = false;          // referredEntities in minimal (header) form
@@ -97,6 +98,47 @@ struct CommitInfo {
   std::vector<EdgeChange> edges;
 };
 
+// A notification message received from a hook (REST or Kafka), as kept in the
+// hook queue until it is applied or recorded as failed.
+struct HookMessage {
+  uint64_t sequence = 0;    // queue position: messages are applied in this order
+  std::string text;         // the record as received (JSON text)
+  std::string source;       // where it came from: "rest" or "kafka:<topic>/<partition>@<offset>"
+  std::string digest;       // content digest: a message whose digest was queued before is a redelivery
+  int64_t received_ms = 0;
+};
+
+// What one hook message changes, decoded from it (meridian/hook/hook_message.h).
+struct HookChange {
+  enum class Kind { kUpsert, kPartialUpdate, kDelete };
+  Kind kind = Kind::kUpsert;
+  json entities = json::array();                   // kUpsert: AtlasEntity list (create or update)
+  json referred = json::object();                  // kUpsert: referredEntities
+  json entity_id;                                  // kPartialUpdate: AtlasObjectId (guid or typeName+uniqueAttributes)
+  json attributes = json::object();                // kPartialUpdate: only these change
+  json relationship_attributes = json::object();   // kPartialUpdate
+  json ids = json::array();                        // kDelete: AtlasObjectIds; absent entities are skipped
+  std::string user;                                // recorded as createdBy/updatedBy and in the audit
+};
+
+// One part of a split hook message, kept until all its parts are there.
+struct HookPart {
+  int index = 0;
+  int count = 0;
+  std::string compression;  // "NONE" or "GZIP"
+  std::string chunk;
+  int64_t received_ms = 0;
+};
+
+// A hook message that could not be applied, kept with its error.
+struct HookFailure {
+  uint64_t sequence = 0;
+  std::string text;
+  std::string source;
+  std::string error;
+  int64_t received_ms = 0;
+  int64_t failed_ms = 0;
+};
 
 // What Atlas stores for a primitive attribute that an entity leaves unset, and so what reads
 // show for it: the attribute's defaultValue, else its type's default (0 for byte, short, int,
@@ -261,6 +303,30 @@ class Catalog {
   Result<uint64_t> OldestNotification() const;
   // Deletes old notifications per `prune` (one batch); the number deleted.
   Result<size_t> PruneNotifications(const NotificationPrune& prune);
+
+  // ---- Hook message queue (src/catalog/hook_queue.cc) ----
+  // Appends the messages not seen before (by digest) to the hook queue, in one
+  // batch with their digests; sets their sequence. Returns how many were new.
+  Result<size_t> EnqueueHookMessages(std::vector<HookMessage>& messages);
+  // Up to `limit` queued messages after sequence `after`, in order.
+  std::vector<HookMessage> PendingHookMessages(uint64_t after, size_t limit) const;
+  size_t CountHookMessages() const;
+  // Applies `change` and removes message `sequence` from the queue (and the
+  // stored parts of split message `split_id`, when given), in ONE batch. On
+  // error nothing is written.
+  Result<Mutation> ApplyHookMessage(uint64_t sequence, const HookChange& change, const std::string& split_id = {});
+  // Removes `message` from the queue (and the parts of `split_id`) and keeps it as a failure with `error`, one batch.
+  Status FailHookMessage(const HookMessage& message, const std::string& error, const std::string& split_id = {});
+  // Moves queued message `sequence`, part `part` of split message `split_id`, to the part store.
+  Status StashHookPart(uint64_t sequence, const std::string& split_id, const HookPart& part);
+  // The stored parts of split message `split_id`, by index.
+  std::vector<HookPart> HookParts(const std::string& split_id) const;
+  // Split-message ids with a part older than `before_ms`.
+  std::vector<std::string> StaleHookParts(int64_t before_ms) const;
+  // Failed messages, oldest first.
+  std::vector<HookFailure> HookFailures(size_t offset, size_t limit) const;
+  // Forgets digests of messages received before `before_ms` (redeliveries after that are applied again).
+  Status PruneHookDigests(int64_t before_ms);
 
   // ---- Relationships ----
   Result<json> CreateRelationship(const json& relationship, const std::string& user);

@@ -20,6 +20,9 @@
 namespace meridian::search {
 class SearchService;
 }  // namespace meridian::search
+namespace meridian::hook {
+class HookWorker;
+}  // namespace meridian::hook
 namespace meridian::exchange {
 class ExchangeService;
 }  // namespace meridian::exchange
@@ -43,6 +46,8 @@ struct ApiOptions {
   const ServerMetrics* metrics = nullptr;  // Served by the metrics routes when set. Default: none.
 };
 
+using PublishFn = std::function<Status(const std::vector<std::string>& records)>;
+
 // Everything the routes serve from; the Api registers every route group from it.
 // catalog, users and sessions are required; a group whose service is null (or whose
 // folder is empty) is left out. All must outlive the Api.
@@ -56,6 +61,10 @@ struct Services {
   notify::NotificationFeed* notifications = nullptr;  // /meridian/v1/notifications
   openlineage::OpenLineageService* openlineage = nullptr;  // POST /api/v1/lineage
   exchange::ExchangeService* exchange = nullptr;           // /api/atlas/admin/export, import, ...
+  hook::HookWorker* hook = nullptr;                        // /v2/notification/topic/{topic}, hook failures
+  // Publishes records to Kafka's ATLAS_ENTITIES and returns once they are confirmed; empty
+  // without Kafka (then posting to that topic answers 503).
+  PublishFn publish_entities;
   const WorkerFailures* index_failures = nullptr;     // /admin/index/failures, /admin/metrics
   std::string users_file;    // copied by POST /meridian/v1/admin/backup (empty: no backup route)
   std::string download_dir;  // search-result downloads (empty: no download routes)

@@ -51,6 +51,8 @@ class ServerMetrics {
 
   // A value sampled at render time; `name` is a Prometheus metric name.
   void AddGauge(std::string name, std::string help, std::function<double()> value);
+  // A monotonically increasing value (Prometheus type counter; name it *_total). Same rules as AddGauge.
+  void AddCounter(std::string name, std::string help, std::function<double()> value);
 
   nlohmann::json Json() const;
   std::string Prometheus() const;
@@ -60,6 +62,7 @@ class ServerMetrics {
   struct Gauge {
     std::string name, help;
     std::function<double()> value;
+    const char* type = "gauge";
   };
   std::vector<Gauge> gauges_;
 };
