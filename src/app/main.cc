@@ -23,6 +23,7 @@
 #include "meridian/index/search_index.h"
 #include "meridian/lineage/lineage_service.h"
 #include "meridian/lineage/propagation_worker.h"
+#include "meridian/notify/kafka_publisher.h"
 #include "meridian/notify/notification_feed.h"
 #include "meridian/openlineage/openlineage.h"
 #include "meridian/search/search_service.h"
@@ -167,6 +168,7 @@ int Serve(const Config& config) {
   hook_worker.Start();
   std::unique_ptr<hook::KafkaHookSource> kafka_source;
   std::unique_ptr<kafka::Producer> kafka_producer;
+  std::unique_ptr<notify::KafkaPublisher> kafka_publisher;  // entity notifications to ATLAS_ENTITIES
   server::PublishFn publish_entities;
   if (!config.kafka_bootstrap_servers.empty()) {
     kafka::ConsumerOptions consumer_options{config.kafka_bootstrap_servers, config.kafka_group_id,
@@ -182,6 +184,8 @@ int Serve(const Config& config) {
       for (const auto& r : records) out.push_back({"ATLAS_ENTITIES", std::nullopt, r});
       return p->Send(out);
     };
+    kafka_publisher = std::make_unique<notify::KafkaPublisher>(&notifications, kafka_producer.get());
+    if (Status s = kafka_publisher->Start(); !s.ok()) return Fail(s);
     kafka_source->Start();
     spdlog::info("consuming Atlas hook messages from Kafka {} (group {})", config.kafka_bootstrap_servers,
                  config.kafka_group_id);
@@ -258,6 +262,7 @@ int Serve(const Config& config) {
   if (kafka_source) kafka_source->Stop();
   hook_worker.Stop();
   propagation.Stop();
+  if (kafka_publisher) kafka_publisher->Stop();
   notifications.Stop();
   indexer.Stop();
   search_index->reset();
