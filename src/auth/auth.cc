@@ -21,6 +21,7 @@ constexpr uint32_t kParallelism = 1;
 constexpr size_t kSaltBytes = 16;
 constexpr size_t kHashBytes = 32;
 constexpr auto kVerifiedTtl = std::chrono::minutes(5);
+constexpr auto kFileCheckEvery = std::chrono::seconds(1);
 
 std::string CacheKey(const std::string& user, const std::string& password) {
   std::string in = user + '\0' + password;
@@ -194,9 +195,13 @@ Result<Principal> UserStore::Authenticate(const std::string& user, const std::st
   const std::string key = CacheKey(user, password);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (MtimeOf(path_) != file_mtime_) RETURN_IF_ERROR(Reload());
-    auto v = verified_.find(key);
     auto now = std::chrono::steady_clock::now();
+    // One stat of the users file a second, not one a request.
+    if (now >= next_file_check_) {
+      if (MtimeOf(path_) != file_mtime_) RETURN_IF_ERROR(Reload());
+      next_file_check_ = now + kFileCheckEvery;
+    }
+    auto v = verified_.find(key);
     if (v != verified_.end() && v->second.second > now) {
       v->second.second = now + kVerifiedTtl;  // sliding: a busy client is not re-hashed (nor locked out)
       return v->second.first;

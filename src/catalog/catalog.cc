@@ -159,7 +159,7 @@ json Catalog::Classifications(const json& record) const {
   return out;
 }
 
-json Catalog::Header(const json& record, bool with_classifications) const {
+json Catalog::Header(const json& record, bool with_classifications, bool look_up_meanings) const {
   auto reg = types();
   const std::string type_name = record.value("typeName", "");
   const types::TypeDef* t = reg->Find(type_name);
@@ -192,7 +192,7 @@ json Catalog::Header(const json& record, bool with_classifications) const {
   h["classificationNames"] = names;
   if (with_classifications) h["classifications"] = classes;
   // Assigned glossary terms: the active relationships of the `meanings` attribute.
-  if (t && t->relationship_attributes.count("meanings")) {
+  if (look_up_meanings && t && t->relationship_attributes.count("meanings")) {
     for (const Edge& e : Edges(h["guid"].get<std::string>(), "meanings")) {
       if (!e.active || e.attribute != "meanings") continue;
       auto term = LoadRecord(e.other);

@@ -139,7 +139,7 @@ json HeaderList(const Catalog& catalog, WriteContext& ctx, const std::vector<std
   for (const auto& g : guids) {
     if (!seen.insert(g).second) continue;
     auto rec = ctx.Load(g);
-    if (rec.ok()) out.push_back(catalog.Header(**rec));
+    if (rec.ok()) out.push_back(catalog.Header(**rec, false, ctx.MayHaveEdges(g, "meanings")));
   }
   return out;
 }

@@ -113,6 +113,13 @@ std::vector<Catalog::Edge> WriteContext::AllEdges(const std::string& guid) {
   return out;
 }
 
+bool WriteContext::MayHaveEdges(const std::string& guid, std::string_view attr) const {
+  if (!created_set_.count(guid)) return true;
+  std::string prefix = keys::EdgePrefix(guid, attr);
+  auto it = edges_.lower_bound(prefix);
+  return it != edges_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+}
+
 std::vector<Catalog::Edge> WriteContext::ActiveEdges(const std::string& guid, const std::string& attr) {
   std::vector<Catalog::Edge> out;
   for (auto& e : AllEdges(guid))

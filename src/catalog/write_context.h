@@ -43,6 +43,9 @@ class WriteContext {
   // Active edges of `guid` on `attr` (pending changes applied).
   std::vector<Catalog::Edge> ActiveEdges(const std::string& guid, const std::string& attr);
   std::vector<Catalog::Edge> AllEdges(const std::string& guid);
+  // False when `guid` was created by this mutation and got no edge on `attr`:
+  // its stored edges are exactly this mutation's.
+  bool MayHaveEdges(const std::string& guid, std::string_view attr) const;
 
   // Creates the relationship for attribute `end` of `a` pointing at `b` unless an
   // active one exists; detaches single-valued ends that pointed elsewhere.

@@ -141,9 +141,10 @@ class WorkerPool {
       job = nullptr;
       counters.running.fetch_sub(1, std::memory_order_relaxed);
       lock.lock();
-      --running_[c];
-      // A class at its limit may now run: wake the others too.
-      cv_.notify_all();
+      // This worker picks its next job itself; another one is woken only when
+      // the slot freed here lets a queued job of a class at its limit run.
+      const bool was_full = running_[c]-- == max_running_[c];
+      if (was_full && !queues_[c].empty()) cv_.notify_one();
     }
   }
 

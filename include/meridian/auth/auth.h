@@ -98,7 +98,8 @@ class UserStore {
   // Checks a user name and password from `address` (the client's IP; may be
   // empty). Errors: Unauthenticated (401) for a wrong pair, whatever the
   // reason; RateLimited (HTTP 429, ATLAS-429-00-001) while the user or
-  // address is locked, with the seconds to wait in *retry_after_s.
+  // address is locked, with the seconds to wait in *retry_after_s. Edits to
+  // the users file by other processes apply within a second.
   Result<Principal> Authenticate(const std::string& user, const std::string& password,
                                  const std::string& address = "", int* retry_after_s = nullptr);
   LoginStats login_stats() const;
@@ -121,6 +122,7 @@ class UserStore {
   std::map<std::string, Entry> users_;                                             // GUARDED_BY(mu_)
   std::map<std::string, std::pair<Principal, std::chrono::steady_clock::time_point>> verified_;  // GUARDED_BY(mu_)
   int64_t file_mtime_ = 0;  // GUARDED_BY(mu_)
+  std::chrono::steady_clock::time_point next_file_check_;  // GUARDED_BY(mu_)
   std::string dummy_hash_;  // checked for unknown users; set at Open
   LoginThrottle throttle_;
   std::atomic<uint64_t> failures_{0}, unknown_user_checks_{0}, throttled_{0}, locks_{0};

@@ -186,8 +186,9 @@ class Catalog {
   // UnsetAttributeValue (except on incomplete "shell" entities), as Atlas stores them.
   json RenderEntity(const json& record, const ReadOptions& opts) const;
   // AtlasEntityHeader. `with_classifications` adds the full classification list; `meanings`
-  // and `meaningNames` list the glossary terms of the entity's active `meanings` relationships.
-  json Header(const json& record, bool with_classifications = false) const;
+  // and `meaningNames` list the glossary terms of the entity's active `meanings` relationships
+  // (`look_up_meanings` false skips that store scan, for an entity known to have none).
+  json Header(const json& record, bool with_classifications = false, bool look_up_meanings = true) const;
   Result<json> HeaderByGuid(const std::string& guid) const;
   // All classifications of an entity: direct then propagated.
   json Classifications(const json& record) const;
