@@ -12,6 +12,7 @@
 #include "parse_exception.h"
 #include "parser.h"
 #include "planner.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::dsl {
 namespace {
@@ -19,7 +20,7 @@ namespace {
 Status SyntaxError(const ParseException& e) {
   return Status::InvalidArgument(
       "Invalid DSL query: at position " + std::to_string(e.offset() + 1) + ": " + e.what(),
-      "ATLAS-400-00-059");
+      atlas_code::kInvalidDslQuery);
 }
 
 bool IsBlank(std::string_view s) {
@@ -57,7 +58,7 @@ Result<QueryResult> ExecuteQuery(const CatalogView& catalog, std::string_view qu
     return Status::InvalidArgument("Invalid query length: " + std::to_string(query.size()) +
                                        " characters exceeds the limit of " +
                                        std::to_string(options.max_query_length),
-                                   "ATLAS-400-00-058");
+                                   atlas_code::kInvalidQueryLength);
   }
   const auto [text, shift] = EffectiveQuery(query, options);
   try {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "values.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::dsl {
 namespace {
@@ -58,7 +59,7 @@ const SystemAttrEntry* FindSystemAttr(std::string_view name) {
 [[noreturn]] void ThrowSyntax(size_t offset, const std::string& message) {
   throw StatusException(Status::InvalidArgument(
       "Invalid DSL query: at position " + std::to_string(offset + 1) + ": " + message,
-      "ATLAS-400-00-059"));
+      atlas_code::kInvalidDslQuery));
 }
 
 std::vector<std::string> SplitPath(const std::string& text) {
@@ -144,7 +145,7 @@ class Binder {
       if (s.alias.empty()) return;
       auto [it, inserted] = aliases.emplace(s.alias, s.name);
       if (!inserted) {
-        ThrowSemantic("ATLAS-400-00-066", "Duplicate alias found: '" + s.alias + "' for type '" +
+        ThrowSemantic(atlas_code::kInvalidDslDuplicateAlias, "Duplicate alias found: '" + s.alias + "' for type '" +
                                               it->second + "' already present.");
       }
       self_names_.insert(s.alias);
@@ -155,7 +156,7 @@ class Binder {
         add_alias(q.sources[i]);
         if (q.sources[i].name == primary) continue;
         if (!IsSourceName(q.sources[i].name)) {
-          ThrowSemantic("ATLAS-400-00-05B", q.sources[i].name + " type not found");
+          ThrowSemantic(atlas_code::kInvalidDslUnknownType, q.sources[i].name + " type not found");
         }
       }
     }
@@ -215,7 +216,7 @@ class Binder {
       kind_ = SourceKind::kClassification;
       source_types_ = catalog_.SelfAndSubTypes(name);
     } else {
-      ThrowSemantic("ATLAS-400-00-05B", name + " type not found");
+      ThrowSemantic(atlas_code::kInvalidDslUnknownType, name + " type not found");
     }
   }
 
@@ -267,9 +268,9 @@ class Binder {
 
   [[noreturn]] void UnknownAttribute(const std::string& attr, const std::string& type) const {
     if (has_mode_) {
-      ThrowSemantic("ATLAS-400-00-063", "No attribute " + attr + " exists for type " + type);
+      ThrowSemantic(atlas_code::kInvalidDslHasAttribute, "No attribute " + attr + " exists for type " + type);
     }
-    ThrowSemantic("ATLAS-400-00-05D", attr + " attribute not found for type " + type);
+    ThrowSemantic(atlas_code::kInvalidDslUnknownAttrType, attr + " attribute not found for type " + type);
   }
 
   BoundPath ResolvePath(const std::string& text, bool allow_self) {
@@ -391,7 +392,7 @@ class Binder {
         } else if (catalog_.IsClassificationType(e.text)) {
           for (auto& t : catalog_.SelfAndSubTypes(e.text)) b.names.insert(std::move(t));
         } else {
-          ThrowSemantic("ATLAS-400-00-05C", e.text + " classification not found");
+          ThrowSemantic(atlas_code::kInvalidDslUnknownClassification, e.text + " classification not found");
         }
         return b;
       case ExprKind::kHas: {
@@ -404,7 +405,7 @@ class Binder {
         b.attribute = ResolvePath(e.text, /*allow_self=*/false);
         has_mode_ = false;
         if (!IsPrimitivePath(b.attribute)) {
-          ThrowSemantic("ATLAS-400-00-068", "Property needs to be a primitive type: " + e.text);
+          ThrowSemantic(atlas_code::kInvalidDslHasProperty, "Property needs to be a primitive type: " + e.text);
         }
         return b;
       }
@@ -503,7 +504,7 @@ class Binder {
         } else if (v.is_string()) {
           if (auto ms = ParseDslDate(v.get<std::string>())) return *ms;
         }
-        ThrowSemantic("ATLAS-400-00-067", "Date format: " + lit.raw + ".");
+        ThrowSemantic(atlas_code::kInvalidDslInvalidDate, "Date format: " + lit.raw + ".");
       }
       case ValueKind::kBoolean: {
         if (v.is_boolean()) return v;
@@ -635,7 +636,7 @@ class Binder {
       const bool referred = p.classification_types.empty() && !p.steps.empty() &&
                             p.steps[0].info.kind == ValueKind::kReference;
       if (referred || !IsPrimitivePath(p)) {
-        ThrowSemantic("ATLAS-400-00-061",
+        ThrowSemantic(atlas_code::kInvalidDslSelectInvalidAgg,
                       "Select clause has aggregation on referred attributes " + item.expr->text);
       }
       plan.group_by.push_back(std::move(p));
@@ -655,7 +656,7 @@ class Binder {
           s.path = ResolvePath(e.text, /*allow_self=*/false);
           s.has_path = true;
           if (s.path.steps.size() > 1 || !IsPrimitivePath(s.path)) {
-            ThrowSemantic("ATLAS-400-00-061",
+            ThrowSemantic(atlas_code::kInvalidDslSelectInvalidAgg,
                           "Select clause has aggregation on referred attributes " + e.text);
           }
         }
@@ -677,12 +678,12 @@ class Binder {
     }
     if (!referenced.empty() && !has_aggregate && plan.group_by.empty()) {
       if (has_own) {
-        ThrowSemantic("ATLAS-400-00-062", "Select clause has simple and referred attributes");
+        ThrowSemantic(atlas_code::kInvalidDslSelectAttrMixing, "Select clause has simple and referred attributes");
       }
       if (referenced.size() > 1) {
         std::string names;
         for (const auto& r : referenced) names += (names.empty() ? "" : ", ") + r;
-        ThrowSemantic("ATLAS-400-00-060",
+        ThrowSemantic(atlas_code::kInvalidDslSelectReferredAttr,
                       "Select clause has multiple referred attributes " + names);
       }
       // select db.name, db.owner: one row per related entity. (select columns: one row per
@@ -722,7 +723,7 @@ class Binder {
     }
     BoundPath p = ResolvePath(order.path, /*allow_self=*/false);
     if (!IsPrimitivePath(p)) {
-      ThrowSemantic("ATLAS-400-00-05E", "OrderBy attribute " + order.path + " is non-primitive");
+      ThrowSemantic(atlas_code::kInvalidDslOrderBy, "OrderBy attribute " + order.path + " is non-primitive");
     }
     plan.order_kind = p.kind;
     plan.order_path = std::move(p);

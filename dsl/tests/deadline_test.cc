@@ -7,6 +7,7 @@
 
 #include "memory_catalog.h"
 #include "meridian/dsl/dsl.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::dsl {
 namespace {
@@ -34,7 +35,7 @@ TEST(DslDeadline, ExpiredDeadlineStopsLargeScan) {
     Result<QueryResult> result = ExecuteQuery(*catalog, query, options);
     ASSERT_FALSE(result.ok()) << query;
     EXPECT_EQ(result.status().code(), StatusCode::kDeadlineExceeded) << query;
-    EXPECT_NE(result.status().ToString().find("ATLAS-504-00-001"), std::string::npos);
+    EXPECT_NE(result.status().ToString().find(atlas_code::kDeadlineExceeded), std::string::npos);
     EXPECT_LT(catalog->load_count() - loads_before, 1000u) << query << ": the scan did not stop";
   }
 }

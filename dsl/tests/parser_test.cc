@@ -4,6 +4,7 @@
 #include <string>
 
 #include "meridian/dsl/dsl.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::dsl {
 namespace {
@@ -11,7 +12,7 @@ namespace {
 std::string ParseError(const std::string& query) {
   Result<Query> q = Parse(query);
   if (q.ok()) return "ok";
-  EXPECT_EQ(q.status().atlas_code(), "ATLAS-400-00-059");
+  EXPECT_EQ(q.status().atlas_code(), atlas_code::kInvalidDslQuery);
   return q.status().message();
 }
 

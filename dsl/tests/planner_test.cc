@@ -8,6 +8,7 @@
 
 #include "memory_catalog.h"
 #include "meridian/dsl/dsl.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::dsl {
 namespace {
@@ -115,7 +116,7 @@ TEST_F(PlannerTest, QueryLengthIsBounded) {
   std::string query = "hive_table where name = '" + std::string(5000, 'x') + "'";
   Result<QueryResult> r = ExecuteQuery(*catalog_, query, QueryOptions{});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().atlas_code(), "ATLAS-400-00-058");
+  EXPECT_EQ(r.status().atlas_code(), atlas_code::kInvalidQueryLength);
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
 }
 

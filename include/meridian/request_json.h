@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "meridian/status.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian {
 
@@ -51,15 +52,15 @@ class DepthLimitedDom : public nlohmann::detail::json_sax_dom_parser<nlohmann::j
 
 // `what` names the input in error messages ("request body", "filter value").
 inline Result<nlohmann::json> ParseRequestJson(std::string_view text, std::string_view what = "request body") {
-  if (text.empty()) return Status::InvalidArgument(std::string(what) + " is empty; JSON expected", "ATLAS-400-00-01A");
+  if (text.empty()) return Status::InvalidArgument(std::string(what) + " is empty; JSON expected", atlas_code::kInvalidParameters);
   nlohmann::json j;
   request_json_internal::DepthLimitedDom dom(j);
   if (nlohmann::json::sax_parse(text, &dom)) return j;
   if (dom.too_deep())
     return Status::InvalidArgument(std::string(what) + " nests JSON deeper than " +
                                        std::to_string(kMaxRequestJsonDepth) + " levels",
-                                   "ATLAS-400-00-01A");
-  return Status::InvalidArgument(std::string(what) + " is not valid JSON", "ATLAS-400-00-01A");
+                                   atlas_code::kInvalidParameters);
+  return Status::InvalidArgument(std::string(what) + " is not valid JSON", atlas_code::kInvalidParameters);
 }
 
 }  // namespace meridian

@@ -6,6 +6,8 @@
 // Thread-safety: values; safe to copy between threads.
 #pragma once
 
+#include "meridian/atlas_error_codes.h"
+
 #include <optional>
 #include <string>
 #include <utility>
@@ -36,41 +38,41 @@ class [[nodiscard]] Status {
       : code_(code), atlas_code_(std::move(atlas_code)), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string msg, std::string atlas = "ATLAS-400-00-01A") {
+  static Status InvalidArgument(std::string msg, std::string atlas = atlas_code::kInvalidParameters) {
     return {StatusCode::kInvalidArgument, std::move(atlas), std::move(msg)};
   }
-  static Status NotFound(std::string msg, std::string atlas = "ATLAS-404-00-005") {
+  static Status NotFound(std::string msg, std::string atlas = atlas_code::kInstanceGuidNotFound) {
     return {StatusCode::kNotFound, std::move(atlas), std::move(msg)};
   }
-  static Status AlreadyExists(std::string msg, std::string atlas = "ATLAS-409-00-001") {
+  static Status AlreadyExists(std::string msg, std::string atlas = atlas_code::kTypeAlreadyExists) {
     return {StatusCode::kAlreadyExists, std::move(atlas), std::move(msg)};
   }
-  static Status Conflict(std::string msg, std::string atlas = "ATLAS-409-00-002") {
+  static Status Conflict(std::string msg, std::string atlas = atlas_code::kTypeHasReferences) {
     return {StatusCode::kFailedPrecondition, std::move(atlas), std::move(msg)};
   }
   static Status PermissionDenied(std::string msg) {
-    return {StatusCode::kPermissionDenied, "ATLAS-403-00-001", std::move(msg)};
+    return {StatusCode::kPermissionDenied, atlas_code::kUnauthorizedAccess, std::move(msg)};
   }
   static Status Unauthenticated(std::string msg) {
-    return {StatusCode::kUnauthenticated, "ATLAS-401-00-001", std::move(msg)};
+    return {StatusCode::kUnauthenticated, atlas_code::kUnauthenticated, std::move(msg)};
   }
   static Status TooLarge(std::string msg) {
-    return {StatusCode::kResourceExhausted, "ATLAS-400-00-01A", std::move(msg)};
+    return {StatusCode::kResourceExhausted, atlas_code::kInvalidParameters, std::move(msg)};
   }
   static Status RateLimited(std::string msg) {
-    return {StatusCode::kRateLimited, "ATLAS-429-00-001", std::move(msg)};
+    return {StatusCode::kRateLimited, atlas_code::kTooManyAttempts, std::move(msg)};
   }
   static Status Internal(std::string msg) {
-    return {StatusCode::kInternal, "ATLAS-500-00-001", std::move(msg)};
+    return {StatusCode::kInternal, atlas_code::kInternalError, std::move(msg)};
   }
   static Status Unavailable(std::string msg) {
-    return {StatusCode::kUnavailable, "ATLAS-503-00-001", std::move(msg)};
+    return {StatusCode::kUnavailable, atlas_code::kUnavailable, std::move(msg)};
   }
   static Status DeadlineExceeded(std::string msg) {
-    return {StatusCode::kDeadlineExceeded, "ATLAS-504-00-001", std::move(msg)};
+    return {StatusCode::kDeadlineExceeded, atlas_code::kDeadlineExceeded, std::move(msg)};
   }
   static Status InsufficientStorage(std::string msg) {
-    return {StatusCode::kInsufficientStorage, "ATLAS-507-00-001", std::move(msg)};
+    return {StatusCode::kInsufficientStorage, atlas_code::kInsufficientStorage, std::move(msg)};
   }
 
   bool ok() const { return code_ == StatusCode::kOk; }

@@ -5,6 +5,7 @@
 
 #include "meridian/catalog/csv.h"
 #include "write_context.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::catalog {
 
@@ -41,7 +42,7 @@ size_t MaxStrLength(const types::AttributeDef& a) {
 
 Status InvalidParams(const std::vector<std::string>& messages) {
   return Status::NotFound("Invalid instance creation/updation parameters passed : " + json(messages).dump(),
-                          "ATLAS-404-00-007");
+                          atlas_code::kInstanceCrudInvalidParams);
 }
 
 // Validates and normalises `update` ({bm: {attr: value}}) for the entity
@@ -108,7 +109,7 @@ bool Apply(json& record, const json& update, bool overwrite) {
 // Validates and applies `update` to the loaded entity `guid` inside `ctx`.
 Status Change(WriteContext& ctx, const std::string& guid, const json& update, bool overwrite) {
   if (!update.is_object() || update.empty())
-    return Status::InvalidArgument("invalid parameters: businessAttributes is null/empty", "ATLAS-400-00-01A");
+    return Status::InvalidArgument("invalid parameters: businessAttributes is null/empty", atlas_code::kInvalidParameters);
   ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));
   const types::TypeDef* type = ctx.reg().FindEntity((*rec)["typeName"].get<std::string>());
   if (!type) return Status::Internal("entity " + guid + " has an unknown type");
@@ -133,7 +134,7 @@ Status Catalog::SetBusinessAttributes(const std::string& guid, const json& busin
 Status Catalog::RemoveBusinessAttributes(const std::string& guid, const json& business_attributes,
                                          const std::string& user) {
   if (!business_attributes.is_object() || business_attributes.empty())
-    return Status::InvalidArgument("invalid parameters: businessAttributes is null/empty", "ATLAS-400-00-01A");
+    return Status::InvalidArgument("invalid parameters: businessAttributes is null/empty", atlas_code::kInvalidParameters);
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));
@@ -171,7 +172,7 @@ std::string Catalog::BusinessMetadataTemplate() {
 Result<json> Catalog::ImportBusinessMetadataCsv(const std::string& text, const std::string& user) {
   auto rows = csv::Parse(text);
   if (!rows.empty() && !rows[0].empty() && rows[0][0] == "EntityType") rows.erase(rows.begin());
-  if (rows.empty()) return Status::InvalidArgument("No data found in the uploaded file", "ATLAS-400-00-09B");
+  if (rows.empty()) return Status::InvalidArgument("No data found in the uploaded file", atlas_code::kNoDataFound);
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   json failed = json::array(), succeeded = json::array();
@@ -248,7 +249,7 @@ Result<json> Catalog::ImportBusinessMetadataCsv(const std::string& text, const s
 Result<json> Catalog::ClassificationChangesSince(int64_t from_ms) const {
   const int64_t now = NowMillis();
   if (from_ms > now)
-    return Status::InvalidArgument("fromTimestamp should be less than toTimestamp", "ATLAS-400-00-029");
+    return Status::InvalidArgument("fromTimestamp should be less than toTimestamp", atlas_code::kBadRequest);
   static const std::set<std::string> kActions = {"CLASSIFICATION_ADD", "CLASSIFICATION_DELETE",
                                                  "CLASSIFICATION_UPDATE"};
   std::set<std::string> guids;
@@ -275,7 +276,7 @@ Result<json> Catalog::ClassificationChangesSince(int64_t from_ms) const {
 
 Status Catalog::SetClassifications(const json& guid_header_map, bool override, const std::string& user) {
   if (!guid_header_map.is_object())
-    return Status::InvalidArgument("invalid parameters: guidHeaderMap must be an object", "ATLAS-400-00-01A");
+    return Status::InvalidArgument("invalid parameters: guidHeaderMap must be an object", atlas_code::kInvalidParameters);
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   for (auto it = guid_header_map.begin(); it != guid_header_map.end(); ++it) {
@@ -290,12 +291,12 @@ Status Catalog::SetClassifications(const json& guid_header_map, bool override, c
       if (attrs.is_object() && attrs.contains("qualifiedName") && attrs["qualifiedName"].is_string() &&
           ctx.reg().FindEntity(type))
         found = ctx.FindUnique(type, "qualifiedName", attrs["qualifiedName"]);
-      if (!found) return Status::NotFound("Given instance guid " + guid + " is invalid/not found", "ATLAS-404-00-005");
+      if (!found) return Status::NotFound("Given instance guid " + guid + " is invalid/not found", atlas_code::kInstanceGuidNotFound);
       guid = *found;
     }
     ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));
     if ((*rec)["status"] != "ACTIVE")
-      return Status::NotFound("Given instance guid " + guid + " has been deleted", "ATLAS-404-00-012");
+      return Status::NotFound("Given instance guid " + guid + " has been deleted", atlas_code::kInstanceGuidDeleted);
     const types::TypeDef* type = ctx.reg().FindEntity((*rec)["typeName"].get<std::string>());
     json incoming = header.value("classifications", json::array());
     if (incoming.is_null()) incoming = json::array();

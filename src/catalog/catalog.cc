@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "catalog_internal.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::catalog {
 
@@ -100,7 +101,7 @@ Result<json> Catalog::LoadRecord(const std::string& guid) const {
   std::string bytes;
   Status s = store_->Get(Family::kEntities, guid, &bytes);
   if (s.code() == StatusCode::kNotFound)
-    return Status::NotFound("Given instance guid " + guid + " is invalid/not found", "ATLAS-404-00-005");
+    return Status::NotFound("Given instance guid " + guid + " is invalid/not found", atlas_code::kInstanceGuidNotFound);
   RETURN_IF_ERROR(s);
   return store::DecodeRecord(bytes);
 }
@@ -109,7 +110,7 @@ Result<std::string> Catalog::TypeNameOf(const std::string& guid) const {
   std::string bytes;
   Status s = store_->Get(Family::kEntities, guid, &bytes);
   if (s.code() == StatusCode::kNotFound)
-    return Status::NotFound("Given instance guid " + guid + " is invalid/not found", "ATLAS-404-00-005");
+    return Status::NotFound("Given instance guid " + guid + " is invalid/not found", atlas_code::kInstanceGuidNotFound);
   RETURN_IF_ERROR(s);
   return store::DecodeRecordString(bytes, "typeName");
 }
@@ -118,16 +119,16 @@ Result<std::string> Catalog::FindByUniqueAttribute(const std::string& type, cons
                                                    const std::string& value) const {
   auto reg = types();
   const types::TypeDef* t = reg->FindEntity(type);
-  if (!t) return Status::InvalidArgument("Given typename " + type + " was invalid", "ATLAS-400-00-014");
+  if (!t) return Status::InvalidArgument("Given typename " + type + " was invalid", atlas_code::kTypeNameInvalid);
   const types::AttributeDef* ad = t->FindAttribute(attr);
   if (!ad || !ad->is_unique)
-    return Status::InvalidArgument(attr + ": invalid unique attribute of type " + type, "ATLAS-400-00-01A");
+    return Status::InvalidArgument(attr + ": invalid unique attribute of type " + type, atlas_code::kInvalidParameters);
   for (const auto& sub : reg->SelfAndSubTypes(type)) {
     std::string guid;
     if (store_->Get(Family::kUnique, keys::Unique(sub, attr, value), &guid).ok()) return guid;
   }
   return Status::NotFound("Instance " + type + " with unique attribute {" + attr + ":" + value + "} does not exist",
-                          "ATLAS-404-00-009");
+                          atlas_code::kInstanceByUniqueAttributeNotFound);
 }
 
 std::vector<Catalog::Edge> Catalog::Edges(const std::string& guid, std::string_view attribute) const {

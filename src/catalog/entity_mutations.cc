@@ -4,6 +4,7 @@
 
 #include "meridian/types/typedef_shape.h"
 #include "write_context.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::catalog {
 
@@ -20,7 +21,7 @@ class RefResolver {
 
   Result<std::string> Resolve(const json& ref) {
     if (ref.is_string()) return ResolveGuid(ref.get<std::string>(), ref);
-    if (!ref.is_object()) return Status::InvalidArgument("invalid object id " + ref.dump(), "ATLAS-400-00-01A");
+    if (!ref.is_object()) return Status::InvalidArgument("invalid object id " + ref.dump(), atlas_code::kInvalidParameters);
     std::string guid = ref.value("guid", "");
     if (!guid.empty()) {
       auto r = ResolveGuid(guid, ref);
@@ -30,17 +31,17 @@ class RefResolver {
     std::string type = ref.value("typeName", "");
     if (ua != ref.end() && ua->is_object() && !type.empty()) {
       const types::TypeDef* def = ctx_.reg().FindEntity(type);
-      if (!def) return Status::InvalidArgument("Given typename " + type + " was invalid", "ATLAS-400-00-00A");
+      if (!def) return Status::InvalidArgument("Given typename " + type + " was invalid", atlas_code::kUnknownTypename);
       for (auto it = ua->begin(); it != ua->end(); ++it) {
         if (!it->is_string()) continue;
         auto found = ctx_.FindUnique(type, it.key(), it->get<std::string>());
         if (found) return *found;
       }
       if (create_shells_) return Shell(*def, *ua);
-      return Status::NotFound("Referenced entity " + type + " " + ua->dump() + " does not exist", "ATLAS-404-00-009");
+      return Status::NotFound("Referenced entity " + type + " " + ua->dump() + " does not exist", atlas_code::kInstanceByUniqueAttributeNotFound);
     }
     return Status::InvalidArgument("invalid object id " + ref.dump() + ": needs guid or typeName+uniqueAttributes",
-                                   "ATLAS-400-00-01A");
+                                   atlas_code::kInvalidParameters);
   }
 
  private:
@@ -52,7 +53,7 @@ class RefResolver {
         attrs[it.key()] = *it;
     if (attrs.empty())
       return Status::NotFound("Referenced entity " + type.name + " " + unique_attributes.dump() + " does not exist",
-                              "ATLAS-404-00-009");
+                              atlas_code::kInstanceByUniqueAttributeNotFound);
     const std::string guid = NewGuid();
     json* rec = ctx_.Create(guid, type.name);
     (*rec)["attributes"] = attrs;
@@ -67,12 +68,12 @@ class RefResolver {
       auto it = placeholders_.find(guid);
       if (it == placeholders_.end())
         return Status::NotFound("Referenced placeholder guid " + guid + " is not defined in this request",
-                                "ATLAS-404-00-005");
+                                atlas_code::kInstanceGuidNotFound);
       return it->second;
     }
     if (!ctx_.Exists(guid))
       return Status::NotFound("Referenced entity guid " + guid + " " + ref.dump() + " is invalid/not found",
-                              "ATLAS-404-00-005");
+                              atlas_code::kInstanceGuidNotFound);
     return guid;
   }
   WriteContext& ctx_;
@@ -118,7 +119,7 @@ Result<std::vector<std::pair<std::string, std::string>>> ResolveTargets(RefResol
   const types::RelationshipEnd* first = type.FindRelationshipEnd(attr);
   if (!first->multi && list.size() > 1)
     return Status::InvalidArgument(type.name + "." + attr + " takes one reference, got " +
-                                       std::to_string(list.size()), "ATLAS-400-00-01A");
+                                       std::to_string(list.size()), atlas_code::kInvalidParameters);
   for (const json& ref : list) {
     ASSIGN_OR_RETURN(std::string guid, resolver.Resolve(ref));
     std::string rel_type = ref.is_object() ? ref.value("relationshipType", "") : "";
@@ -127,7 +128,7 @@ Result<std::vector<std::pair<std::string, std::string>>> ResolveTargets(RefResol
     const types::TypeDef* tt = ctx.reg().FindEntity(target_type);
     if (!tt || !tt->IsA(end->other_type))
       return Status::InvalidArgument(type.name + "." + attr + " expects " + end->other_type + ", got " +
-                                         target_type + " " + guid, "ATLAS-400-00-01A");
+                                         target_type + " " + guid, atlas_code::kInvalidParameters);
     out.emplace_back(guid, end->relationship);
   }
   return out;
@@ -171,7 +172,7 @@ struct Incoming {
 // attributes found there are moved to `rel_attrs`.
 Status MergeAttributes(WriteContext& ctx, const types::TypeDef& type, const json& attrs, json& record,
                        json& rel_attrs, bool* changed) {
-  if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", "ATLAS-400-00-01A");
+  if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", atlas_code::kInvalidParameters);
   for (auto it = attrs.begin(); it != attrs.end(); ++it) {
     const std::string& name = it.key();
     if (type.relationship_attributes.count(name)) {
@@ -197,7 +198,7 @@ Status CheckMandatory(const types::TypeDef& type, const json& record) {
     auto v = record["attributes"].find(name);
     if (v == record["attributes"].end() || v->is_null())
       return Status::InvalidArgument("Mandatory attribute " + type.name + "." + name + " is missing or null",
-                                     "ATLAS-400-00-02B");
+                                     atlas_code::kMissingMandatoryAttribute);
   }
   return Status::Ok();
 }
@@ -227,7 +228,7 @@ Status ReplaceDirectClassifications(WriteContext& ctx, const types::TypeDef& typ
     for (const json& existing : next)
       if (existing["typeName"] == c["typeName"])
         return Status::InvalidArgument("Classification " + c["typeName"].get<std::string>() +
-                                       " is already associated with entity " + guid, "ATLAS-400-00-01B");
+                                       " is already associated with entity " + guid, atlas_code::kClassificationAlreadyAssociated);
     next.push_back(std::move(c));
   }
   json& current = record["classifications"];
@@ -273,11 +274,11 @@ Result<Mutation> Catalog::Upsert(const json& entities, const json& referred, con
 
 Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const json& referred,
                                 std::map<std::string, std::string>* assigned_out, bool create_shells, bool import) {
-  if (!entities.is_array()) return Status::InvalidArgument("entities must be a list", "ATLAS-400-00-01A");
+  if (!entities.is_array()) return Status::InvalidArgument("entities must be a list", atlas_code::kInvalidParameters);
   if (!referred.is_null() && !referred.is_object())
-    return Status::InvalidArgument("referredEntities must be an object", "ATLAS-400-00-01A");
+    return Status::InvalidArgument("referredEntities must be an object", atlas_code::kInvalidParameters);
   size_t total = entities.size() + (referred.is_object() ? referred.size() : 0);
-  if (total == 0) return Status::InvalidArgument("no entities to create/update", "ATLAS-400-00-01A");
+  if (total == 0) return Status::InvalidArgument("no entities to create/update", atlas_code::kInvalidParameters);
   RefResolver resolver(ctx, create_shells);
   std::map<std::string, std::string>& assigned = *assigned_out;
   std::vector<Incoming> incoming;
@@ -293,12 +294,12 @@ Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const j
 
   // 1. Identify every entity: existing by guid or unique attribute, else new.
   for (Incoming& in : incoming) {
-    if (!in.body.is_object()) return Status::InvalidArgument("an entity must be an object", "ATLAS-400-00-01A");
+    if (!in.body.is_object()) return Status::InvalidArgument("an entity must be an object", atlas_code::kInvalidParameters);
     const std::string type_name = in.body.value("typeName", "");
     in.type = ctx.reg().FindEntity(type_name);
-    if (!in.type) return Status::InvalidArgument("Given typename " + type_name + " was invalid", "ATLAS-400-00-00A");
+    if (!in.type) return Status::InvalidArgument("Given typename " + type_name + " was invalid", atlas_code::kUnknownTypename);
     const json attrs = in.body.value("attributes", json::object());
-    if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", "ATLAS-400-00-01A");
+    if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", atlas_code::kInvalidParameters);
     std::string given = in.body.contains("guid") && in.body["guid"].is_string() ? in.body["guid"].get<std::string>() : "";
     if (!given.empty() && !IsPlaceholderGuid(given) && ctx.Exists(given)) {
       in.guid = given;
@@ -345,7 +346,7 @@ Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const j
     ASSIGN_OR_RETURN(json* rec, ctx.Load(in.guid));
     if ((*rec)["typeName"] != in.type->name)
       return Status::InvalidArgument("entity " + in.guid + " is a " + (*rec)["typeName"].get<std::string>() +
-                                     ", not a " + in.type->name, "ATLAS-400-00-01A");
+                                     ", not a " + in.type->name, atlas_code::kInvalidParameters);
     bool was_deleted = (*rec)["status"] != "ACTIVE";
     bool changed = false;
     RETURN_IF_ERROR(MergeAttributes(ctx, *in.type, in.body.value("attributes", json::object()), *rec, rel_attrs[i],
@@ -358,7 +359,7 @@ Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const j
       RETURN_IF_ERROR(CheckMandatory(*in.type, *rec));
     }
     const json ra = in.body.value("relationshipAttributes", json::object());
-    if (!ra.is_object()) return Status::InvalidArgument("relationshipAttributes must be an object", "ATLAS-400-00-01A");
+    if (!ra.is_object()) return Status::InvalidArgument("relationshipAttributes must be an object", atlas_code::kInvalidParameters);
     for (auto it = ra.begin(); it != ra.end(); ++it)
       if (in.type->relationship_attributes.count(it.key())) rel_attrs[i][it.key()] = it.value();
     if (in.is_new) {
@@ -375,7 +376,7 @@ Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const j
         for (const json& existing : classes)
           if (existing["typeName"] == c["typeName"])
             return Status::InvalidArgument("Classification " + c["typeName"].get<std::string>() +
-                                           " is already associated with entity " + in.guid, "ATLAS-400-00-01B");
+                                           " is already associated with entity " + in.guid, atlas_code::kClassificationAlreadyAssociated);
         classes.push_back(c);
       }
       (*rec)["classifications"] = classes;
@@ -386,7 +387,7 @@ Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const j
         ctx.Touch(in.guid, "ENTITY_UPDATE", "Updated: " + json{{"typeName", in.type->name},
                                                              {"attributes", in.body.value("attributes", json::object())}}.dump());
     }
-    if (was_deleted && changed) return Status::InvalidArgument("entity " + in.guid + " is deleted", "ATLAS-404-00-012");
+    if (was_deleted && changed) return Status::InvalidArgument("entity " + in.guid + " is deleted", atlas_code::kInstanceGuidDeleted);
   }
   for (size_t i = 0; i < incoming.size(); ++i) {
     for (auto it = rel_attrs[i].begin(); it != rel_attrs[i].end(); ++it) {
@@ -431,7 +432,7 @@ Status internal::PartiallyUpdateEntity(WriteContext& ctx, const std::string& gui
                                        const json& relationship_attributes) {
   ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));
   if ((*rec)["status"] != "ACTIVE")
-    return Status::NotFound("Given instance guid " + guid + " has been deleted", "ATLAS-404-00-012");
+    return Status::NotFound("Given instance guid " + guid + " has been deleted", atlas_code::kInstanceGuidDeleted);
   const types::TypeDef* type = ctx.reg().FindEntity((*rec)["typeName"].get<std::string>());
   if (!type) return Status::Internal("entity " + guid + " has an unknown type");
   json rel_attrs = relationship_attributes.is_object() ? relationship_attributes : json::object();
@@ -482,12 +483,12 @@ Result<Mutation> Catalog::PurgeEntities(const std::vector<std::string>& guids, c
 namespace internal {
 
 Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeDef& entity_type, json& c) {
-  if (!c.is_object()) return Status::InvalidArgument("a classification must be an object", "ATLAS-400-00-01A");
+  if (!c.is_object()) return Status::InvalidArgument("a classification must be an object", atlas_code::kInvalidParameters);
   types::DropNulls(c);
   const std::string name = types::StringField(c, "typeName");
   const types::TypeDef* ct = reg.FindClassification(name);
   if (!ct) return Status::NotFound("Classification " + name + " not found (unknown classification type)",
-                                   "ATLAS-404-00-008");
+                                   atlas_code::kClassificationNotFound);
   json allowed = ct->json.value("entityTypes", json::array());
   if (allowed.is_array() && !allowed.empty()) {
     bool ok = false;
@@ -498,10 +499,10 @@ Status ValidateClassification(const types::TypeRegistry& reg, const types::TypeD
       for (const json& t : st->json.value("entityTypes", json::array())) ok = ok || allows(t);
     }
     if (!ok) return Status::InvalidArgument("Classification " + name + " cannot be associated with type " +
-                                            entity_type.name, "ATLAS-400-00-01A");
+                                            entity_type.name, atlas_code::kInvalidParameters);
   }
   json given = c.value("attributes", json::object());
-  if (!given.is_object()) return Status::InvalidArgument("attributes of " + name + " must be an object", "ATLAS-400-00-01A");
+  if (!given.is_object()) return Status::InvalidArgument("attributes of " + name + " must be an object", atlas_code::kInvalidParameters);
   json attrs = json::object();
   for (auto it = given.begin(); it != given.end(); ++it) {
     const types::AttributeDef* ad = ct->FindAttribute(it.key());
@@ -531,20 +532,20 @@ Status Catalog::AddClassificationToEntities(const json& classifications, const s
                                             const std::string& user) {
   json list = classifications.is_array() ? classifications : json::array({classifications});
   types::DropNulls(list);
-  if (list.empty()) return Status::InvalidArgument("no classifications given", "ATLAS-400-00-01A");
+  if (list.empty()) return Status::InvalidArgument("no classifications given", atlas_code::kInvalidParameters);
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   for (const auto& guid : guids) {
     ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));
     if ((*rec)["status"] != "ACTIVE")
-      return Status::NotFound("Given instance guid " + guid + " has been deleted", "ATLAS-404-00-012");
+      return Status::NotFound("Given instance guid " + guid + " has been deleted", atlas_code::kInstanceGuidDeleted);
     const types::TypeDef* type = ctx.reg().FindEntity((*rec)["typeName"].get<std::string>());
     for (json c : list) {
       RETURN_IF_ERROR(ValidateClassification(ctx.reg(), *type, c));
       for (const json& existing : (*rec)["classifications"])
         if (existing["typeName"] == c["typeName"])
           return Status::InvalidArgument("Classification " + c["typeName"].get<std::string>() +
-                                         " is already associated with entity " + guid, "ATLAS-400-00-01B");
+                                         " is already associated with entity " + guid, atlas_code::kClassificationAlreadyAssociated);
       (*rec)["classifications"].push_back(c);
       ctx.Touch(guid, "CLASSIFICATION_ADD", "Added classification: " + c.dump());
       if (c.value("propagate", true))
@@ -573,9 +574,9 @@ Status Catalog::UpdateClassifications(const std::string& guid, const json& class
       for (const json& p : (*rec).value("propagatedClassifications", json::array()))
         if (p["typeName"] == c["typeName"])
           return Status::InvalidArgument("Propagated classification " + c["typeName"].get<std::string>() +
-                                         " cannot be updated on entity " + guid, "ATLAS-400-00-06B");
+                                         " cannot be updated on entity " + guid, atlas_code::kClassificationUpdateFromPropagatedEntity);
       return Status::NotFound("Classification " + c["typeName"].get<std::string>() +
-                              " is not associated with entity " + guid, "ATLAS-404-00-008");
+                              " is not associated with entity " + guid, atlas_code::kClassificationNotFound);
     }
     ctx.Touch(guid, "CLASSIFICATION_UPDATE", "Updated classification: " + c.dump());
     ctx.QueuePropagation({{"kind", "classification"}, {"guid", guid}, {"name", c["typeName"]}});
@@ -595,7 +596,7 @@ Status Catalog::DeleteClassification(const std::string& guid, const std::string&
       it = ((*it)["typeName"] == name && (*it)["entityGuid"] == source_guid) ? prop.erase(it) : it + 1;
     if (prop.size() == before)
       return Status::NotFound("Classification " + name + " from " + source_guid + " is not associated with entity " +
-                              guid, "ATLAS-404-00-008");
+                              guid, atlas_code::kClassificationNotFound);
     ctx.SetPropagationIndex(source_guid, name, guid, false);
     ctx.Touch(guid, "PROPAGATED_CLASSIFICATION_DELETE", "Deleted propagated classification: " + name);
     return ctx.Commit(nullptr);
@@ -606,8 +607,8 @@ Status Catalog::DeleteClassification(const std::string& guid, const std::string&
     for (const json& p : (*rec).value("propagatedClassifications", json::array()))
       if (p["typeName"] == name)
         return Status::InvalidArgument("Propagated classification " + name + " cannot be deleted from entity " + guid +
-                                       "; delete it on " + p.value("entityGuid", "its source"), "ATLAS-400-00-06C");
-    return Status::NotFound("Classification " + name + " is not associated with entity " + guid, "ATLAS-404-00-008");
+                                       "; delete it on " + p.value("entityGuid", "its source"), atlas_code::kClassificationDeleteFromPropagatedEntity);
+    return Status::NotFound("Classification " + name + " is not associated with entity " + guid, atlas_code::kClassificationNotFound);
   }
   classes.erase(it);
   ctx.Touch(guid, "CLASSIFICATION_DELETE", "Deleted classification: " + name);
@@ -616,10 +617,10 @@ Status Catalog::DeleteClassification(const std::string& guid, const std::string&
 }
 
 Status Catalog::ChangeLabels(const std::string& guid, const json& labels, LabelOp op, const std::string& user) {
-  if (!labels.is_array()) return Status::InvalidArgument("labels must be a list of strings", "ATLAS-400-00-01A");
+  if (!labels.is_array()) return Status::InvalidArgument("labels must be a list of strings", atlas_code::kInvalidParameters);
   for (const json& l : labels) {
     if (!l.is_string() || l.get<std::string>().empty())
-      return Status::InvalidArgument("invalid label " + l.dump(), "ATLAS-400-00-01A");
+      return Status::InvalidArgument("invalid label " + l.dump(), atlas_code::kInvalidParameters);
     if (op != LabelOp::kRemove) RETURN_IF_ERROR(internal::CheckLabel(l.get<std::string>()));
   }
   std::lock_guard<std::mutex> lock(write_mu_);

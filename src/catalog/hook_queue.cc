@@ -9,6 +9,7 @@
 #include <set>
 
 #include "write_context.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::catalog {
 
@@ -45,7 +46,7 @@ std::vector<std::string> PartKeys(const store::Store& st, const std::string& spl
 
 // The entity an AtlasObjectId names: by guid, else by unique attributes; nullopt when there is none.
 Result<std::optional<std::string>> FindObject(WriteContext& ctx, const json& id) {
-  if (!id.is_object()) return Status::InvalidArgument("invalid object id " + id.dump(), "ATLAS-400-00-01A");
+  if (!id.is_object()) return Status::InvalidArgument("invalid object id " + id.dump(), atlas_code::kInvalidParameters);
   auto g = id.find("guid");
   if (g != id.end() && g->is_string() && !g->get<std::string>().empty() && !IsPlaceholderGuid(g->get<std::string>())) {
     if (ctx.Exists(*g)) return std::optional<std::string>(g->get<std::string>());
@@ -54,11 +55,11 @@ Result<std::optional<std::string>> FindObject(WriteContext& ctx, const json& id)
   if (ua == id.end() || !ua->is_object()) {
     if (g != id.end() && g->is_string()) return std::optional<std::string>();
     return Status::InvalidArgument("invalid object id " + id.dump() + ": needs guid or typeName+uniqueAttributes",
-                                   "ATLAS-400-00-01A");
+                                   atlas_code::kInvalidParameters);
   }
   const std::string type = id.value("typeName", "");
   if (!ctx.reg().FindEntity(type))
-    return Status::InvalidArgument("Given typename " + type + " was invalid", "ATLAS-400-00-00A");
+    return Status::InvalidArgument("Given typename " + type + " was invalid", atlas_code::kUnknownTypename);
   for (auto it = ua->begin(); it != ua->end(); ++it) {
     if (!it->is_string()) continue;
     if (auto found = ctx.FindUnique(type, it.key(), it->get<std::string>())) return found;
@@ -136,12 +137,12 @@ Result<Mutation> Catalog::ApplyHookMessage(uint64_t sequence, const HookChange& 
       if (!guid)
         return Status::NotFound("Instance " + change.entity_id.value("typeName", std::string()) +
                                     " with unique attribute " + change.entity_id.value("uniqueAttributes", json()).dump() +
-                                    " does not exist", "ATLAS-404-00-009");
+                                    " does not exist", atlas_code::kInstanceByUniqueAttributeNotFound);
       RETURN_IF_ERROR(internal::PartiallyUpdateEntity(ctx, *guid, change.attributes, change.relationship_attributes));
       break;
     }
     case HookChange::Kind::kDelete: {
-      if (!change.ids.is_array()) return Status::InvalidArgument("entities to delete must be a list", "ATLAS-400-00-01A");
+      if (!change.ids.is_array()) return Status::InvalidArgument("entities to delete must be a list", atlas_code::kInvalidParameters);
       for (const json& id : change.ids) {
         ASSIGN_OR_RETURN(std::optional<std::string> guid, FindObject(ctx, id));
         if (guid) RETURN_IF_ERROR(ctx.SoftDelete(*guid));

@@ -1,6 +1,7 @@
 // The relationship API: AtlasRelationship instances between existing entities.
 #include "meridian/types/typedef_shape.h"
 #include "write_context.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::catalog {
 
@@ -9,18 +10,18 @@ namespace {
 constexpr char kTermAssignment[] = "AtlasGlossarySemanticAssignment";
 
 Result<std::string> ResolveEnd(WriteContext& ctx, const Catalog& catalog, const json& end) {
-  if (!end.is_object()) return Status::InvalidArgument("relationship end must be an object id", "ATLAS-400-00-01A");
+  if (!end.is_object()) return Status::InvalidArgument("relationship end must be an object id", atlas_code::kInvalidParameters);
   std::string guid = end.value("guid", "");
   if (!guid.empty()) {
     if (!ctx.Exists(guid)) return Status::NotFound("Given instance guid " + guid + " is invalid/not found",
-                                                   "ATLAS-404-00-005");
+                                                   atlas_code::kInstanceGuidNotFound);
     return guid;
   }
   auto ua = end.find("uniqueAttributes");
   if (ua != end.end() && ua->contains("qualifiedName"))
     return catalog.FindByUniqueAttribute(end.value("typeName", ""), "qualifiedName",
                                          (*ua)["qualifiedName"].get<std::string>());
-  return Status::InvalidArgument("relationship end needs guid or uniqueAttributes", "ATLAS-400-00-01A");
+  return Status::InvalidArgument("relationship end needs guid or uniqueAttributes", atlas_code::kInvalidParameters);
 }
 
 json EndObjectId(const Catalog& catalog, const json& end) {
@@ -42,17 +43,17 @@ Result<json> Catalog::CreateRelationship(const json& body, const std::string& us
 
 Result<json> Catalog::CreateRelationships(const json& bodies, const std::string& user) {
   if (!bodies.is_array() || bodies.empty())
-    return Status::InvalidArgument("a non-empty list of relationships is required", "ATLAS-400-00-01A");
+    return Status::InvalidArgument("a non-empty list of relationships is required", atlas_code::kInvalidParameters);
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   std::vector<std::string> created;
   for (json body : bodies) {
-    if (!body.is_object()) return Status::InvalidArgument("AtlasRelationship must be an object", "ATLAS-400-00-01A");
+    if (!body.is_object()) return Status::InvalidArgument("AtlasRelationship must be an object", atlas_code::kInvalidParameters);
     types::DropNulls(body);  // Atlas reads null as absent
     const std::string type_name = body.value("typeName", "");
     const types::TypeDef* def = ctx.reg().Find(type_name);
     if (!def || def->category != types::Category::kRelationship)
-      return Status::InvalidArgument("Given typename " + type_name + " was invalid", "ATLAS-400-00-00A");
+      return Status::InvalidArgument("Given typename " + type_name + " was invalid", atlas_code::kUnknownTypename);
     ASSIGN_OR_RETURN(std::string g1, ResolveEnd(ctx, *this, body.value("end1", json())));
     ASSIGN_OR_RETURN(std::string g2, ResolveEnd(ctx, *this, body.value("end2", json())));
     ASSIGN_OR_RETURN(json* r1, ctx.Load(g1));
@@ -61,13 +62,13 @@ Result<json> Catalog::CreateRelationships(const json& bodies, const std::string&
     const types::TypeDef* t2 = ctx.reg().FindEntity((*r2)["typeName"].get<std::string>());
     if (!t1 || !t1->IsA(def->end1->type) || !t2 || !t2->IsA(def->end2->type))
       return Status::InvalidArgument("relationship " + type_name + " connects " + def->end1->type + " to " +
-                                     def->end2->type, "ATLAS-400-00-01A");
+                                     def->end2->type, atlas_code::kInvalidParameters);
     for (const auto& e : ctx.ActiveEdges(g1, def->end1->name))
       if (e.other == g2 && e.type == type_name)
         return Status::AlreadyExists("relationship " + type_name + " between " + g1 + " and " + g2 + " already exists",
-                                     "ATLAS-409-00-004");
+                                     atlas_code::kRelationshipAlreadyExists);
     json attrs = body.value("attributes", json::object());
-    if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", "ATLAS-400-00-01A");
+    if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", atlas_code::kInvalidParameters);
     for (auto it = attrs.begin(); it != attrs.end();) {
       const types::AttributeDef* ad = def->FindAttribute(it.key());
       if (!ad) {  // Atlas keeps only the attributes the relationship type defines
@@ -105,14 +106,14 @@ Result<json> Catalog::UpdateRelationship(const json& request, const std::string&
   json body = request;
   types::DropNulls(body);  // Atlas reads null as absent
   if (!body.is_object() || !body.contains("guid") || !body["guid"].is_string())
-    return Status::InvalidArgument("AtlasRelationship with guid required", "ATLAS-400-00-01A");
+    return Status::InvalidArgument("AtlasRelationship with guid required", atlas_code::kInvalidParameters);
   std::lock_guard<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   ASSIGN_OR_RETURN(json* rel, ctx.LoadRelationship(body["guid"].get<std::string>()));
   const types::TypeDef* def = ctx.reg().Find((*rel)["typeName"].get<std::string>());
   if (body.contains("attributes")) {
     json attrs = body["attributes"];
-    if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", "ATLAS-400-00-01A");
+    if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", atlas_code::kInvalidParameters);
     for (auto it = attrs.begin(); it != attrs.end(); ++it) {
       const types::AttributeDef* ad = def ? def->FindAttribute(it.key()) : nullptr;
       if (!ad) continue;  // ignored, as Atlas does
@@ -123,7 +124,7 @@ Result<json> Catalog::UpdateRelationship(const json& request, const std::string&
   static const std::set<std::string> kPropagate = {"NONE", "ONE_TO_TWO", "TWO_TO_ONE", "BOTH"};
   if (body.contains("propagateTags")) {
     if (!body["propagateTags"].is_string() || !kPropagate.count(body["propagateTags"].get<std::string>()))
-      return Status::InvalidArgument("propagateTags must be NONE, ONE_TO_TWO, TWO_TO_ONE or BOTH", "ATLAS-400-00-01A");
+      return Status::InvalidArgument("propagateTags must be NONE, ONE_TO_TWO, TWO_TO_ONE or BOTH", atlas_code::kInvalidParameters);
     (*rel)["propagateTags"] = body["propagateTags"];
   }
   if (body.contains("blockedPropagatedClassifications"))
@@ -142,7 +143,7 @@ Result<json> Catalog::LoadRelationshipRecord(const std::string& guid) const {
   std::string bytes;
   Status s = store_->Get(store::Family::kRelationships, guid, &bytes);
   if (s.code() == StatusCode::kNotFound)
-    return Status::NotFound("Given relationship guid " + guid + " is invalid/not found", "ATLAS-404-00-00C");
+    return Status::NotFound("Given relationship guid " + guid + " is invalid/not found", atlas_code::kRelationshipGuidNotFound);
   RETURN_IF_ERROR(s);
   return store::DecodeRecord(bytes);
 }
@@ -177,7 +178,7 @@ Status Catalog::DeleteRelationships(const std::vector<std::string>& guids, const
   for (const auto& guid : guids) {
     ASSIGN_OR_RETURN(json* rel, ctx.LoadRelationship(guid));
     if ((*rel)["status"] == "DELETED")
-      return Status::InvalidArgument("relationship " + guid + " is already deleted", "ATLAS-400-00-01A");
+      return Status::InvalidArgument("relationship " + guid + " is already deleted", atlas_code::kInvalidParameters);
     RETURN_IF_ERROR(ctx.Unlink(guid));
     ctx.AnnounceRelationship(guid, "RELATIONSHIP_DELETE");
     const std::string entity = (*rel)["end2"].value("guid", "");

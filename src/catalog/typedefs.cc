@@ -5,6 +5,7 @@
 
 #include "catalog_internal.h"
 #include "meridian/types/typedef_shape.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::catalog {
 
@@ -95,21 +96,21 @@ Status CheckUpdate(const types::TypeDef& old_def, const json& new_def, bool in_u
     current.insert(n);
     auto it = next.find(n);
     if (it == next.end())
-      return Status::InvalidArgument(old_def.name + "." + n + " : attribute delete not supported", "ATLAS-400-00-00D");
+      return Status::InvalidArgument(old_def.name + "." + n + " : attribute delete not supported", atlas_code::kAttributeDeletionNotSupported);
     if (types::StringField(*it->second, "typeName") != types::StringField(a, "typeName"))
-      return Status::InvalidArgument("Data type update for attribute is not supported", "ATLAS-400-00-029");
+      return Status::InvalidArgument("Data type update for attribute is not supported", atlas_code::kBadRequest);
     if (in_use && Flag(a, "isOptional", true) && !Flag(*it->second, "isOptional", false))
       return Status::InvalidArgument("type " + old_def.name + " is in use: attribute " + n +
-                                     " cannot become mandatory", "ATLAS-400-00-01A");
+                                     " cannot become mandatory", atlas_code::kInvalidParameters);
   }
   for (const auto& [n, a] : next)
     if (!current.count(n) && !Flag(*a, "isOptional", false))
-      return Status::InvalidArgument(old_def.name + "." + n + " : can not add mandatory attribute", "ATLAS-400-00-00C");
+      return Status::InvalidArgument(old_def.name + "." + n + " : can not add mandatory attribute", atlas_code::kCannotAddMandatoryAttribute);
   if (new_def.contains("superTypes"))
     for (const json& s : old_def.json.value("superTypes", json::array())) {
       const json& sup = new_def["superTypes"];
       if (std::find(sup.begin(), sup.end(), s) == sup.end())
-        return Status::InvalidArgument("superType remove not supported", "ATLAS-400-00-00E");
+        return Status::InvalidArgument("superType remove not supported", atlas_code::kSuperTypeRemovalNotSupported);
     }
   return Status::Ok();
 }
@@ -177,7 +178,7 @@ Status Catalog::LoadTypes() {
 }
 
 Result<json> Catalog::ChangeTypes(const json& types_def, const std::string& user, bool update) {
-  if (!types_def.is_object()) return Status::InvalidArgument("AtlasTypesDef must be an object", "ATLAS-400-00-01A");
+  if (!types_def.is_object()) return Status::InvalidArgument("AtlasTypesDef must be an object", atlas_code::kInvalidParameters);
   std::lock_guard<std::mutex> lock(write_mu_);
   auto reg = types();
   int64_t now = NowMillis();
@@ -185,27 +186,27 @@ Result<json> Catalog::ChangeTypes(const json& types_def, const std::string& user
   for (const char* list : kLists) {
     auto it = types_def.find(list);
     if (it == types_def.end() || it->is_null()) continue;
-    if (!it->is_array()) return Status::InvalidArgument(std::string(list) + " must be a list", "ATLAS-400-00-01A");
+    if (!it->is_array()) return Status::InvalidArgument(std::string(list) + " must be a list", atlas_code::kInvalidParameters);
     for (json def : *it) {
       if (def.is_null()) continue;
       RETURN_IF_ERROR(types::NormalizeTypeDef(list, def));
       const std::string name = def["name"];
       const types::TypeDef* existing = reg->Find(name);
-      if (!update && existing) return Status::AlreadyExists("Given type " + name + " already exists", "ATLAS-409-00-001");
-      if (update && !existing) return Status::NotFound("Given typename " + name + " was invalid", "ATLAS-404-00-001");
+      if (!update && existing) return Status::AlreadyExists("Given type " + name + " already exists", atlas_code::kTypeAlreadyExists);
+      if (update && !existing) return Status::NotFound("Given typename " + name + " was invalid", atlas_code::kTypeNameNotFound);
       static const std::map<std::string, std::string> kCategory = {
           {"enumDefs", "ENUM"}, {"structDefs", "STRUCT"}, {"classificationDefs", "CLASSIFICATION"},
           {"entityDefs", "ENTITY"}, {"relationshipDefs", "RELATIONSHIP"}, {"businessMetadataDefs", "BUSINESS_METADATA"}};
       def["category"] = kCategory.at(list);
       if (existing && std::string(types::CategoryName(existing->category)) != def["category"])
         return Status::InvalidArgument("Given type " + name + " doesn't match " +
-                                           std::string(types::CategoryName(existing->category)), "ATLAS-400-00-010");
+                                           std::string(types::CategoryName(existing->category)), atlas_code::kTypeMatchFailed);
       if (existing && existing->category != types::Category::kEnum)
         RETURN_IF_ERROR(CheckUpdate(*existing, def,
                                     existing->category == types::Category::kEntity && TypeInUse(*store_, name)));
       Stamp(def, user, now, !existing, existing ? &existing->json : nullptr);
       if (!changed.emplace(name, def).second)
-        return Status::InvalidArgument("type " + name + " appears twice", "ATLAS-400-00-01A");
+        return Status::InvalidArgument("type " + name + " appears twice", atlas_code::kInvalidParameters);
     }
   }
   // Nothing to create or update: Atlas answers with what it changed, i.e. nothing.
@@ -250,13 +251,13 @@ Status Catalog::DeleteTypeByName(const std::string& name, const std::string& use
   json doc = json::object();
   auto reg = types();
   const types::TypeDef* t = reg->Find(name);
-  if (!t) return Status::NotFound("Given typename " + name + " was invalid", "ATLAS-404-00-001");
+  if (!t) return Status::NotFound("Given typename " + name + " was invalid", atlas_code::kTypeNameNotFound);
   doc[ListOf(types::CategoryName(t->category))].push_back({{"name", name}});
   return DeleteTypes(doc, user);
 }
 
 Status Catalog::DeleteTypes(const json& request, const std::string& user) {
-  if (!request.is_object()) return Status::InvalidArgument("AtlasTypesDef must be an object", "ATLAS-400-00-01A");
+  if (!request.is_object()) return Status::InvalidArgument("AtlasTypesDef must be an object", atlas_code::kInvalidParameters);
   json types_def = request;
   types::DropNulls(types_def);
   std::lock_guard<std::mutex> lock(write_mu_);
@@ -267,30 +268,30 @@ Status Catalog::DeleteTypes(const json& request, const std::string& user) {
     if (it == types_def.end() || !it->is_array()) continue;
     for (const json& d : *it) names.insert(types::StringField(d, "name"));
   }
-  if (names.empty()) return Status::InvalidArgument("no type definitions given", "ATLAS-400-00-01A");
+  if (names.empty()) return Status::InvalidArgument("no type definitions given", atlas_code::kInvalidParameters);
   const auto builtins = types::BuiltinModelDocs();
   for (const auto& name : names) {
     const types::TypeDef* t = reg->Find(name);
-    if (!t) return Status::NotFound("Given typename " + name + " was invalid", "ATLAS-404-00-001");
+    if (!t) return Status::NotFound("Given typename " + name + " was invalid", atlas_code::kTypeNameNotFound);
     for (const json& doc : builtins)
       for (const char* list : kLists)
         for (const json& d : doc.value(list, json::array()))
           if (d.value("name", "") == name)
             return Status::Conflict("Given type " + name + " is a built-in type and cannot be deleted",
-                                    "ATLAS-409-00-002");
+                                    atlas_code::kTypeHasReferences);
     if (t->category == types::Category::kEntity && TypeInUse(*store_, name))
       return Status::Conflict("Given type " + name + " has references (entities of this type exist)",
-                              "ATLAS-409-00-002");
+                              atlas_code::kTypeHasReferences);
     if (t->category == types::Category::kClassification && ClassificationInUse(*store_, name))
       return Status::Conflict("Given type " + name + " has references (entities carry this classification)",
-                              "ATLAS-409-00-002");
+                              atlas_code::kTypeHasReferences);
   }
   std::vector<json> docs(1, json::object());
   for (const auto& [name, def] : reg->all())
     if (!names.count(name)) docs[0][ListOf(def.json.value("category", "ENTITY"))].push_back(def.json);
   auto next = types::TypeRegistry::Build(docs);
   if (!next.ok())
-    return Status::Conflict("Given type has references: " + next.status().message(), "ATLAS-409-00-002");
+    return Status::Conflict("Given type has references: " + next.status().message(), atlas_code::kTypeHasReferences);
   store::Batch batch;
   for (const auto& name : names) batch.Delete(Family::kTypedefs, name);
   AddAdminAudit(batch, "TYPE_DEF_DELETE", user, NowMillis(), types_def, json(names), static_cast<int>(names.size()));

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "catalog_internal.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::catalog::internal {
 
@@ -19,7 +20,7 @@ Status Mismatch(const std::string& attr, const std::string& expected, const json
   std::string shown = value.dump();
   if (shown.size() > 80) shown = shown.substr(0, 77) + "...";
   return Status::InvalidArgument("invalid value for attribute " + attr + ": expected " + expected + ", got " + shown,
-                                 "ATLAS-400-00-01A");
+                                 atlas_code::kInvalidParameters);
 }
 
 // "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'" (also without millis, or a date alone) -> epoch ms.
@@ -84,12 +85,12 @@ Status CheckLabel(const std::string& label) {
   if (label.size() > kMaxLabelLength)
     return Status::InvalidArgument("Invalid label: " + json(label).dump(-1, ' ', false, json::error_handler_t::replace) +
                                        ", label size should not be greater than " + std::to_string(kMaxLabelLength),
-                                   "ATLAS-400-00-08F");
+                                   atlas_code::kInvalidLabelLength);
   for (char c : label)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-')
       return Status::InvalidArgument("Invalid label: " + json(label).dump(-1, ' ', false, json::error_handler_t::replace) +
                                          ", label should contain alphanumeric characters, '_' or '-'",
-                                     "ATLAS-400-00-090");
+                                     atlas_code::kInvalidLabelCharacters);
   return Status::Ok();
 }
 
@@ -102,7 +103,7 @@ Status CheckClientGuid(const std::string& guid) {
   if (shown.size() > 80) shown = shown.substr(0, 77) + "...";
   return Status::InvalidArgument("ObjectId is not valid " + shown + ": a guid has 1 to " +
                                      std::to_string(kMaxClientGuidLength) + " letters, digits or -_.:@~",
-                                 "ATLAS-400-00-021");
+                                 atlas_code::kInvalidObjectId);
 }
 
 Status NormalizeValue(const types::TypeRegistry& reg, const ValueType& vt, const std::string& attr, json& value) {

@@ -1,4 +1,5 @@
 #include "write_context.h"
+#include "meridian/atlas_error_codes.h"
 
 #include <algorithm>
 
@@ -142,7 +143,7 @@ Result<json*> WriteContext::LoadRelationship(const std::string& guid) {
   std::string bytes;
   Status s = (*catalog_.store_).Get(Family::kRelationships, guid, &bytes);
   if (s.code() == StatusCode::kNotFound)
-    return Status::NotFound("Given relationship guid " + guid + " is invalid/not found", "ATLAS-404-00-00C");
+    return Status::NotFound("Given relationship guid " + guid + " is invalid/not found", atlas_code::kRelationshipGuidNotFound);
   RETURN_IF_ERROR(s);
   ASSIGN_OR_RETURN(json rel, store::DecodeRecord(bytes));
   return &(relationships_[guid] = std::move(rel));
@@ -342,7 +343,7 @@ Status WriteContext::Commit(uint64_t* sequence) {
         size_t a = k.find('\0'), b = k.find('\0', a + 1);
         return Status::Conflict("Another instance of type " + k.substr(0, a) + " has the same unique attribute " +
                                     k.substr(a + 1, b - a - 1) + " = " + k.substr(b + 1),
-                                "ATLAS-409-00-011");
+                                atlas_code::kUniqueAttributeTaken);
       }
     }
   }

@@ -6,6 +6,7 @@
 
 #include "exchange_internal.h"
 #include "meridian/exchange/exchange.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::exchange {
 
@@ -34,7 +35,7 @@ namespace {
 
 // Atlas's lock-busy answer (AtlasErrorCode.FAILED_TO_OBTAIN_IMPORT_EXPORT_LOCK; its code really says 500).
 Status Busy() {
-  return Status(StatusCode::kFailedPrecondition, "ATLAS-500-00-006", "Another import or export is in progress");
+  return Status(StatusCode::kFailedPrecondition, atlas_code::kImportExportInProgress, "Another import or export is in progress");
 }
 
 // Holds the exclusive lock unless the operation runs beside others.
@@ -94,10 +95,10 @@ Result<json> ExchangeService::ImportBytes(std::string zip, const json& request, 
 Result<json> ExchangeService::ImportFile(const json& request, const Caller& caller) {
   const json opts = request.is_object() ? request.value("options", json::object()) : json::object();
   const std::string file = internal::OptionText(opts, "fileName");
-  if (file.empty()) return Status::InvalidArgument("FILENAME parameter not found", "ATLAS-400-00-074");
+  if (file.empty()) return Status::InvalidArgument("FILENAME parameter not found", atlas_code::kInvalidPartialUpdateAttr);
   if (options_.import_folder.empty())
     return Status::InvalidArgument("importfile is disabled: no import folder is configured ([exchange] import_folder)",
-                                   "ATLAS-400-00-01A");
+                                   atlas_code::kInvalidParameters);
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::path folder = fs::weakly_canonical(options_.import_folder, ec);
@@ -105,8 +106,8 @@ Result<json> ExchangeService::ImportFile(const json& request, const Caller& call
   path = fs::weakly_canonical(path, ec);
   auto rel = path.lexically_relative(folder);
   if (ec || rel.empty() || *rel.begin() == "..")
-    return Status::InvalidArgument(file + " is not under the import folder " + folder.string(), "ATLAS-400-00-01A");
-  if (!fs::is_regular_file(path, ec)) return Status::InvalidArgument("file " + file + " not found", "ATLAS-400-00-01A");
+    return Status::InvalidArgument(file + " is not under the import folder " + folder.string(), atlas_code::kInvalidParameters);
+  if (!fs::is_regular_file(path, ec)) return Status::InvalidArgument("file " + file + " not found", atlas_code::kInvalidParameters);
   ASSIGN_OR_RETURN(auto reader, ZipReader::OpenFile(path.string(), options_.limits));
   return Import(*reader, request, caller);
 }

@@ -1,4 +1,5 @@
 #include "meridian/exchange/zip.h"
+#include "meridian/atlas_error_codes.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -267,7 +268,7 @@ bool ZipReader::Has(const std::string& name) const { return zip_name_locate(impl
 Result<std::string> ZipReader::Read(const std::string& name) {
   Impl& m = *impl_;
   zip_int64_t index = zip_name_locate(m.archive, name.c_str(), 0);
-  if (index < 0) return Status::NotFound("the ZIP has no entry " + name, "ATLAS-404-00-00B");
+  if (index < 0) return Status::NotFound("the ZIP has no entry " + name, atlas_code::kInstanceNotFound);
   zip_file_t* f = zip_fopen_index(m.archive, static_cast<zip_uint64_t>(index), 0);
   if (!f) return Status::InvalidArgument("cannot read ZIP entry " + name + ": " + zip_strerror(m.archive));
   std::string out;

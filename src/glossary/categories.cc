@@ -2,6 +2,7 @@
 #include <set>
 
 #include "glossary_internal.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::glossary {
 
@@ -25,7 +26,7 @@ Result<json> LoadCategoryOf(const catalog::Catalog& c, const std::string& guid, 
   if (ActiveNeighbour(c, guid, "anchor") != glossary_guid)
     return Status::InvalidArgument(
         "Invalid child category relationship: Child category (guid = " + guid + ") belongs to different glossary",
-        "ATLAS-400-00-07F");
+        atlas_code::kInvalidChildCategoryDifferentGlossary);
   return rec;
 }
 
@@ -45,15 +46,15 @@ Result<std::string> CategoryQualifiedName(const catalog::Catalog& c, const std::
 Result<json> GlossaryService::CategoryEntity(const json& body, const std::string& existing_guid,
                                              std::string* glossary_guid, json* relation_attributes) {
   RETURN_IF_ERROR(RequireObject(body, "AtlasGlossaryCategory"));
-  ASSIGN_OR_RETURN(std::string name, ValidName(body, "ATLAS-400-00-082", "Glossary category"));
+  ASSIGN_OR_RETURN(std::string name, ValidName(body, atlas_code::kMissingCategoryDisplayName, "Glossary category"));
   *glossary_guid = GuidField(body.value("anchor", json()), "glossaryGuid");
   if (glossary_guid->empty() && !existing_guid.empty())
     *glossary_guid = ActiveNeighbour(*catalog_, existing_guid, "anchor");
   if (glossary_guid->empty())
-    return Status::InvalidArgument("Mandatory anchor attribute is missing: anchor.glossaryGuid", "ATLAS-400-00-072");
+    return Status::InvalidArgument("Mandatory anchor attribute is missing: anchor.glossaryGuid", atlas_code::kMissingMandatoryAnchor);
   RETURN_IF_ERROR(LoadActive(*catalog_, *glossary_guid, kGlossaryType).status());
   if (!existing_guid.empty() && ActiveNeighbour(*catalog_, existing_guid, "anchor") != *glossary_guid)
-    return Status::InvalidArgument("a category cannot move to another glossary", "ATLAS-400-00-01A");
+    return Status::InvalidArgument("a category cannot move to another glossary", atlas_code::kInvalidParameters);
 
   const bool update = !existing_guid.empty();
   std::string parent = GuidField(body.value("parentCategory", json()), "categoryGuid");
@@ -61,7 +62,7 @@ Result<json> GlossaryService::CategoryEntity(const json& body, const std::string
     RETURN_IF_ERROR(LoadCategoryOf(*catalog_, parent, *glossary_guid).status());
     if (update && IsSelfOrAncestor(*catalog_, existing_guid, parent))
       return Status::InvalidArgument("category " + parent + " cannot be the parent of its ancestor " + existing_guid,
-                                     "ATLAS-400-00-01A");
+                                     atlas_code::kInvalidParameters);
   }
   json children = json::array();
   for (const json& h : body.value("childrenCategories", json::array())) {
@@ -69,14 +70,14 @@ Result<json> GlossaryService::CategoryEntity(const json& body, const std::string
     if (child.empty()) return Status::InvalidArgument("childrenCategories: each entry needs categoryGuid");
     RETURN_IF_ERROR(LoadCategoryOf(*catalog_, child, *glossary_guid).status());
     if (child == parent || (update && IsSelfOrAncestor(*catalog_, child, existing_guid)))
-      return Status::InvalidArgument("category " + child + " cannot be a child of its descendant", "ATLAS-400-00-01A");
+      return Status::InvalidArgument("category " + child + " cannot be a child of its descendant", atlas_code::kInvalidParameters);
     children.push_back({{"guid", child}});
   }
   json terms = json::array();
   for (const json& h : body.value("terms", json::array())) {
     std::string term = GuidField(h, "termGuid");
     if (term.empty())
-      return Status::InvalidArgument("Term guid can't be empty/null when adding to a category", "ATLAS-400-00-076");
+      return Status::InvalidArgument("Term guid can't be empty/null when adding to a category", atlas_code::kMissingTermIdForCategorization);
     RETURN_IF_ERROR(LoadActive(*catalog_, term, kTermType).status());
     terms.push_back({{"guid", term}});
   }
@@ -88,7 +89,7 @@ Result<json> GlossaryService::CategoryEntity(const json& body, const std::string
   ASSIGN_OR_RETURN(std::string qn, CategoryQualifiedName(*catalog_, name, parent, *glossary_guid));
   auto holder = catalog_->FindByUniqueAttribute(kCategoryType, "qualifiedName", qn);
   if (holder.ok() && *holder != existing_guid)
-    return Status::AlreadyExists("Glossary category with qualifiedName " + qn + " already exists", "ATLAS-409-00-00A");
+    return Status::AlreadyExists("Glossary category with qualifiedName " + qn + " already exists", atlas_code::kGlossaryCategoryAlreadyExists);
   json attrs = {{"qualifiedName", qn}, {"name", name}};
   CopyAttributes(body, kCategoryAttrs, update, &attrs);
   json rel = {{"anchor", {{"guid", *glossary_guid}}}};
@@ -120,7 +121,7 @@ Result<json> GlossaryService::CreateCategory(const json& body, const std::string
 
 Result<json> GlossaryService::CreateCategories(const json& bodies, const std::string& user) {
   if (!bodies.is_array() || bodies.empty())
-    return Status::InvalidArgument("a non-empty list of glossary categories is required", "ATLAS-400-00-01A");
+    return Status::InvalidArgument("a non-empty list of glossary categories is required", atlas_code::kInvalidParameters);
   std::vector<std::string> guids;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -134,7 +135,7 @@ Result<json> GlossaryService::CreateCategories(const json& bodies, const std::st
       std::string qn = entity["attributes"]["qualifiedName"];
       if (!names.insert(qn).second)
         return Status::AlreadyExists("Glossary category with qualifiedName " + qn + " already exists",
-                                     "ATLAS-409-00-00A");
+                                     atlas_code::kGlossaryCategoryAlreadyExists);
       guids.push_back("-" + std::to_string(entities.size() + 1));
       entity["guid"] = guids.back();
       entities.push_back(std::move(entity));
@@ -196,14 +197,14 @@ Result<json> GlossaryService::PartialUpdateCategory(const std::string& guid, con
     RETURN_IF_ERROR(LoadActive(*catalog_, guid, kCategoryType).status());
     json attrs = attributes;
     if (attributes.contains("name")) {
-      ASSIGN_OR_RETURN(std::string name, ValidName(attributes, "ATLAS-400-00-082", "Glossary category"));
+      ASSIGN_OR_RETURN(std::string name, ValidName(attributes, atlas_code::kMissingCategoryDisplayName, "Glossary category"));
       ASSIGN_OR_RETURN(std::string qn,
                        CategoryQualifiedName(*catalog_, name, ActiveNeighbour(*catalog_, guid, "parentCategory"),
                                              ActiveNeighbour(*catalog_, guid, "anchor")));
       auto holder = catalog_->FindByUniqueAttribute(kCategoryType, "qualifiedName", qn);
       if (holder.ok() && *holder != guid)
         return Status::AlreadyExists("Glossary category with qualifiedName " + qn + " already exists",
-                                     "ATLAS-409-00-00A");
+                                     atlas_code::kGlossaryCategoryAlreadyExists);
       attrs["qualifiedName"] = qn;
     }
     RETURN_IF_ERROR(catalog_->PartialUpdate(guid, attrs, json::object(), user).status());

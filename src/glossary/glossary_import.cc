@@ -6,6 +6,7 @@
 
 #include "glossary_internal.h"
 #include "meridian/catalog/csv.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::glossary {
 
@@ -60,7 +61,7 @@ Result<json> GlossaryService::ImportCsv(const std::string& csv, const std::strin
     columns = rows.front();
     rows.erase(rows.begin());
   }
-  if (rows.empty()) return Status::InvalidArgument("the glossary CSV file has no term rows", "ATLAS-400-00-01A");
+  if (rows.empty()) return Status::InvalidArgument("the glossary CSV file has no term rows", atlas_code::kInvalidParameters);
 
   json succeeded = json::array(), failed = json::array();
   struct Created {

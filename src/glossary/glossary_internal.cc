@@ -1,4 +1,5 @@
 #include "glossary_internal.h"
+#include "meridian/atlas_error_codes.h"
 
 #include <algorithm>
 
@@ -14,7 +15,7 @@ const std::vector<std::string> kTermRelations = {
 Result<json> LoadActive(const Catalog& c, const std::string& guid, std::string_view type) {
   auto rec = c.LoadRecord(guid);
   if (!rec.ok() || rec->value("typeName", "") != type || rec->value("status", "") != "ACTIVE")
-    return Status::NotFound("Given instance guid " + guid + " is invalid/not found", "ATLAS-404-00-005");
+    return Status::NotFound("Given instance guid " + guid + " is invalid/not found", atlas_code::kInstanceGuidNotFound);
   return rec;
 }
 
@@ -62,7 +63,7 @@ Result<std::string> ValidName(const json& body, const std::string& missing_code,
   std::string name = *it;
   if (name.find_first_of("@.") != std::string::npos)
     return Status::InvalidArgument("Name cannot contain following special chars ('@', '.'): " + name,
-                                   "ATLAS-400-00-083");
+                                   atlas_code::kInvalidDisplayName);
   return name;
 }
 
@@ -73,7 +74,7 @@ std::string GuidField(const json& obj, const char* key) {
 }
 
 Status RequireObject(const json& body, const std::string& what) {
-  if (!body.is_object()) return Status::InvalidArgument(what + " must be a JSON object", "ATLAS-400-00-01A");
+  if (!body.is_object()) return Status::InvalidArgument(what + " must be a JSON object", atlas_code::kInvalidParameters);
   return Status::Ok();
 }
 
@@ -90,11 +91,11 @@ void CopyAttributes(const json& body, const std::vector<std::string>& names, boo
 Status CheckPartial(const json& attributes, const std::vector<std::string>& allowed, const std::string& what) {
   if (!attributes.is_object() || attributes.empty())
     return Status::InvalidArgument("partial update of " + what + " needs a non-empty {\"attribute\": value} object",
-                                   "ATLAS-400-00-01A");
+                                   atlas_code::kInvalidParameters);
   for (auto it = attributes.begin(); it != attributes.end(); ++it)
     if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end())
       return Status::InvalidArgument("Invalid attribute " + it.key() + " for partial update of " + what,
-                                     "ATLAS-400-00-074");
+                                     atlas_code::kInvalidPartialUpdateAttr);
   return Status::Ok();
 }
 
@@ -119,7 +120,7 @@ Result<json> CheckRelationshipAttributes(const types::TypeRegistry& reg, const s
     }
     if (!ok)
       return Status::InvalidArgument("invalid value " + it->dump() + " for " + relationship_type + "." + name,
-                                     "ATLAS-400-00-01A");
+                                     atlas_code::kInvalidParameters);
     out[name] = *it;
   }
   return out;

@@ -1,5 +1,6 @@
 // Glossaries: create, read, update, delete and the term/category lists.
 #include "glossary_internal.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::glossary {
 
@@ -19,7 +20,7 @@ Status GlossaryService::CheckGlossaryNameFree(const std::string& name, const std
     auto rec = catalog_->LoadRecord(guid);
     if (!rec.ok() || rec->value("status", "") != "ACTIVE") continue;
     if (StringAttr(*rec, "name") == name || StringAttr(*rec, "qualifiedName") == name)
-      return Status::AlreadyExists("Glossary with qualifiedName " + name + " already exists", "ATLAS-409-00-007");
+      return Status::AlreadyExists("Glossary with qualifiedName " + name + " already exists", atlas_code::kGlossaryAlreadyExists);
   }
   return Status::Ok();
 }
@@ -35,11 +36,11 @@ Result<json> GlossaryService::ListGlossaries(const Page& page) const {
 
 Result<json> GlossaryService::CreateGlossary(const json& body, const std::string& user) {
   RETURN_IF_ERROR(RequireObject(body, "AtlasGlossary"));
-  ASSIGN_OR_RETURN(std::string name, ValidName(body, "ATLAS-400-00-079", "Glossary"));
+  ASSIGN_OR_RETURN(std::string name, ValidName(body, atlas_code::kGlossaryQualifiedNameCantBeDerived, "Glossary"));
   std::string qn = body.value("qualifiedName", json()).is_string() ? body["qualifiedName"].get<std::string>() : "";
   if (qn.empty()) qn = name;
   if (qn.find('@') != std::string::npos)
-    return Status::InvalidArgument("Glossary qualifiedName cannot contain '@': " + qn, "ATLAS-400-00-083");
+    return Status::InvalidArgument("Glossary qualifiedName cannot contain '@': " + qn, atlas_code::kInvalidDisplayName);
   std::lock_guard<std::mutex> lock(mu_);
   RETURN_IF_ERROR(CheckGlossaryNameFree(name, ""));
   if (qn != name) RETURN_IF_ERROR(CheckGlossaryNameFree(qn, ""));
@@ -74,7 +75,7 @@ Result<json> GlossaryService::GetGlossaryDetailed(const std::string& guid) const
 
 Result<json> GlossaryService::UpdateGlossary(const std::string& guid, const json& body, const std::string& user) {
   RETURN_IF_ERROR(RequireObject(body, "AtlasGlossary"));
-  ASSIGN_OR_RETURN(std::string name, ValidName(body, "ATLAS-400-00-079", "Glossary"));
+  ASSIGN_OR_RETURN(std::string name, ValidName(body, atlas_code::kGlossaryQualifiedNameCantBeDerived, "Glossary"));
   std::lock_guard<std::mutex> lock(mu_);
   ASSIGN_OR_RETURN(json rec, LoadActive(*catalog_, guid, kGlossaryType));
   if (name != StringAttr(rec, "name")) RETURN_IF_ERROR(CheckGlossaryNameFree(name, guid));
@@ -93,7 +94,7 @@ Result<json> GlossaryService::PartialUpdateGlossary(const std::string& guid, con
   std::lock_guard<std::mutex> lock(mu_);
   ASSIGN_OR_RETURN(json rec, LoadActive(*catalog_, guid, kGlossaryType));
   if (attributes.contains("name")) {
-    ASSIGN_OR_RETURN(std::string name, ValidName(attributes, "ATLAS-400-00-079", "Glossary"));
+    ASSIGN_OR_RETURN(std::string name, ValidName(attributes, atlas_code::kGlossaryQualifiedNameCantBeDerived, "Glossary"));
     if (name != StringAttr(rec, "name")) RETURN_IF_ERROR(CheckGlossaryNameFree(name, guid));
   }
   RETURN_IF_ERROR(catalog_->PartialUpdate(guid, attributes, json::object(), user).status());
@@ -108,7 +109,7 @@ Status GlossaryService::DeleteGlossary(const std::string& guid, const std::strin
     if (n > 0)
       return Status::InvalidArgument(
           "Term (guid=" + t.other + ") can't be deleted as it has been assigned to " + std::to_string(n) + " entities.",
-          "ATLAS-400-00-086");
+          atlas_code::kTermHasEntityAssociation);
   }
   // Terms and categories are owned by the glossary (composition): they go with it.
   RETURN_IF_ERROR(catalog_->DeleteEntities({guid}, user).status());

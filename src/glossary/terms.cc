@@ -3,6 +3,7 @@
 #include <set>
 
 #include "glossary_internal.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::glossary {
 
@@ -17,12 +18,12 @@ Result<json> ResolveHeaders(const catalog::Catalog& c, const json& body, const s
   json out = json::array();
   auto it = body.find(key);
   if (it == body.end() || it->is_null()) return out;
-  if (!it->is_array()) return Status::InvalidArgument(key + " must be a list", "ATLAS-400-00-01A");
+  if (!it->is_array()) return Status::InvalidArgument(key + " must be a list", atlas_code::kInvalidParameters);
   for (const json& h : *it) {
     std::string guid = GuidField(h, guid_key);
-    if (guid.empty()) return Status::InvalidArgument(key + ": each entry needs " + guid_key, "ATLAS-400-00-01A");
+    if (guid.empty()) return Status::InvalidArgument(key + ": each entry needs " + guid_key, atlas_code::kInvalidParameters);
     if (!self.empty() && guid == self)
-      return Status::InvalidArgument("Invalid term relation: term can't have a relation with self", "ATLAS-400-00-07E");
+      return Status::InvalidArgument("Invalid term relation: term can't have a relation with self", atlas_code::kInvalidTermRelationToSelf);
     RETURN_IF_ERROR(LoadActive(c, guid, type).status());
     out.push_back({{"guid", guid}});
   }
@@ -34,18 +35,18 @@ Result<json> ResolveHeaders(const catalog::Catalog& c, const json& body, const s
 Result<json> GlossaryService::TermEntity(const json& body, const std::string& existing_guid,
                                          std::string* qualified_name, json* relation_attributes) {
   RETURN_IF_ERROR(RequireObject(body, "AtlasGlossaryTerm"));
-  ASSIGN_OR_RETURN(std::string name, ValidName(body, "ATLAS-400-00-07A", "Glossary term"));
+  ASSIGN_OR_RETURN(std::string name, ValidName(body, atlas_code::kGlossaryTermQualifiedNameCantBeDerived, "Glossary term"));
   std::string glossary_guid = GuidField(body.value("anchor", json()), "glossaryGuid");
   if (glossary_guid.empty() && !existing_guid.empty())
     glossary_guid = ActiveNeighbour(*catalog_, existing_guid, "anchor");
   if (glossary_guid.empty())
-    return Status::InvalidArgument("Mandatory anchor attribute is missing: anchor.glossaryGuid", "ATLAS-400-00-072");
+    return Status::InvalidArgument("Mandatory anchor attribute is missing: anchor.glossaryGuid", atlas_code::kMissingMandatoryAnchor);
   ASSIGN_OR_RETURN(json glossary, LoadActive(*catalog_, glossary_guid, kGlossaryType));
   *qualified_name = name + "@" + StringAttr(glossary, "qualifiedName");
   auto holder = catalog_->FindByUniqueAttribute(kTermType, "qualifiedName", *qualified_name);
   if (holder.ok() && *holder != existing_guid)
     return Status::AlreadyExists("Glossary term with qualifiedName " + *qualified_name + " already exists",
-                                 "ATLAS-409-00-009");
+                                 atlas_code::kGlossaryTermAlreadyExists);
 
   const bool update = !existing_guid.empty();
   json attrs = {{"qualifiedName", *qualified_name}, {"name", name}};
@@ -77,7 +78,7 @@ Result<json> GlossaryService::CreateTerm(const json& body, const std::string& us
 
 Result<json> GlossaryService::CreateTerms(const json& bodies, const std::string& user) {
   if (!bodies.is_array() || bodies.empty())
-    return Status::InvalidArgument("a non-empty list of glossary terms is required", "ATLAS-400-00-01A");
+    return Status::InvalidArgument("a non-empty list of glossary terms is required", atlas_code::kInvalidParameters);
   std::vector<std::string> placeholders;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -89,7 +90,7 @@ Result<json> GlossaryService::CreateTerms(const json& bodies, const std::string&
       ASSIGN_OR_RETURN(json entity, TermEntity(body, "", &qn, &attrs));
       relation_attributes.push_back(std::move(attrs));
       if (!names.insert(qn).second)
-        return Status::AlreadyExists("Glossary term with qualifiedName " + qn + " already exists", "ATLAS-409-00-009");
+        return Status::AlreadyExists("Glossary term with qualifiedName " + qn + " already exists", atlas_code::kGlossaryTermAlreadyExists);
       placeholders.push_back("-" + std::to_string(entities.size() + 1));
       entity["guid"] = placeholders.back();
       entities.push_back(std::move(entity));
@@ -156,7 +157,7 @@ Status GlossaryService::DeleteTerm(const std::string& guid, const std::string& u
   if (n > 0)
     return Status::InvalidArgument(
         "Term (guid=" + guid + ") can't be deleted as it has been assigned to " + std::to_string(n) + " entities.",
-        "ATLAS-400-00-086");
+        atlas_code::kTermHasEntityAssociation);
   return catalog_->DeleteEntities({guid}, user).status();
 }
 
@@ -180,7 +181,7 @@ Result<json> GlossaryService::AssignedEntities(const std::string& guid, const Pa
 
 Status GlossaryService::AssignTerm(const std::string& guid, const json& entities, const std::string& user) {
   if (!entities.is_array() || entities.empty())
-    return Status::InvalidArgument("a non-empty list of entity ids is required", "ATLAS-400-00-01A");
+    return Status::InvalidArgument("a non-empty list of entity ids is required", atlas_code::kInvalidParameters);
   std::lock_guard<std::mutex> lock(mu_);
   RETURN_IF_ERROR(LoadActive(*catalog_, guid, kTermType).status());
   std::set<std::string> assigned;
@@ -189,24 +190,24 @@ Status GlossaryService::AssignTerm(const std::string& guid, const json& entities
   // Validate everything first so that a bad id changes nothing.
   std::vector<std::pair<std::string, json>> plan;
   for (const json& id : entities) {
-    if (!id.is_object()) return Status::InvalidArgument("invalid object id " + id.dump(), "ATLAS-400-00-01A");
+    if (!id.is_object()) return Status::InvalidArgument("invalid object id " + id.dump(), atlas_code::kInvalidParameters);
     std::string target = GuidField(id, "guid");
     if (target.empty()) {
       auto ua = id.find("uniqueAttributes");
       if (ua == id.end() || !ua->is_object() || !ua->contains("qualifiedName") || !(*ua)["qualifiedName"].is_string())
         return Status::InvalidArgument("object id needs guid or typeName + uniqueAttributes.qualifiedName",
-                                       "ATLAS-400-00-01A");
+                                       atlas_code::kInvalidParameters);
       ASSIGN_OR_RETURN(target, catalog_->FindByUniqueAttribute(id.value("typeName", ""), "qualifiedName",
                                                                (*ua)["qualifiedName"].get<std::string>()));
     }
     ASSIGN_OR_RETURN(json rec, catalog_->LoadRecord(target));
     if (rec.value("status", "") != "ACTIVE")
-      return Status::NotFound("Given instance guid " + target + " has been deleted", "ATLAS-404-00-012");
+      return Status::NotFound("Given instance guid " + target + " has been deleted", atlas_code::kInstanceGuidDeleted);
     const types::TypeDef* type = reg->FindEntity(rec.value("typeName", ""));
     if (!type || !type->relationship_attributes.count("meanings"))
       return Status::InvalidArgument(
           "Entity " + target + " of type " + rec.value("typeName", "") + " cannot be assigned glossary terms",
-          "ATLAS-400-00-01A");
+          atlas_code::kInvalidParameters);
     if (!assigned.insert(target).second) continue;  // already assigned
     auto ra = id.find("relationshipAttributes");
     json source = ra != id.end() && ra->is_object() ? ra->value("attributes", json::object()) : json::object();
@@ -225,7 +226,7 @@ Status GlossaryService::AssignTerm(const std::string& guid, const json& entities
 
 Status GlossaryService::RemoveTermAssignment(const std::string& guid, const json& entities, const std::string& user) {
   if (!entities.is_array() || entities.empty())
-    return Status::InvalidArgument("a non-empty list of entity ids is required", "ATLAS-400-00-01A");
+    return Status::InvalidArgument("a non-empty list of entity ids is required", atlas_code::kInvalidParameters);
   std::lock_guard<std::mutex> lock(mu_);
   RETURN_IF_ERROR(LoadActive(*catalog_, guid, kTermType).status());
   auto edges = ActiveEdges(*catalog_, guid, "assignedEntities");
@@ -235,14 +236,14 @@ Status GlossaryService::RemoveTermAssignment(const std::string& guid, const json
     std::string rel = GuidField(id, "relationshipGuid");
     if (target.empty() && rel.empty())
       return Status::InvalidArgument("Missing mandatory attribute, TermAssignment relationship guid",
-                                     "ATLAS-400-00-078");
+                                     atlas_code::kTermDissociationMissingRelationGuid);
     auto it = std::find_if(edges.begin(), edges.end(), [&](const catalog::Catalog::Edge& e) {
       return (rel.empty() || e.relationship == rel) && (target.empty() || e.other == target);
     });
     if (it == edges.end())
       return Status::InvalidArgument(
           "Given relationshipGuid(" + rel + ") is invalid for term (guid=" + guid + ") and entity(guid=" + target + ")",
-          "ATLAS-400-00-080");
+          atlas_code::kInvalidTermDissociation);
     relationships.insert(it->relationship);
   }
   return catalog_->DeleteRelationships({relationships.begin(), relationships.end()}, user);

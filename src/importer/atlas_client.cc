@@ -1,4 +1,5 @@
 #include "atlas_client.h"
+#include "meridian/atlas_error_codes.h"
 
 #include <random>
 
@@ -21,22 +22,22 @@ Status StatusFromResponse(const HttpResponse& response, const std::string& what)
   const std::string text = what + ": HTTP " + std::to_string(response.status) +
                            (message.empty() ? "" : ": " + message);
   if (response.status == 401) {
-    return {StatusCode::kUnauthenticated, code.empty() ? "ATLAS-401-00-001" : code,
+    return {StatusCode::kUnauthenticated, code.empty() ? atlas_code::kUnauthenticated : code,
             what + ": the server rejected the user name or password (HTTP 401)"};
   }
   if (response.status == 403) {
-    return {StatusCode::kPermissionDenied, code.empty() ? "ATLAS-403-00-001" : code, text};
+    return {StatusCode::kPermissionDenied, code.empty() ? atlas_code::kUnauthorizedAccess : code, text};
   }
   if (response.status == 404) {
-    return {StatusCode::kNotFound, code.empty() ? "ATLAS-404-00-005" : code, text};
+    return {StatusCode::kNotFound, code.empty() ? atlas_code::kInstanceGuidNotFound : code, text};
   }
   if (response.status >= 400 && response.status < 500) {
-    return {StatusCode::kInvalidArgument, code.empty() ? "ATLAS-400-00-001" : code, text};
+    return {StatusCode::kInvalidArgument, code.empty() ? atlas_code::kUnknownType : code, text};
   }
   if (response.status == 503) {
-    return {StatusCode::kUnavailable, code.empty() ? "ATLAS-503-00-001" : code, text};
+    return {StatusCode::kUnavailable, code.empty() ? atlas_code::kUnavailable : code, text};
   }
-  return {StatusCode::kInternal, code.empty() ? "ATLAS-500-00-001" : code, text};
+  return {StatusCode::kInternal, code.empty() ? atlas_code::kInternalError : code, text};
 }
 
 bool IsFatal(const Status& status) {

@@ -1,4 +1,5 @@
 #include "meridian/lineage/lineage_service.h"
+#include "meridian/atlas_error_codes.h"
 
 #include <mutex>
 #include <unordered_map>
@@ -40,7 +41,7 @@ Result<Direction> ParseDirection(const std::string& s) {
   if (s.empty() || s == "BOTH") return Direction::kBoth;
   if (s == "INPUT") return Direction::kInput;
   if (s == "OUTPUT") return Direction::kOutput;
-  return Status::InvalidArgument("invalid lineage direction " + s + ": use INPUT, OUTPUT or BOTH", "ATLAS-400-00-01A");
+  return Status::InvalidArgument("invalid lineage direction " + s + ": use INPUT, OUTPUT or BOTH", atlas_code::kInvalidParameters);
 }
 
 const char* DirectionName(Direction d) {
@@ -127,7 +128,7 @@ Result<std::string> LineageService::Lineage(const std::string& guid, const Linea
   bool is_process = t && t->IsA("Process");
   if (!t || (!is_process && !t->IsA("DataSet")))
     return Status::NotFound("Given instance guid " + guid + " is not a DataSet or Process entity",
-                            "ATLAS-404-00-011");
+                            atlas_code::kInstanceGuidNotDataset);
 
   WalkOptions opts;
   opts.direction = req.direction;

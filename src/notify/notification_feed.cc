@@ -1,4 +1,5 @@
 #include "meridian/notify/notification_feed.h"
+#include "meridian/atlas_error_codes.h"
 
 #include <algorithm>
 
@@ -109,7 +110,7 @@ bool NotificationFeed::WaitBeyond(uint64_t after, std::chrono::steady_clock::tim
 
 Status NotificationFeed::Acknowledge(const std::string& name, uint64_t sequence, const std::string& user) {
   if (!ValidName(name))
-    return Status::InvalidArgument("consumer must be 1 to 128 letters, digits, '_', '.' or '-'", "ATLAS-400-00-01A");
+    return Status::InvalidArgument("consumer must be 1 to 128 letters, digits, '_', '.' or '-'", atlas_code::kInvalidParameters);
   return catalog_.ChangeUserRecords([&]() -> Result<catalog::Catalog::UserRecordChanges> {
     const std::string key = ConsumerKey(name);
     auto current = catalog_.GetUserRecord(key);

@@ -5,13 +5,14 @@
 #include <ctime>
 
 #include "openlineage_internal.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::openlineage::internal {
 
 namespace {
 
 Status Bad(const std::string& what) {
-  return Status::InvalidArgument("invalid OpenLineage event: " + what, "ATLAS-400-00-01A");
+  return Status::InvalidArgument("invalid OpenLineage event: " + what, atlas_code::kInvalidParameters);
 }
 
 // The object at `key`, or an empty object when absent or null.

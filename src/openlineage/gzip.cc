@@ -2,6 +2,7 @@
 #include <zlib.h>
 
 #include "openlineage_internal.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::openlineage::internal {
 
@@ -20,7 +21,7 @@ Result<std::string> Gunzip(std::string_view compressed, size_t limit) {
     rc = inflate(&zs, Z_NO_FLUSH);
     if (rc != Z_OK && rc != Z_STREAM_END) {
       inflateEnd(&zs);
-      return Status::InvalidArgument("Content-Encoding gzip: the body is not valid gzip data", "ATLAS-400-00-01A");
+      return Status::InvalidArgument("Content-Encoding gzip: the body is not valid gzip data", atlas_code::kInvalidParameters);
     }
     out.append(buf, sizeof(buf) - zs.avail_out);
     if (out.size() > limit) {
@@ -29,7 +30,7 @@ Result<std::string> Gunzip(std::string_view compressed, size_t limit) {
     }
     if (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0) {
       inflateEnd(&zs);
-      return Status::InvalidArgument("Content-Encoding gzip: the body is truncated", "ATLAS-400-00-01A");
+      return Status::InvalidArgument("Content-Encoding gzip: the body is truncated", atlas_code::kInvalidParameters);
     }
   }
   inflateEnd(&zs);

@@ -2,6 +2,7 @@
 
 #include "meridian/request_json.h"
 #include "openlineage_internal.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::openlineage {
 
@@ -112,7 +113,7 @@ Result<json> OpenLineageService::ParseBody(const std::string& body, std::string 
   if (encoding.empty() || encoding == "identity") return ParseRequestJson(body, "request body");
   if (encoding != "gzip" && encoding != "x-gzip")
     return Status::InvalidArgument("unsupported Content-Encoding '" + encoding + "': use gzip or none",
-                                   "ATLAS-400-00-01A");
+                                   atlas_code::kInvalidParameters);
   ASSIGN_OR_RETURN(std::string text, internal::Gunzip(body, options_.max_inflated_bytes));
   return ParseRequestJson(text, "OpenLineage event");
 }

@@ -1,5 +1,6 @@
 // Business attributes (`<businessMetadata>.<attribute>`) in basic-search entity filters.
 #include "meridian/search/filters.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::search {
 
@@ -32,7 +33,7 @@ Status CheckBusinessAttributes(const Filter& filter, const types::TypeRegistry& 
   const bool applies = ad && types::AppliesTo(*ad, *type);
   if (!applies)
     return Status::InvalidArgument("Attribute " + filter.attribute + " not found for type " + type->name,
-                                   "ATLAS-400-00-01A");
+                                   atlas_code::kInvalidParameters);
   return Status::Ok();
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "meridian/request_json.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::search {
 
@@ -273,7 +274,7 @@ Result<Op> ParseOp(std::string_view spelling) {
       {"not_empty", Op::kNotEmpty}, {"timerange", Op::kTimeRange}, {"time_range", Op::kTimeRange}};
   auto it = kOps.find(Lower(spelling));
   if (it == kOps.end())
-    return Status::InvalidArgument("Invalid filter operator: " + std::string(spelling), "ATLAS-400-00-01A");
+    return Status::InvalidArgument("Invalid filter operator: " + std::string(spelling), atlas_code::kInvalidParameters);
   return it->second;
 }
 
@@ -285,14 +286,14 @@ std::string_view OpName(Op op) {
 }
 
 Result<Filter> ParseFilter(const json& node, const types::TypeDef* type) {
-  if (!node.is_object()) return Status::InvalidArgument("filter criteria must be an object", "ATLAS-400-00-01A");
+  if (!node.is_object()) return Status::InvalidArgument("filter criteria must be an object", atlas_code::kInvalidParameters);
   Filter f;
   auto crit = node.find("criterion");
   if (crit != node.end() && crit->is_array() && !crit->empty()) {
     f.is_group = true;
     std::string cond = Lower(node.value("condition", "AND"));
     if (cond != "and" && cond != "or")
-      return Status::InvalidArgument("Invalid filter condition: " + cond, "ATLAS-400-00-01A");
+      return Status::InvalidArgument("Invalid filter condition: " + cond, atlas_code::kInvalidParameters);
     f.is_or = cond == "or";
     for (const json& c : *crit) {
       ASSIGN_OR_RETURN(Filter child, ParseFilter(c, type));
@@ -301,14 +302,14 @@ Result<Filter> ParseFilter(const json& node, const types::TypeDef* type) {
     return f;
   }
   f.attribute = node.value("attributeName", "");
-  if (f.attribute.empty()) return Status::InvalidArgument("filter criteria without attributeName", "ATLAS-400-00-01A");
+  if (f.attribute.empty()) return Status::InvalidArgument("filter criteria without attributeName", atlas_code::kInvalidParameters);
   if (type && !IsSystemAttribute(f.attribute) && !type->FindAttribute(f.attribute) &&
       !IsBusinessAttribute(f.attribute))
     return Status::InvalidArgument("Attribute " + f.attribute + " not found for type " + type->name,
-                                   "ATLAS-400-00-01A");
+                                   atlas_code::kInvalidParameters);
   auto op = node.find("operator");
   if (op == node.end() || !op->is_string())
-    return Status::InvalidArgument("filter criteria without operator", "ATLAS-400-00-01A");
+    return Status::InvalidArgument("filter criteria without operator", atlas_code::kInvalidParameters);
   ASSIGN_OR_RETURN(f.op, ParseOp(op->get<std::string>()));
   auto v = node.find("attributeValue");
   if (v != node.end()) f.value = v->is_array() ? v->dump() : Text(*v);

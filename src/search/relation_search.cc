@@ -4,6 +4,7 @@
 #include <set>
 
 #include "meridian/search/filters.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::search {
 
@@ -63,19 +64,19 @@ Result<json> SearchRelations(const catalog::Catalog& catalog, const json& params
   const json params = params_in.is_object() ? params_in : json::object();
   const int limit_in = IntOf(params, "limit", 0), offset_in = IntOf(params, "offset", 0);
   if (limit_in < 0 || offset_in < 0)
-    return Status::InvalidArgument("Limit/offset should be non-negative", "ATLAS-400-00-029");
+    return Status::InvalidArgument("Limit/offset should be non-negative", atlas_code::kBadRequest);
   const std::string name = params.value("relationshipName", json("")).is_string()
                                ? params.value("relationshipName", std::string())
                                : std::string();
   if (name.empty() && HasFilter(params))
-    return Status::InvalidArgument("RelationshipFilters specified without Type name", "ATLAS-400-00-029");
+    return Status::InvalidArgument("RelationshipFilters specified without Type name", atlas_code::kBadRequest);
   auto reg = catalog.types();
   std::set<std::string> wanted;
   const types::TypeDef* rel_type = nullptr;
   if (!name.empty()) {
     rel_type = reg->Find(name);
     if (!rel_type || rel_type->category != types::Category::kRelationship)
-      return Status::InvalidArgument("Given typename " + name + " was invalid", "ATLAS-400-00-00A");
+      return Status::InvalidArgument("Given typename " + name + " was invalid", atlas_code::kUnknownTypename);
     wanted.insert(name);
     if (BoolOf(params, "includeSubTypes", true))
       for (const auto& [n, def] : reg->all())

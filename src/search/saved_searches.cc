@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "meridian/search/relation_search.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::search {
 
@@ -12,7 +13,7 @@ const std::string kPrefix = std::string("saved_search") + '\0';
 
 std::string Key(const std::string& guid) { return kPrefix + guid; }
 
-Status InvalidData() { return Status::InvalidArgument("invalid data", "ATLAS-400-00-029"); }
+Status InvalidData() { return Status::InvalidArgument("invalid data", atlas_code::kBadRequest); }
 
 std::string Str(const json& j, const char* key) {
   auto it = j.find(key);
@@ -48,13 +49,13 @@ Result<json> Normalize(const std::string& current_user, const json& in) {
 }
 
 Status AlreadyExists(const std::string& name, const std::string& owner) {
-  return Status::AlreadyExists("search named " + name + " already exists for user " + owner, "ATLAS-409-00-006");
+  return Status::AlreadyExists("search named " + name + " already exists for user " + owner, atlas_code::kSavedSearchAlreadyExists);
 }
 
 Result<json> Load(const catalog::Catalog& c, const std::string& guid) {
   auto rec = c.GetUserRecord(Key(guid));
   if (rec.status().code() == StatusCode::kNotFound)
-    return Status::NotFound("Given instance guid " + guid + " is invalid/not found", "ATLAS-404-00-005");
+    return Status::NotFound("Given instance guid " + guid + " is invalid/not found", atlas_code::kInstanceGuidNotFound);
   return rec;
 }
 
@@ -73,13 +74,13 @@ Result<json> SavedSearches::Add(const std::string& current_user, const json& sav
 Result<json> SavedSearches::Update(const std::string& current_user, const json& saved_search) {
   ASSIGN_OR_RETURN(json rec, Normalize(current_user, saved_search));
   const std::string guid = Str(rec, "guid");
-  if (guid.empty()) return Status::InvalidArgument("ObjectId is not valid: guid is missing", "ATLAS-400-00-021");
+  if (guid.empty()) return Status::InvalidArgument("ObjectId is not valid: guid is missing", atlas_code::kInvalidObjectId);
   RETURN_IF_ERROR(catalog_->ChangeUserRecords([&]() -> Result<catalog::Catalog::UserRecordChanges> {
     ASSIGN_OR_RETURN(json existing, Load(*catalog_, guid));
     if (existing["ownerName"] != rec["ownerName"])
       return Status::InvalidArgument("saved-search " + Str(existing, "name") + " can not be moved from user " +
                                          Str(existing, "ownerName") + " to " + Str(rec, "ownerName"),
-                                     "ATLAS-400-00-056");
+                                     atlas_code::kSavedSearchChangeUser);
     if (existing["name"] != rec["name"] && FindByName(*catalog_, rec["ownerName"], rec["name"]))
       return AlreadyExists(rec["name"], rec["ownerName"]);
     return catalog::Catalog::UserRecordChanges{{Key(guid), rec}};
@@ -105,7 +106,7 @@ Result<json> SavedSearches::GetByName(const std::string& current_user, const std
   if (!rec)
     return Status::NotFound("Instance __AtlasUserSavedSearch with unique attribute {name:" + name + ", ownerName:" +
                                 owner + "} does not exist",
-                            "ATLAS-404-00-009");
+                            atlas_code::kInstanceByUniqueAttributeNotFound);
   return *rec;
 }
 

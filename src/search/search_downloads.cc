@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "meridian/catalog/csv.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::search {
 
@@ -166,7 +167,7 @@ json SearchDownloads::Records(const std::string& user) const {
 }
 
 Result<std::string> SearchDownloads::Read(const std::string& user, const std::string& file_name) const {
-  auto not_found = Status::NotFound("No result found for " + file_name, "ATLAS-404-00-004");
+  auto not_found = Status::NotFound("No result found for " + file_name, atlas_code::kEmptyResults);
   if (!SafeName(file_name)) return not_found;
   if (!catalog_->GetUserRecord(UserPrefix(user) + file_name).ok()) return not_found;
   std::ifstream in(fs::path(dir_) / SafeUser(user) / file_name, std::ios::binary);

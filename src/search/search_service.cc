@@ -6,6 +6,7 @@
 #include <set>
 
 #include "meridian/search/filters.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::search {
 
@@ -155,9 +156,9 @@ Result<json> SearchService::Run(const json& params, const std::string& query_typ
   if (quick && type_name.empty()) type_name = "_ALL_ENTITY_TYPES";
   if (type_name.empty() && classification.empty() && query.empty() && term.empty())
     return Status::InvalidArgument("Invalid search query: one of typeName, classification, query or termName is "
-                                   "required", "ATLAS-400-00-047");
+                                   "required", atlas_code::kInvalidSearchParams);
   if (HasFilter(params, "entityFilters") && type_name.empty())
-    return Status::InvalidArgument("EntityFilters specified without Type name", "ATLAS-400-00-01A");
+    return Status::InvalidArgument("EntityFilters specified without Type name", atlas_code::kInvalidParameters);
 
   auto reg = catalog_->types();
   const int64_t now = catalog::NowMillis();
@@ -176,7 +177,7 @@ Result<json> SearchService::Run(const json& params, const std::string& query_typ
     std::vector<Query> types_q;
     for (const auto& n : Split(type_name, ',')) {
       const types::TypeDef* def = reg->FindEntity(n);
-      if (!def) return Status::InvalidArgument("Given typename " + n + " was invalid", "ATLAS-400-00-00A");
+      if (!def) return Status::InvalidArgument("Given typename " + n + " was invalid", atlas_code::kUnknownTypename);
       if (!filter_type) filter_type = def;
       types_q.push_back(Query::Type(n, subtypes));
     }
@@ -198,7 +199,7 @@ Result<json> SearchService::Run(const json& params, const std::string& query_typ
       } else {
         if (!reg->FindClassification(classification))
           return Status::InvalidArgument("Classification " + classification + " is not a valid classification type",
-                                         "ATLAS-400-00-046");
+                                         atlas_code::kUnknownClassification);
         names = subs ? reg->SelfAndSubTypes(classification) : std::vector<std::string>{classification};
       }
       std::vector<Query> cq;
@@ -340,7 +341,7 @@ Result<json> SearchService::Quick(const json& params, const Deadline& deadline) 
 
 Result<json> SearchService::FullText(const std::string& query, bool exclude_deleted, int limit, int offset,
                                      const Deadline& deadline) const {
-  if (query.empty()) return Status::InvalidArgument("Invalid full-text query: query is empty", "ATLAS-400-00-01A");
+  if (query.empty()) return Status::InvalidArgument("Invalid full-text query: query is empty", atlas_code::kInvalidParameters);
   limit = Limit(json(limit));
   offset = std::max(0, offset);
   std::vector<Query> parts = {query == "*" ? Query::All() : Query::Text(query)};
@@ -412,7 +413,7 @@ Result<json> SearchService::Relationship(const RelationshipSearch& r) const {
   }
   if (attr.empty() || (t && !t->relationship_attributes.count(attr)))
     return Status::InvalidArgument("Invalid relation " + r.relation + " for entity type " + rec.value("typeName", ""),
-                                   "ATLAS-400-00-01A");
+                                   atlas_code::kInvalidParameters);
   std::vector<json> related;
   std::set<std::string> seen;
   for (const auto& e : catalog_->Edges(r.guid, attr)) {

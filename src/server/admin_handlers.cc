@@ -7,6 +7,7 @@
 #include "meridian/lineage/propagation_worker.h"
 #include "meridian/search/filters.h"
 #include "meridian/server/api.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::server {
 
@@ -109,7 +110,7 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
   r.Add("PUT", base + "/purge", Access::kAdmin, [c](HttpRequest& req) {
     auto body = req.JsonBody();
     if (!body.ok()) return HttpResponse::Error(body.status());
-    if (!body->is_array()) return HttpResponse::Error(Status::InvalidArgument("body must be a list of guids", "ATLAS-400-00-01A"));
+    if (!body->is_array()) return HttpResponse::Error(Status::InvalidArgument("body must be a list of guids", atlas_code::kInvalidParameters));
     std::vector<std::string> guids;
     for (const json& g : *body)
       if (g.is_string()) guids.push_back(g);
@@ -122,7 +123,7 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
   auto audits = [c](const json& filter, const std::string& operation, const std::string& user, int limit,
                     int offset) -> HttpResponse {
     if (limit < 0 || offset < 0)
-      return HttpResponse::Error(Status::InvalidArgument("Limit/offset should be non-negative", "ATLAS-400-00-029"));
+      return HttpResponse::Error(Status::InvalidArgument("Limit/offset should be non-negative", atlas_code::kBadRequest));
     std::optional<search::Filter> f;
     if (filter.is_object() && !filter.empty()) {
       auto parsed = search::ParseFilter(filter, nullptr);
@@ -148,7 +149,7 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
     auto body = req.JsonBody();
     if (!body.ok()) return HttpResponse::Error(body.status());
     if (!body->is_object())
-      return HttpResponse::Error(Status::InvalidArgument("AuditSearchParameters must be an object", "ATLAS-400-00-01A"));
+      return HttpResponse::Error(Status::InvalidArgument("AuditSearchParameters must be an object", atlas_code::kInvalidParameters));
     json filter = body->value("auditFilters", json::object());
     return audits(filter.is_null() ? json::object() : filter, "", "", body->value("limit", 0), body->value("offset", 0));
   });

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "routes.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::server {
 
@@ -142,13 +143,13 @@ RouteClass Api::Classify(const HttpRequest& req) const {
 
 std::optional<HttpResponse> Api::Admit(HttpRequest& req) {
   if (req.path.empty() || req.path.front() != '/')
-    return HttpResponse::Error(Status::InvalidArgument("invalid request path: it must begin with /", "ATLAS-400-00-01A"));
+    return HttpResponse::Error(Status::InvalidArgument("invalid request path: it must begin with /", atlas_code::kInvalidParameters));
   if (IsLogin(req.path) || IsLogout(req.path) || req.path.rfind("/api/", 0) != 0) return std::nullopt;
   Router::Match m = router_.Find(RouteMethod(req), req.path, &req.params);
   if (!m.handler) {
-    if (m.path_known) return HttpResponse::Error(Status(StatusCode::kInvalidArgument, "ATLAS-405-00-001",
+    if (m.path_known) return HttpResponse::Error(Status(StatusCode::kInvalidArgument, atlas_code::kMethodNotAllowed,
                                                         "method " + req.method + " not allowed on " + req.path));
-    return HttpResponse::Error(Status::NotFound("no API at " + req.path, "ATLAS-404-00-000"));
+    return HttpResponse::Error(Status::NotFound("no API at " + req.path, atlas_code::kNoSuchApi));
   }
   if (m.access == Access::kPublic) return std::nullopt;
   bool via_session = false;
@@ -164,7 +165,7 @@ std::optional<HttpResponse> Api::Admit(HttpRequest& req) {
   bool safe = req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS";
   if (via_session && !safe && req.Header("x-xsrf-header") != csrf)
     return HttpResponse::Error(Status::InvalidArgument("missing or invalid X-XSRF-HEADER for a session request",
-                                                       "ATLAS-400-00-01A"));
+                                                       atlas_code::kInvalidParameters));
   req.headers["x-meridian-csrf"] = csrf;
   return std::nullopt;
 }
@@ -175,11 +176,11 @@ HttpResponse Api::Execute(HttpRequest& req) {
   if (req.path.rfind("/api/", 0) != 0) return ServeStatic(req);
   std::map<std::string, std::string> params;
   Router::Match m = router_.Find(RouteMethod(req), req.path, &params);
-  if (!m.handler) return HttpResponse::Error(Status::NotFound("no API at " + req.path, "ATLAS-404-00-000"));
+  if (!m.handler) return HttpResponse::Error(Status::NotFound("no API at " + req.path, atlas_code::kNoSuchApi));
   try {
     return (*m.handler)(req);
   } catch (const nlohmann::json::exception& e) {
-    return HttpResponse::Error(Status::InvalidArgument(std::string("invalid JSON input: ") + e.what(), "ATLAS-400-00-01A"));
+    return HttpResponse::Error(Status::InvalidArgument(std::string("invalid JSON input: ") + e.what(), atlas_code::kInvalidParameters));
   }
 }
 
@@ -195,14 +196,14 @@ RequestHooks Api::Hooks() {
 }
 
 HttpResponse Api::HandleLogin(HttpRequest& req) {
-  if (req.method != "POST") return HttpResponse::Error(Status::InvalidArgument("use POST", "ATLAS-400-00-01A"));
+  if (req.method != "POST") return HttpResponse::Error(Status::InvalidArgument("use POST", atlas_code::kInvalidParameters));
   std::string user, password;
   if (req.Header("content-type").find("json") != std::string::npos) {
     auto j = ParseRequestJson(req.body, "sign-in body");
     if (!j.ok()) return HttpResponse::Error(j.status());
     for (const char* field : {"username", "password"})
       if (j->is_object() && j->contains(field) && !(*j)[field].is_string())
-        return HttpResponse::Error(Status::InvalidArgument(std::string(field) + " must be a string", "ATLAS-400-00-01A"));
+        return HttpResponse::Error(Status::InvalidArgument(std::string(field) + " must be a string", atlas_code::kInvalidParameters));
     if (j->is_object()) {
       user = j->value("username", "");
       password = j->value("password", "");
@@ -233,13 +234,13 @@ HttpResponse Api::HandleLogout(HttpRequest& req) {
 
 HttpResponse Api::ServeStatic(const HttpRequest& req) const {
   if (req.method != "GET" && req.method != "HEAD")
-    return HttpResponse::Error(Status::NotFound("no resource at " + req.path, "ATLAS-404-00-000"));
+    return HttpResponse::Error(Status::NotFound("no resource at " + req.path, atlas_code::kNoSuchApi));
   namespace fs = std::filesystem;
   std::string rel = req.path == "/" || req.path == "/index.html" || req.path == "/login.jsp" ? "index.html"
                                                                                              : req.path.substr(1);
   for (const auto& seg : SplitPath(rel))
     if (seg == ".." || seg.front() == '.')
-      return HttpResponse::Error(Status::InvalidArgument("invalid path", "ATLAS-400-00-01A"));
+      return HttpResponse::Error(Status::InvalidArgument("invalid path", atlas_code::kInvalidParameters));
   // Only the bundle is served: index.html, hashed assets and top-level icons.
   bool servable = rel == "index.html" || rel.rfind("assets/", 0) == 0 ||
                   (SplitPath(rel).size() == 1 && (rel.rfind("favicon", 0) == 0 || rel == "robots.txt"));
@@ -257,7 +258,7 @@ HttpResponse Api::ServeStatic(const HttpRequest& req) const {
       return r;
     }
     if (SplitPath(rel).size() > 1 || rel.find('.') != std::string::npos)
-      return HttpResponse::Error(Status::NotFound("no resource at " + req.path, "ATLAS-404-00-000"));
+      return HttpResponse::Error(Status::NotFound("no resource at " + req.path, atlas_code::kNoSuchApi));
     file = root / "index.html";  // client-side routes
   }
   std::ifstream in(file, std::ios::binary);

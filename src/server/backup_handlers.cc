@@ -5,6 +5,7 @@
 #include "handler_util.h"
 #include "meridian/backup/backup.h"
 #include "routes.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::server {
 
@@ -17,7 +18,7 @@ void RegisterBackupRoutes(Router& r, const Services& s) {
           auto to = body->is_object() ? body->find("to") : body->end();
           if (!body->is_object() || to == body->end() || !to->is_string())
             return HttpResponse::Error(
-                Status::InvalidArgument("body must be {\"to\": \"/absolute/folder\"}", "ATLAS-400-00-01A"));
+                Status::InvalidArgument("body must be {\"to\": \"/absolute/folder\"}", atlas_code::kInvalidParameters));
           std::unique_lock<std::mutex> lock(*running, std::try_to_lock);
           if (!lock.owns_lock()) return HttpResponse::Error(Status::Conflict("a backup is already running"));
           auto manifest = backup::CreateBackup(*catalog, users_file, to->get<std::string>());

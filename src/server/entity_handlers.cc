@@ -4,6 +4,7 @@
 #include "meridian/server/api.h"
 #include "meridian/types/typedef_shape.h"
 #include "response_cache.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::server {
 
@@ -19,10 +20,10 @@ std::vector<std::pair<std::string, std::string>> UniqueSelectors(const HttpReque
 Result<std::string> GuidFromUniqueAttributes(const catalog::Catalog& catalog, const HttpRequest& req) {
   const std::string type = req.params.at("typeName");
   if (!catalog.types()->FindEntity(type))
-    return Status::InvalidArgument("Given typename " + type + " was invalid", "ATLAS-400-00-014");
+    return Status::InvalidArgument("Given typename " + type + " was invalid", atlas_code::kTypeNameInvalid);
   auto sel = UniqueSelectors(req, "attr:");
   if (sel.empty())
-    return Status::InvalidArgument("no unique attribute given: use attr:qualifiedName=<value>", "ATLAS-400-00-01A");
+    return Status::InvalidArgument("no unique attribute given: use attr:qualifiedName=<value>", atlas_code::kInvalidParameters);
   return catalog.FindByUniqueAttribute(type, sel.front().first, sel.front().second);
 }
 
@@ -46,7 +47,7 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
     auto body = req.JsonBody();
     if (!body.ok()) return HttpResponse::Error(body.status());
     if (!body->is_object() || !body->contains("entity"))
-      return HttpResponse::Error(Status::InvalidArgument("body must be {\"entity\": {...}}", "ATLAS-400-00-01A"));
+      return HttpResponse::Error(Status::InvalidArgument("body must be {\"entity\": {...}}", atlas_code::kInvalidParameters));
     return MutationOr(c->CreateOrUpdate(json::array({(*body)["entity"]}), body->value("referredEntities", json()),
                                         req.principal.user));
   });
@@ -54,7 +55,7 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
     auto body = req.JsonBody();
     if (!body.ok()) return HttpResponse::Error(body.status());
     if (!body->is_object() || !body->contains("entities"))
-      return HttpResponse::Error(Status::InvalidArgument("body must be {\"entities\": [...]}", "ATLAS-400-00-01A"));
+      return HttpResponse::Error(Status::InvalidArgument("body must be {\"entities\": [...]}", atlas_code::kInvalidParameters));
     return MutationOr(c->CreateOrUpdate((*body)["entities"], body->value("referredEntities", json()),
                                         req.principal.user));
   });
@@ -80,7 +81,7 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
   r.Add("PUT", base + "/guid/{guid}", Access::kWrite, [c](HttpRequest& req) {
     std::string attr = req.Query("name");
     if (attr.empty())
-      return HttpResponse::Error(Status::InvalidArgument("query parameter name=<attribute> is required", "ATLAS-400-00-01A"));
+      return HttpResponse::Error(Status::InvalidArgument("query parameter name=<attribute> is required", atlas_code::kInvalidParameters));
     auto value = req.JsonBody();
     if (!value.ok()) return HttpResponse::Error(value.status());
     // Unlike a full update, which ignores attributes the type does not define, Atlas
@@ -90,7 +91,7 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
     const types::TypeDef* type = c->types()->FindEntity(types::StringField(*rec, "typeName"));
     if (type && !type->FindAttribute(attr) && !type->relationship_attributes.count(attr))
       return HttpResponse::Error(Status::InvalidArgument("Attribute " + attr + " not found for type " + type->name,
-                                                         "ATLAS-400-00-023"));
+                                                         atlas_code::kUnknownAttribute));
     return MutationOr(c->PartialUpdate(req.params["guid"], json{{attr, *value}}, json::object(), req.principal.user));
   });
   r.Add("DELETE", base + "/guid/{guid}", Access::kWrite, [c](HttpRequest& req) {
@@ -98,7 +99,7 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
   });
   r.Add("GET", base + "/bulk", Access::kRead, [c](HttpRequest& req) {
     auto guids = req.QueryAll("guid");
-    if (guids.empty()) return HttpResponse::Error(Status::InvalidArgument("guid parameter is required", "ATLAS-400-00-01A"));
+    if (guids.empty()) return HttpResponse::Error(Status::InvalidArgument("guid parameter is required", atlas_code::kInvalidParameters));
     json out = {{"entities", json::array()}, {"referredEntities", json::object()}};
     for (const auto& g : guids) {
       auto e = c->GetEntity(g, ReadOpts(req));
@@ -110,7 +111,7 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
   });
   r.Add("DELETE", base + "/bulk", Access::kWrite, [c](HttpRequest& req) {
     auto guids = req.QueryAll("guid");
-    if (guids.empty()) return HttpResponse::Error(Status::InvalidArgument("guid parameter is required", "ATLAS-400-00-01A"));
+    if (guids.empty()) return HttpResponse::Error(Status::InvalidArgument("guid parameter is required", atlas_code::kInvalidParameters));
     return MutationOr(c->DeleteEntities(guids, req.principal.user));
   });
 
@@ -170,7 +171,7 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
     for (const json& cl : c->Classifications(*rec))
       if (cl["typeName"] == req.params["name"]) return HttpResponse::Json(cl);
     return HttpResponse::Error(Status::NotFound("Classification " + req.params["name"] + " is not associated with entity",
-                                                "ATLAS-404-00-008"));
+                                                atlas_code::kClassificationNotFound));
   });
   auto add_classes = [c](const std::string& guid, HttpRequest& req) {
     auto body = req.JsonBody();
@@ -209,7 +210,7 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
     if (!body.ok()) return HttpResponse::Error(body.status());
     types::DropNulls(*body);  // Atlas reads null as absent
     if (!body->is_object() || !body->contains("classification"))
-      return HttpResponse::Error(Status::InvalidArgument("body must carry classification and entityGuids", "ATLAS-400-00-01A"));
+      return HttpResponse::Error(Status::InvalidArgument("body must carry classification and entityGuids", atlas_code::kInvalidParameters));
     std::vector<std::string> guids;
     for (const json& g : body->value("entityGuids", json::array()))
       if (g.is_string()) guids.push_back(g);
@@ -219,7 +220,7 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
       if (!g.ok()) return HttpResponse::Error(g.status());
       guids.push_back(*g);
     }
-    if (guids.empty()) return HttpResponse::Error(Status::InvalidArgument("no entities given", "ATLAS-400-00-01A"));
+    if (guids.empty()) return HttpResponse::Error(Status::InvalidArgument("no entities given", atlas_code::kInvalidParameters));
     return NoContentOr(c->AddClassificationToEntities((*body)["classification"], guids, req.principal.user));
   });
 
@@ -254,7 +255,7 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
     try {
       ms = std::stoll(from);
     } catch (...) {
-      return HttpResponse::Error(Status::InvalidArgument("invalid tagUpdateStartTime " + from, "ATLAS-400-00-029"));
+      return HttpResponse::Error(Status::InvalidArgument("invalid tagUpdateStartTime " + from, atlas_code::kBadRequest));
     }
     return JsonOr(c->ClassificationChangesSince(ms));
   }, RouteClass::kHeavy);  // a scan of the audit log
@@ -262,7 +263,7 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
     auto body = req.JsonBody();
     if (!body.ok()) return HttpResponse::Error(body.status());
     if (!body->is_object() || !body->contains("guidHeaderMap"))
-      return HttpResponse::Error(Status::InvalidArgument("body must be {\"guidHeaderMap\": {...}}", "ATLAS-400-00-01A"));
+      return HttpResponse::Error(Status::InvalidArgument("body must be {\"guidHeaderMap\": {...}}", atlas_code::kInvalidParameters));
     Status s = c->SetClassifications((*body)["guidHeaderMap"], req.QueryBool("overrideClassifications", true),
                                      req.principal.user);
     return s.ok() ? HttpResponse::Json(json::object()) : HttpResponse::Error(s);

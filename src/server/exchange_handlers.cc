@@ -4,6 +4,7 @@
 #include "handler_util.h"
 #include "meridian/exchange/exchange.h"
 #include "routes.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::server {
 
@@ -86,7 +87,7 @@ void RegisterExchangeRoutes(Router& r, const Services& s) {
     f.limit = req.QueryInt("limit", 100);
     f.offset = req.QueryInt("offset", 0);
     if (f.limit < 0 || f.offset < 0)
-      return HttpResponse::Error(Status::InvalidArgument("Limit/offset should be non-negative", "ATLAS-400-00-029"));
+      return HttpResponse::Error(Status::InvalidArgument("Limit/offset should be non-negative", atlas_code::kBadRequest));
     return HttpResponse::Json(service->Audits(f));
   }, RouteClass::kHeavy);
 }

@@ -6,6 +6,7 @@
 #include "meridian/glossary/glossary.h"
 #include "routes.h"
 #include "meridian/types/typedef_shape.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::server {
 
@@ -45,7 +46,7 @@ Result<std::string> UploadedFile(const HttpRequest& req) {
   if (!parts) return req.body;
   for (auto& [name, content] : *parts)
     if (name == "file") return content;
-  if (parts->empty()) return Status::InvalidArgument("the multipart body holds no file", "ATLAS-400-00-01A");
+  if (parts->empty()) return Status::InvalidArgument("the multipart body holds no file", atlas_code::kInvalidParameters);
   return parts->front().second;
 }
 

@@ -3,6 +3,7 @@
 #include "handler_util.h"
 #include "meridian/hook/hook_worker.h"
 #include "routes.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::server {
 
@@ -44,7 +45,7 @@ void RegisterHookRoutes(Router& router, const Services& s) {
                const std::string& topic = req.params["topicName"];
                if (topic != kHookTopic && topic != kEntitiesTopic)
                  return HttpResponse::Error(
-                     Status::InvalidArgument("Unsupported topic name : " + topic, "ATLAS-400-00-0A7"));
+                     Status::InvalidArgument("Unsupported topic name : " + topic, atlas_code::kInvalidTopicName));
                auto records = Records(req);
                if (!records.ok()) return HttpResponse::Error(records.status());
                if (topic == kEntitiesTopic) {

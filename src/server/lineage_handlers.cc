@@ -3,6 +3,7 @@
 #include "meridian/lineage/lineage_service.h"
 #include "meridian/lineage/propagation_worker.h"
 #include "routes.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::server {
 
@@ -25,11 +26,11 @@ Result<LineageRequest> ParseQuery(const HttpRequest& req) {
   lr.deadline = req.deadline;
   ASSIGN_OR_RETURN(lr.direction, ParseDirection(req.Query("direction", "BOTH")));
   lr.depth = req.QueryInt("depth", 3);
-  if (lr.depth < 0) return Status::InvalidArgument("depth must be >= 0 (0 = unlimited)", "ATLAS-400-00-01A");
+  if (lr.depth < 0) return Status::InvalidArgument("depth must be >= 0 (0 = unlimited)", atlas_code::kInvalidParameters);
   lr.hide_process = req.QueryBool("hideProcess", false);
   lr.include_deleted = !req.QueryBool("excludeDeletedEntities", false);
   int max_nodes = req.QueryInt("maxNodes", 0);
-  if (max_nodes < 0) return Status::InvalidArgument("maxNodes must be >= 0", "ATLAS-400-00-01A");
+  if (max_nodes < 0) return Status::InvalidArgument("maxNodes must be >= 0", atlas_code::kInvalidParameters);
   lr.max_nodes = static_cast<size_t>(max_nodes);
   return lr;
 }
@@ -37,10 +38,10 @@ Result<LineageRequest> ParseQuery(const HttpRequest& req) {
 Result<std::string> GuidFromUniqueAttribute(const catalog::Catalog& catalog, const HttpRequest& req) {
   const std::string type = req.params.at("typeName");
   if (!catalog.types()->FindEntity(type))
-    return Status::InvalidArgument("Given typename " + type + " was invalid", "ATLAS-400-00-014");
+    return Status::InvalidArgument("Given typename " + type + " was invalid", atlas_code::kTypeNameInvalid);
   for (const auto& [k, v] : req.query)
     if (k.rfind("attr:", 0) == 0) return catalog.FindByUniqueAttribute(type, k.substr(5), v);
-  return Status::InvalidArgument("no unique attribute given: use attr:qualifiedName=<value>", "ATLAS-400-00-01A");
+  return Status::InvalidArgument("no unique attribute given: use attr:qualifiedName=<value>", atlas_code::kInvalidParameters);
 }
 
 }  // namespace

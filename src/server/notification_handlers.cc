@@ -1,6 +1,7 @@
 #include "handler_util.h"
 #include "meridian/notify/notification_feed.h"
 #include "routes.h"
+#include "meridian/atlas_error_codes.h"
 
 #include <charconv>
 
@@ -19,7 +20,7 @@ Result<uint64_t> Unsigned(const HttpRequest& req, const std::string& name, uint6
   uint64_t out = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
   if (ec != std::errc() || end != v.data() + v.size())
-    return Status::InvalidArgument(name + " must be a non-negative integer, got '" + v + "'", "ATLAS-400-00-01A");
+    return Status::InvalidArgument(name + " must be a non-negative integer, got '" + v + "'", atlas_code::kInvalidParameters);
   return out;
 }
 
@@ -30,7 +31,7 @@ HttpResponse ReadFeed(NotificationFeed* feed, HttpRequest& req) {
   if (!limit.ok()) return HttpResponse::Error(limit.status());
   if (*limit < 1 || *limit > kMaxLimit)
     return HttpResponse::Error(Status::InvalidArgument(
-        "limit must be between 1 and " + std::to_string(kMaxLimit), "ATLAS-400-00-01A"));
+        "limit must be between 1 and " + std::to_string(kMaxLimit), atlas_code::kInvalidParameters));
   auto wait = Unsigned(req, "wait", 0);
   if (!wait.ok()) return HttpResponse::Error(wait.status());
   const std::string consumer = req.Query("consumer");

@@ -2,6 +2,7 @@
 #include "handler_util.h"
 #include "meridian/openlineage/openlineage.h"
 #include "routes.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::server {
 
@@ -26,8 +27,8 @@ HttpResponse PostLineage(OpenLineageService& svc, HttpRequest& req) {
   }
   if (!body->is_array())
     return HttpResponse::Error(Status::InvalidArgument("the body must be an OpenLineage event or an array of events",
-                                                       "ATLAS-400-00-01A"));
-  if (body->empty()) return HttpResponse::Error(Status::InvalidArgument("no events in the array", "ATLAS-400-00-01A"));
+                                                       atlas_code::kInvalidParameters));
+  if (body->empty()) return HttpResponse::Error(Status::InvalidArgument("no events in the array", atlas_code::kInvalidParameters));
   for (size_t i = 0; i < body->size(); ++i)
     if (Status s = svc.Validate((*body)[i]); !s.ok()) return HttpResponse::Error(WithIndex(s, i));
   json failed = json::array();

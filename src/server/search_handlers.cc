@@ -6,6 +6,7 @@
 #include "meridian/search/search_service.h"
 #include "meridian/server/api.h"
 #include "meridian/types/typedef_shape.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::server {
 
@@ -18,7 +19,7 @@ constexpr size_t kMaxQueryLength = 4096;
 Status CheckQueryLength(const std::string& q) {
   if (q.size() > kMaxQueryLength)
     return Status::InvalidArgument("Invalid search query: longer than " + std::to_string(kMaxQueryLength) +
-                                       " characters", "ATLAS-400-00-01A");
+                                       " characters", atlas_code::kInvalidParameters);
   return Status::Ok();
 }
 
@@ -35,7 +36,7 @@ void PutParams(const HttpRequest& req, json& out, std::initializer_list<const ch
 
 Result<json> BodyParams(const HttpRequest& req) {
   ASSIGN_OR_RETURN(json body, req.JsonBody());
-  if (!body.is_object()) return Status::InvalidArgument("search parameters must be a JSON object", "ATLAS-400-00-01A");
+  if (!body.is_object()) return Status::InvalidArgument("search parameters must be a JSON object", atlas_code::kInvalidParameters);
   types::DropNulls(body);  // Atlas reads null as absent
   if (body.contains("query") && body["query"].is_string()) RETURN_IF_ERROR(CheckQueryLength(body["query"]));
   return body;
@@ -100,7 +101,7 @@ void RegisterSearchRoutes(Router& r, const Services& services) {
     rs.limit = req.QueryInt("limit", 0);
     rs.offset = req.QueryInt("offset", 0);
     if (rs.guid.empty() || rs.relation.empty())
-      return HttpResponse::Error(Status::InvalidArgument("guid and relation are required", "ATLAS-400-00-01A"));
+      return HttpResponse::Error(Status::InvalidArgument("guid and relation are required", atlas_code::kInvalidParameters));
     return JsonOr(s->Relationship(rs));
   });
   r.Add("POST", base + "/relations", Access::kRead, [s](HttpRequest& req) {

@@ -7,6 +7,7 @@
 #include "routes.h"
 #include "meridian/server/api.h"
 #include "meridian/sql/hive_lineage.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::server {
 
@@ -107,7 +108,7 @@ void KeepExistingTargets(const catalog::Catalog& c, json& body) {
 HttpResponse RecordSqlLineage(catalog::Catalog& c, HttpRequest& req) {
   const std::string cluster = req.Query("cluster", "primary");
   const std::string default_db = req.Query("defaultDb", "default");
-  if (req.body.empty()) return HttpResponse::Error(Status::InvalidArgument("request body must hold HiveQL text", "ATLAS-400-00-01A"));
+  if (req.body.empty()) return HttpResponse::Error(Status::InvalidArgument("request body must hold HiveQL text", atlas_code::kInvalidParameters));
   CatalogSchemas schemas(c, cluster);
   sql::ScriptResult script = sql::AnalyzeScript(req.body, default_db, schemas);
 

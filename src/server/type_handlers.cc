@@ -3,6 +3,7 @@
 #include "routes.h"
 #include "meridian/server/api.h"
 #include "meridian/types/typedef_shape.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::server {
 
@@ -60,7 +61,7 @@ HttpResponse OneDef(const catalog::Catalog& c, const std::string& name, std::opt
   auto reg = c.types();
   const types::TypeDef* def = by_guid ? reg->FindByGuid(name) : reg->Find(name);
   if (!def || (want && def->category != *want))
-    return HttpResponse::Error(Status::NotFound("Given typename " + name + " was invalid", "ATLAS-404-00-001"));
+    return HttpResponse::Error(Status::NotFound("Given typename " + name + " was invalid", atlas_code::kTypeNameNotFound));
   return HttpResponse::Json(reg->ToJson(*def));
 }
 

@@ -1,5 +1,6 @@
 // Business-metadata applicability (options.applicableEntityTypes).
 #include "meridian/types/type_registry.h"
+#include "meridian/atlas_error_codes.h"
 
 namespace meridian::types {
 
@@ -37,7 +38,7 @@ Status CheckBusinessMetadataDef(const TypeRegistry& reg, const TypeDef& def) {
     if (!ok)
       return Status::InvalidArgument(def.name + "." + name + ": invalid attribute type. Business-metadata attribute "
                                      "cannot be of type entity/classification/struct/business-metadata",
-                                     "ATLAS-400-00-094");
+                                     atlas_code::kBusinessMetadataAttributeTypeInvalid);
     auto opts = a.json.find("options");
     nlohmann::json list;
     if (opts != a.json.end() && opts->is_object() && opts->contains("applicableEntityTypes")) {
@@ -46,12 +47,12 @@ Status CheckBusinessMetadataDef(const TypeRegistry& reg, const TypeDef& def) {
     }
     if (!list.is_array() || list.empty())
       return Status::InvalidArgument("Mandatory field " + name + ".applicableEntityTypes has empty/null value",
-                                     "ATLAS-400-00-02B");
+                                     atlas_code::kMissingMandatoryAttribute);
     for (const auto& t : list)
       if (!t.is_string() || !reg.FindEntity(t.get<std::string>()))
         return Status::InvalidArgument(t.dump() + ": Unknown/invalid typename (applicableEntityTypes of " + def.name +
                                            "." + name + ")",
-                                       "ATLAS-400-00-00A");
+                                       atlas_code::kUnknownTypename);
   }
   return Status::Ok();
 }

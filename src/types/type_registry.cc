@@ -1,4 +1,5 @@
 #include "meridian/types/type_registry.h"
+#include "meridian/atlas_error_codes.h"
 
 #include <algorithm>
 #include <functional>
@@ -90,7 +91,7 @@ Result<ValueType> ParseValueType(std::string_view t) {
       else if (c == ',' && depth == 0) { comma = i; break; }
     }
     if (comma == std::string_view::npos)
-      return Status::InvalidArgument("invalid map type " + std::string(t), "ATLAS-400-00-00A");
+      return Status::InvalidArgument("invalid map type " + std::string(t), atlas_code::kUnknownTypename);
     v.kind = ValueType::Kind::kMap;
     ASSIGN_OR_RETURN(ValueType k, ParseValueType(in->substr(0, comma)));
     ASSIGN_OR_RETURN(ValueType e, ParseValueType(in->substr(comma + 1)));
@@ -99,7 +100,7 @@ Result<ValueType> ParseValueType(std::string_view t) {
     return v;
   }
   if (t.empty() || t.find_first_of("<>, ") != std::string_view::npos)
-    return Status::InvalidArgument("invalid type name '" + std::string(t) + "'", "ATLAS-400-00-00A");
+    return Status::InvalidArgument("invalid type name '" + std::string(t) + "'", atlas_code::kUnknownTypename);
   v.kind = kPrimitives.count(t) ? ValueType::Kind::kPrimitive : ValueType::Kind::kStruct;  // refined in Resolve
   return v;
 }
@@ -135,9 +136,9 @@ Result<std::shared_ptr<const TypeRegistry>> TypeRegistry::Build(const std::vecto
         def.category = CategoryFromListKey(key);
         def.name = Str(d, "name");
         if (def.name.empty())
-          return Status::InvalidArgument(std::string("a type in ") + key + " has no name", "ATLAS-400-00-01A");
+          return Status::InvalidArgument(std::string("a type in ") + key + " has no name", atlas_code::kInvalidParameters);
         if (reg->types_.count(def.name))
-          return Status::AlreadyExists("Given type " + def.name + " already exists", "ATLAS-409-00-001");
+          return Status::AlreadyExists("Given type " + def.name + " already exists", atlas_code::kTypeAlreadyExists);
         def.json = d;
         def.json["category"] = std::string(CategoryName(def.category));
         def.guid = Str(d, "guid");
@@ -157,7 +158,7 @@ Status TypeRegistry::Resolve() {
   // Super-type closure for entity and classification types.
   std::function<Status(TypeDef&, std::vector<std::string>&, int)> collect =
       [&](TypeDef& def, std::vector<std::string>& out, int depth) -> Status {
-    if (depth > 64) return Status::InvalidArgument("super-type cycle at " + def.name, "ATLAS-400-00-01A");
+    if (depth > 64) return Status::InvalidArgument("super-type cycle at " + def.name, atlas_code::kInvalidParameters);
     if (!def.json.contains("superTypes")) return Status::Ok();
     for (const json& s : def.json["superTypes"]) {
       if (!s.is_string()) continue;
@@ -165,7 +166,7 @@ Status TypeRegistry::Resolve() {
       auto it = types_.find(sup);
       if (it == types_.end() || it->second.category != def.category)
         return Status::InvalidArgument("Given typename " + sup + " was invalid (super-type of " + def.name + ")",
-                                       "ATLAS-400-00-00A");
+                                       atlas_code::kUnknownTypename);
       if (std::find(out.begin(), out.end(), sup) == out.end()) out.push_back(sup);
       RETURN_IF_ERROR(collect(it->second, out, depth + 1));
     }
@@ -191,14 +192,14 @@ Status TypeRegistry::Resolve() {
       auto it = types_.find(t.name);
       if (it == types_.end())
         return Status::InvalidArgument("Given typename " + t.name + " was invalid (attribute of " + owner + ")",
-                                       "ATLAS-400-00-00A");
+                                       atlas_code::kUnknownTypename);
       switch (it->second.category) {
         case Category::kEnum: t.kind = ValueType::Kind::kEnum; break;
         case Category::kEntity: t.kind = ValueType::Kind::kEntityRef; break;
         case Category::kStruct: break;
         default:
           return Status::InvalidArgument("attribute type " + t.name + " of " + owner + " is not a value type",
-                                         "ATLAS-400-00-01A");
+                                         atlas_code::kInvalidParameters);
       }
       return Status::Ok();
     };
@@ -214,14 +215,14 @@ Status TypeRegistry::Resolve() {
     }
     if (def.category == Category::kRelationship) {
       if (!def.json.contains("endDef1") || !def.json.contains("endDef2"))
-        return Status::InvalidArgument("relationship " + name + " needs endDef1 and endDef2", "ATLAS-400-00-01A");
+        return Status::InvalidArgument("relationship " + name + " needs endDef1 and endDef2", atlas_code::kInvalidParameters);
       def.end1 = MakeEnd(def.json, 1);
       def.end2 = MakeEnd(def.json, 2);
       for (const auto* e : {&*def.end1, &*def.end2}) {
         const TypeDef* t = Find(e->type);
         if (!t || t->category != Category::kEntity)
           return Status::InvalidArgument("Given typename " + e->type + " was invalid (end of " + name + ")",
-                                         "ATLAS-400-00-00A");
+                                         atlas_code::kUnknownTypename);
       }
     }
     std::vector<std::string> chain(def.all_super_types.rbegin(), def.all_super_types.rend());

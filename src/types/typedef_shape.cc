@@ -1,4 +1,5 @@
 #include "meridian/types/typedef_shape.h"
+#include "meridian/atlas_error_codes.h"
 
 #include <optional>
 #include <set>
@@ -10,7 +11,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr const char* kCode = "ATLAS-400-00-01A";
+constexpr const char* kCode = atlas_code::kInvalidParameters;
 
 Status Bad(const std::string& where, const std::string& what) {
   return Status::InvalidArgument("invalid type definition " + where + ": " + what, kCode);
