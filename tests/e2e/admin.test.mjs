@@ -84,18 +84,30 @@ describe('web UI admin page', { timeout: 90_000 }, () => {
     assert.equal(await lag.innerText(), '3');
   }));
 
-  it('lists failed hook messages, or says there are none', step('hook-failures', async () => {
+  it('lists a hook message that could not be applied, with its error', step('hook-failures', async () => {
     const section = page.getByTestId('hook-failures');
     await section.waitFor({ timeout: T });
-    const r = await request(`${server.base}/api/meridian/v1/admin/hook/failures`, { headers: AUTH });
-    if (r.status !== 200) {
-      // This server does not ingest hook messages: the empty state.
-      assert.match(await page.getByTestId('no-hook-failures').innerText(), /No failed hook messages/);
-      return;
+    assert.match(await page.getByTestId('no-hook-failures').innerText(), /No failed hook messages/);
+    // A Hive hook message naming a type this server does not have.
+    const message = {
+      version: { version: '1.0.0' }, msgCreatedBy: 'hive', msgCreationTime: Date.now(),
+      message: { type: 'ENTITY_CREATE_V2', user: 'hive',
+                 entities: { entities: [{ typeName: 'no_such_hive_type', attributes: { qualifiedName: 'x@primary' } }] } },
+    };
+    const posted = await request(`${server.base}/api/atlas/v2/notification/topic/ATLAS_HOOK`, {
+      method: 'POST', headers: { ...AUTH, 'Content-Type': 'application/json' }, body: JSON.stringify([JSON.stringify(message)]),
+    });
+    assert.equal(posted.status, 204, posted.text);
+    for (let i = 0; i < 100; i++) {
+      const r = await request(`${server.base}/api/meridian/v1/admin/hook/failures`, { headers: AUTH });
+      if (JSON.parse(r.text).failures.length > 0) break;
+      await new Promise((done) => setTimeout(done, 100));
     }
-    const body = JSON.parse(r.text);
-    const list = Array.isArray(body) ? body : (body.failures ?? body.messages ?? body.list ?? []);
-    if (list.length === 0) assert.match(await page.getByTestId('no-hook-failures').innerText(), /No failed hook messages/);
-    else assert.equal(await page.locator('[data-testid=hook-failure-list] tbody tr').count(), list.length);
+    await page.getByTestId('admin-refresh').click();
+    const rows = page.locator('[data-testid=hook-failure-list] tbody tr');
+    await rows.first().waitFor({ timeout: T });
+    assert.equal(await rows.count(), 1);
+    assert.match(await rows.first().innerText(), /no_such_hive_type/);
+    await screenshot('hook-failure');
   }));
 });

@@ -50,7 +50,7 @@ function toFailures(body: any): HookFailure[] {
   return list.map((f, i) => {
     const raw = pick(f, 'message', 'payload', 'body');
     const inner = typeof raw === 'object' ? (raw?.message ?? raw) : undefined;
-    const time = pick(f, 'time', 'failedAt', 'failureTime', 'timestamp', 'receivedAt');
+    const time = pick(f, 'time', 'failedTime', 'failedAt', 'failureTime', 'timestamp', 'receivedTime', 'receivedAt');
     return {
       id: String(pick(f, 'id', 'sequence', 'offset') ?? i + 1),
       topic: String(pick(f, 'topic') ?? ''),
