@@ -13,9 +13,15 @@
 #include <vector>
 
 #include "meridian/status.h"
-#include "rest_client.h"
+#include "meridian/client/rest_client.h"
 
 namespace meridian::importer {
+
+using client::Base64Encode;
+using client::HttpResponse;
+using client::RestClient;
+using client::RestClientOptions;
+using client::UrlEncode;
 
 class AtlasClient {
  public:

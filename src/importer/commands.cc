@@ -15,7 +15,7 @@
 #include "client_args.h"
 #include "hive_importer.h"
 #include "meridian/importer/metastore_client.h"
-#include "rest_client.h"
+#include "meridian/client/rest_client.h"
 
 namespace meridian::importer {
 namespace {

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "meridian/importer/hive_mapper.h"
-#include "rest_client.h"
+#include "meridian/client/rest_client.h"
 #include "test_process.h"
 #include "test_server.h"
 

@@ -9,7 +9,7 @@
 #include "hive_importer.h"
 #include "meridian/importer/fixture.h"
 #include "progress.h"
-#include "rest_client.h"
+#include "meridian/client/rest_client.h"
 #include "test_process.h"
 
 namespace meridian::importer {

@@ -1,8 +1,10 @@
-// Synchronous HTTP/1.1 client for the Meridian (Atlas v2) REST API.
+// Synchronous HTTP/1.1 client for the Meridian (Atlas v2) REST API: used by the
+// client commands (import-hive, export, backup, ...) and between the servers of a
+// high-availability cluster.
 //
-// One keep-alive connection, HTTP Basic auth on every request, a timeout per
-// request, and transparent reconnect-and-retry when the connection is lost or
-// cannot be opened (every request the importer sends is idempotent). http://
+// One keep-alive connection, HTTP Basic auth on every request (none when `user`
+// is empty), a timeout per request, and reconnect-and-retry when the connection
+// is lost or cannot be opened (`retries`: 0 for requests that are not idempotent). http://
 // or https:// (TLS 1.2+, the server's certificate verified against ca_file or
 // the system's CAs, and its host name checked).
 // Errors: kInvalidArgument for a bad URL or CA file; kUnavailable when the server cannot
@@ -14,17 +16,19 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "meridian/status.h"
 
-namespace meridian::importer {
+namespace meridian::client {
 
 struct RestClientOptions {
   // http[s]://host:port[/prefix]. Default: http://127.0.0.1:21000.
   std::string base_url = "http://127.0.0.1:21000";
   // PEM file of the CA(s) that signed an https server's certificate. Default: the system's CAs.
   std::string ca_file;
-  std::string user = "admin";
+  std::string user = "admin";  // empty: no Authorization header
   std::string password;
   // Connect, write and read timeout of one attempt. Default: 60 s.
   std::chrono::milliseconds timeout{60000};
@@ -32,11 +36,18 @@ struct RestClientOptions {
   int retries = 3;
   // Wait before retry n is n * retry_delay. Default: 500 ms.
   std::chrono::milliseconds retry_delay{500};
+  // Default: true. false: a new connection per request (never a stale one).
+  bool keep_alive = true;
 };
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpResponse {
   int status = 0;
   std::string body;
+  Headers headers;  // as received
+  // Value of the first header named `name` (case-insensitive); empty when absent.
+  std::string Header(std::string_view name) const;
 };
 
 class RestClient {
@@ -47,9 +58,14 @@ class RestClient {
   RestClient& operator=(const RestClient&) = delete;
 
   // Sends `method` `target` (path and query, appended to the URL prefix).
+  // `headers` are sent in addition to Host, Authorization, Accept and Content-Type.
   Result<HttpResponse> Request(std::string_view method, const std::string& target,
                                const std::string& body = "",
-                               std::string_view content_type = "application/json");
+                               std::string_view content_type = "application/json",
+                               const Headers& headers = {});
+  // GET `target` with the body streamed into the file `path` (created or truncated)
+  // when the status is 200; other statuses come back with their body in memory.
+  Result<HttpResponse> Download(const std::string& target, const std::string& path, const Headers& headers = {});
 
   const std::string& base_url() const;
 
@@ -65,4 +81,4 @@ std::string UrlEncode(std::string_view s);
 // RFC 4648 base64.
 std::string Base64Encode(std::string_view s);
 
-}  // namespace meridian::importer
+}  // namespace meridian::client

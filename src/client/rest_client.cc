@@ -1,4 +1,4 @@
-#include "rest_client.h"
+#include "meridian/client/rest_client.h"
 
 // <utility> before Asio: GCC 12 in C++20 mode needs std::exchange declared.
 #include <utility>
@@ -9,9 +9,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/http/file_body.hpp>
+#include <strings.h>
 #include <thread>
 
-namespace meridian::importer {
+namespace meridian::client {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -111,30 +113,87 @@ struct RestClient::Impl {
     return ec;
   }
 
-  template <class Stream>
-  beast::error_code Exchange(Stream& s, const http::request<http::string_body>& req, HttpResponse* out) {
+  // Writes `req` and reads the response with `parser` (its body type decides where the body goes).
+  template <class Stream, class Parser>
+  beast::error_code Exchange(Stream& s, const http::request<http::string_body>& req, Parser& parser) {
     beast::error_code ec;
     stream.expires_after(options.timeout);
     http::write(s, req, ec);
     if (ec) return ec;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(1ull << 30);
+    parser.body_limit(1ull << 40);
     http::read(s, buffer, parser, ec);
-    if (ec) return ec;
-    auto res = parser.release();
-    out->status = static_cast<int>(res.result_int());
-    out->body = std::move(res.body());
-    if (!res.keep_alive()) Close();
     return ec;
   }
 
   // One attempt; on error the connection is closed.
-  beast::error_code Exchange(const http::request<http::string_body>& req, HttpResponse* out) {
+  template <class Parser>
+  beast::error_code Exchange(const http::request<http::string_body>& req, Parser& parser) {
     beast::error_code ec;
     if (!connected && (ec = Connect())) return ec;
-    return tls_stream ? Exchange(*tls_stream, req, out) : Exchange(stream, req, out);
+    ec = tls_stream ? Exchange(*tls_stream, req, parser) : Exchange(stream, req, parser);
+    if (!ec && (!parser.get().keep_alive() || !options.keep_alive)) Close();
+    return ec;
+  }
+
+  http::request<http::string_body> MakeRequest(std::string_view method, const std::string& target,
+                                               const std::string& body, std::string_view content_type,
+                                               const Headers& headers) const {
+    http::request<http::string_body> req;
+    req.method(http::string_to_verb(beast::string_view(method.data(), method.size())));
+    req.target(prefix + target);
+    req.version(11);
+    req.set(http::field::host, host + ":" + port);
+    if (!authorization.empty()) req.set(http::field::authorization, authorization);
+    req.set(http::field::accept, "application/json");
+    req.set(http::field::user_agent, "meridian-client");
+    for (const auto& [name, value] : headers) req.set(name, value);
+    req.keep_alive(options.keep_alive);
+    if (!body.empty() || method == "POST" || method == "PUT") {
+      req.set(http::field::content_type, beast::string_view(content_type.data(), content_type.size()));
+      req.body() = body;
+      req.prepare_payload();
+    }
+    return req;
+  }
+
+  // Reads the headers, then the body: into `path` for a 200, into out->body otherwise.
+  template <class Stream>
+  beast::error_code Download(Stream& s, const http::request<http::string_body>& req, const std::string& path,
+                             HttpResponse* out) {
+    beast::error_code ec;
+    stream.expires_after(options.timeout);
+    http::write(s, req, ec);
+    if (ec) return ec;
+    http::response_parser<http::empty_body> head;
+    http::read_header(s, buffer, head, ec);
+    if (ec) return ec;
+    CopyHeaders(head.get(), out);
+    if (out->status == 200) {
+      http::response_parser<http::file_body> body(std::move(head));
+      body.body_limit(1ull << 40);
+      body.get().body().open(path.c_str(), beast::file_mode::write, ec);
+      if (!ec) http::read(s, buffer, body, ec);
+    } else {
+      http::response_parser<http::string_body> body(std::move(head));
+      body.body_limit(1ull << 24);
+      http::read(s, buffer, body, ec);
+      if (!ec) out->body = std::move(body.get().body());
+    }
+    return ec;
+  }
+
+  template <class Body>
+  static void CopyHeaders(const http::response<Body>& res, HttpResponse* out) {
+    out->status = static_cast<int>(res.result_int());
+    for (const auto& field : res) out->headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
 };
+
+std::string HttpResponse::Header(std::string_view name) const {
+  for (const auto& [n, v] : headers)
+    if (n.size() == name.size() && strncasecmp(n.data(), name.data(), n.size()) == 0) return v;
+  return {};
+}
 
 RestClient::RestClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -179,31 +238,24 @@ Result<std::unique_ptr<RestClient>> RestClient::Create(const RestClientOptions& 
   if (impl->host.empty() || impl->port.empty()) {
     return Status::InvalidArgument("bad server URL: " + url);
   }
-  impl->authorization = "Basic " + Base64Encode(options.user + ":" + options.password);
+  if (!options.user.empty()) impl->authorization = "Basic " + Base64Encode(options.user + ":" + options.password);
   return std::unique_ptr<RestClient>(new RestClient(std::move(impl)));
 }
 
 Result<HttpResponse> RestClient::Request(std::string_view method, const std::string& target,
-                                         const std::string& body, std::string_view content_type) {
-  http::request<http::string_body> req;
-  req.method(http::string_to_verb(beast::string_view(method.data(), method.size())));
-  req.target(impl_->prefix + target);
-  req.version(11);
-  req.set(http::field::host, impl_->host + ":" + impl_->port);
-  req.set(http::field::authorization, impl_->authorization);
-  req.set(http::field::accept, "application/json");
-  req.set(http::field::user_agent, "meridian-import-hive");
-  req.keep_alive(true);
-  if (!body.empty() || method == "POST" || method == "PUT") {
-    req.set(http::field::content_type, beast::string_view(content_type.data(), content_type.size()));
-    req.body() = body;
-    req.prepare_payload();
-  }
+                                         const std::string& body, std::string_view content_type,
+                                         const Headers& headers) {
+  const auto req = impl_->MakeRequest(method, target, body, content_type, headers);
   beast::error_code ec;
   for (int attempt = 0;; ++attempt) {
-    HttpResponse response;
-    ec = impl_->Exchange(req, &response);
-    if (!ec) return response;
+    http::response_parser<http::string_body> parser;
+    ec = impl_->Exchange(req, parser);
+    if (!ec) {
+      HttpResponse response;
+      Impl::CopyHeaders(parser.get(), &response);
+      response.body = std::move(parser.get().body());
+      return response;
+    }
     impl_->Close();
     if (attempt >= impl_->options.retries) break;
     std::this_thread::sleep_for(impl_->options.retry_delay * (attempt + 1));
@@ -212,4 +264,20 @@ Result<HttpResponse> RestClient::Request(std::string_view method, const std::str
                              std::string(method) + " " + target + "): " + ec.message());
 }
 
-}  // namespace meridian::importer
+Result<HttpResponse> RestClient::Download(const std::string& target, const std::string& path, const Headers& headers) {
+  const auto req = impl_->MakeRequest("GET", target, "", "", headers);
+  beast::error_code ec;
+  for (int attempt = 0;; ++attempt) {
+    HttpResponse response;
+    if (!impl_->connected) ec = impl_->Connect();
+    if (!ec) ec = impl_->tls_stream ? impl_->Download(*impl_->tls_stream, req, path, &response)
+                                    : impl_->Download(impl_->stream, req, path, &response);
+    impl_->Close();  // one download per connection
+    if (!ec) return response;
+    if (attempt >= impl_->options.retries) break;
+    std::this_thread::sleep_for(impl_->options.retry_delay * (attempt + 1));
+  }
+  return Status::Unavailable("server " + impl_->options.base_url + " unreachable (GET " + target + "): " + ec.message());
+}
+
+}  // namespace meridian::client
