@@ -124,6 +124,21 @@ Status LoadConfigFile(const std::string& path, bool required, Config* c) {
       c->kafka_properties[std::string(key.str())] = *v;
     }
   }
+  ha::HaOptions& h = c->ha;
+  h.zookeeper = t["ha"]["zookeeper"].value_or(h.zookeeper);
+  h.root = t["ha"]["root"].value_or(h.root);
+  h.server_id = t["ha"]["server_id"].value_or(h.server_id);
+  h.url = t["ha"]["url"].value_or(h.url);
+  h.cluster_secret = t["ha"]["cluster_secret"].value_or(h.cluster_secret);
+  const std::string ack = t["ha"]["ack"].value_or(std::string(h.quorum_ack ? "quorum" : "leader"));
+  if (ack != "leader" && ack != "quorum")
+    return Status::InvalidArgument("config file " + path + ": [ha] ack must be \"leader\" or \"quorum\"");
+  h.quorum_ack = ack == "quorum";
+  h.quorum_timeout_ms = static_cast<int>(t["ha"]["quorum_timeout_ms"].value_or<int64_t>(h.quorum_timeout_ms));
+  h.session_timeout_ms = static_cast<int>(t["ha"]["session_timeout_ms"].value_or<int64_t>(h.session_timeout_ms));
+  h.read_wait_ms = static_cast<int>(t["ha"]["read_wait_ms"].value_or<int64_t>(h.read_wait_ms));
+  h.wal_retention_mb =
+      static_cast<size_t>(std::max<int64_t>(1, t["ha"]["wal_retention_mb"].value_or<int64_t>(static_cast<int64_t>(h.wal_retention_mb))));
   return Status::Ok();
 }
 

@@ -9,6 +9,7 @@
 #include "meridian/notify/notification_feed.h"
 #include "meridian/openlineage/openlineage.h"
 #include "meridian/exchange/exchange.h"
+#include "meridian/ha/node.h"
 #include "meridian/server/http_server.h"
 #include "meridian/status.h"
 #include "meridian/store/store.h"
@@ -36,6 +37,8 @@ struct Config {
   std::string kafka_group_id = "atlas";
   std::vector<std::string> kafka_hook_topics{"ATLAS_HOOK"};
   std::map<std::string, std::string> kafka_properties;  // [kafka.properties]: librdkafka settings
+  // [ha]: a member of a high-availability cluster when zookeeper is set (docs/ha.md).
+  ha::HaOptions ha;
 };
 
 // Reads `path` over the defaults in `config`. A missing optional file is fine.

@@ -15,6 +15,7 @@
 #include "meridian/auth/auth.h"
 #include "meridian/backup/backup.h"
 #include "meridian/exchange/exchange.h"
+#include "meridian/ha/node.h"
 #include "meridian/catalog/catalog.h"
 #include "meridian/hook/hook_worker.h"
 #include "meridian/hook/kafka_hook_source.h"
@@ -28,6 +29,7 @@
 #include "meridian/openlineage/openlineage.h"
 #include "meridian/search/search_service.h"
 #include "meridian/server/api.h"
+#include "meridian/server/cluster_gate.h"
 #include "meridian/server/http_server.h"
 #include "meridian/store/store.h"
 
@@ -105,16 +107,54 @@ void AddHookMetrics(const hook::HookWorker& worker, server::ServerMetrics& metri
                    [&worker] { return worker.LagPercentileMs(99) / 1000.0; });
 }
 
+// Replication role, position and lag of this member of a high-availability cluster.
+void AddClusterGauges(const ha::Node& node, server::ServerMetrics& metrics) {
+  metrics.AddGauge("meridian_ha_leader", "1 on the cluster's leader (ACTIVE), 0 on a follower (PASSIVE).",
+                   [&node] { return node.leading() ? 1.0 : 0.0; });
+  metrics.AddGauge("meridian_ha_log_position", "Last write-ahead log position this server holds.",
+                   [&node] { return static_cast<double>(node.log_position()); });
+  metrics.AddGauge("meridian_ha_replication_lag_seconds",
+                   "How long this follower has been behind the leader's log (0 when caught up or leading).",
+                   [&node] { return node.follower() && !node.leading() ? node.follower()->lag_ms() / 1000.0 : 0.0; });
+  metrics.AddGauge("meridian_ha_members", "Members registered in ZooKeeper, this one included.",
+                   [&node] { return static_cast<double>(node.Status()["members"].size()); });
+  metrics.AddGauge("meridian_ha_members_max_behind", "Log positions the furthest-behind member lacks.", [&node] {
+    double worst = 0;
+    for (const auto& m : node.Status()["members"]) worst = std::max(worst, m["behind"].get<double>());
+    return worst;
+  });
+}
+
+// Serve's result when this server must leave and rejoin its cluster (it runs again).
+constexpr int kRejoin = -1;
+
 int Serve(const Config& config) {
-  // Signals are taken by one thread with sigwait, so blocked everywhere else.
+  // Signals are taken by one thread with sigwait, so blocked everywhere else. SIGUSR1:
+  // the cluster asks this server to rejoin.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto store = store::Store::Open(config.data_dir, config.store);
+  // High availability: join the cluster before the store opens (a follower may first
+  // fetch the leader's checkpoint into the data dir).
+  std::unique_ptr<ha::Node> cluster;
+  store::StoreOptions store_options = config.store;
+  if (!config.ha.zookeeper.empty()) {
+    ha::HaOptions ha_options = config.ha;
+    if (const char* secret = std::getenv("MERIDIAN_CLUSTER_SECRET"); secret && ha_options.cluster_secret.empty())
+      ha_options.cluster_secret = secret;
+    auto node = ha::Node::Join(ha_options, config.data_dir);
+    if (!node.ok()) return Fail(node.status());
+    cluster = std::move(*node);
+    store_options.wal_retention_mb = ha_options.wal_retention_mb;
+  }
+  std::atomic<bool> rejoin{false};
+
+  auto store = store::Store::Open(config.data_dir, store_options);
   if (!store.ok()) return Fail(store.status());
   catalog::Catalog::Options copts;
   copts.max_entities_per_request = config.max_entities_per_request;
@@ -124,8 +164,23 @@ int Serve(const Config& config) {
   index_options.sync = config.store.sync_writes;
   auto search_index = index::SearchIndex::Open(IndexDir(config.data_dir), index_options);
   if (!search_index.ok()) return Fail(search_index.status());
+  // Before any worker writes: only the leader may, and a follower starts applying the leader's log.
+  std::atomic<index::Indexer*> indexer_ref{nullptr};
+  std::vector<std::function<void()>> on_promoted;  // leader-only work a promoted follower starts
+  if (cluster)
+    cluster->Attach(
+        catalog->get(),
+        [&indexer_ref] {
+          index::Indexer* i = indexer_ref.load();
+          return i ? i->applied_sequence() : uint64_t{0};
+        },
+        [&rejoin](const std::string&) {
+          rejoin = true;
+          kill(getpid(), SIGUSR1);
+        });
   // Replays the store's index queue (or rebuilds an incomplete index) in the background.
   index::Indexer indexer(catalog->get(), search_index->get());
+  indexer_ref = &indexer;
   Status indexer_started = indexer.Start();
   if (!indexer_started.ok()) return Fail(indexer_started);
   search::SearchService search_service(catalog->get(), search_index->get(), &indexer);
@@ -185,10 +240,15 @@ int Serve(const Config& config) {
       return p->Send(out);
     };
     kafka_publisher = std::make_unique<notify::KafkaPublisher>(&notifications, kafka_producer.get());
-    if (Status s = kafka_publisher->Start(); !s.ok()) return Fail(s);
-    kafka_source->Start();
-    spdlog::info("consuming Atlas hook messages from Kafka {} (group {})", config.kafka_bootstrap_servers,
-                 config.kafka_group_id);
+    // In a cluster only the leader consumes hook messages and publishes notifications.
+    auto start_kafka = [&kafka_publisher, &kafka_source, &config] {
+      if (Status s = kafka_publisher->Start(); !s.ok()) spdlog::error("Kafka publisher: {}", s.message());
+      kafka_source->Start();
+      spdlog::info("consuming Atlas hook messages from Kafka {} (group {})", config.kafka_bootstrap_servers,
+                   config.kafka_group_id);
+    };
+    if (!cluster || cluster->leading()) start_kafka();
+    else on_promoted.push_back(start_kafka);
   }
 
   server::Services services{catalog->get(), users->get(), &sessions};
@@ -203,6 +263,17 @@ int Serve(const Config& config) {
   services.index_failures = &indexer.failures();
   services.users_file = UsersFile(config);
   services.download_dir = config.data_dir + "/downloads";
+  services.cluster = cluster.get();
+  std::unique_ptr<server::HaGate> gate;
+  if (cluster) {
+    gate = std::make_unique<server::HaGate>(*cluster);
+    api_options.cluster_gate = gate.get();
+    api_options.cluster_secret = cluster->options().cluster_secret;
+    cluster->OnPromoted([&on_promoted] {
+      for (auto& start : on_promoted) start();
+    });
+    AddClusterGauges(*cluster, server_metrics);
+  }
   server::Api api(services, api_options);
 
   AddStoreGauges(config.data_dir, **catalog, indexer, **search_index, propagation, server_metrics);
@@ -239,6 +310,13 @@ int Serve(const Config& config) {
       int sig = 0;
       sigwait(&signals, &sig);
       if (stopped) return;
+      if (sig == SIGUSR1) {
+        if (!rejoin) continue;
+        spdlog::info("leaving the cluster to rejoin it: finishing in-flight requests");
+        notifications.Stop();
+        http.Stop();
+        return;
+      }
       if (sig == SIGHUP) {
         // New connections use the re-read certificate; open ones keep theirs.
         if (!http.tls()) continue;
@@ -259,6 +337,7 @@ int Serve(const Config& config) {
   signal_thread.join();
   password_check.join();
   lineage_service.JoinBackgroundAttach();
+  if (cluster) cluster->Detach();
   if (kafka_source) kafka_source->Stop();
   hook_worker.Stop();
   propagation.Stop();
@@ -268,6 +347,8 @@ int Serve(const Config& config) {
   search_index->reset();
   catalog->reset();
   store->reset();  // flushes and closes RocksDB cleanly
+  cluster.reset();  // leaves the election
+  if (rejoin) return kRejoin;
   spdlog::info("stopped");
   return 0;
 }
@@ -329,6 +410,15 @@ int Main(int argc, char** argv) {
                                      "PEM certificate chain: serve HTTPS (TLS 1.2+), reloaded on SIGHUP");
   auto* key_opt = serve->add_option("--tls-key", config.server.tls_key, "PEM private key of --tls-cert");
   auto* ui_opt = serve->add_option("--ui-dir", config.ui_dir, "Directory of the built web UI (default <binary dir>/ui)");
+  std::string ha_ack;
+  auto* zk_opt = serve->add_option("--ha-zookeeper", config.ha.zookeeper,
+                                   "High availability: ZooKeeper hosts (host:port,...); see docs/ha.md");
+  auto* ha_id_opt = serve->add_option("--ha-server-id", config.ha.server_id, "High availability: this server's id");
+  auto* ha_url_opt = serve->add_option("--ha-url", config.ha.url,
+                                       "High availability: the URL the other servers reach this one at");
+  auto* ha_ack_opt = serve->add_option("--ha-ack", ha_ack, "High availability: leader (default) or quorum")
+                         ->check(CLI::IsMember({"leader", "quorum"}));
+  serve->footer("The cluster secret comes from [ha] cluster_secret or MERIDIAN_CLUSTER_SECRET.");
 
   std::string passwd_user, passwd_role, passwd_dir = "./data", passwd_users_file;
   auto* passwd = app.add_subcommand("passwd", "Set a user's password (creates the user if needed)");
@@ -377,7 +467,15 @@ int Main(int argc, char** argv) {
     if (cert_opt->count()) config.server.tls_cert = flags.server.tls_cert;
     if (key_opt->count()) config.server.tls_key = flags.server.tls_key;
     if (ui_opt->count()) config.ui_dir = flags.ui_dir;
-    return Serve(config);
+    if (zk_opt->count()) config.ha.zookeeper = flags.ha.zookeeper;
+    if (ha_id_opt->count()) config.ha.server_id = flags.ha.server_id;
+    if (ha_url_opt->count()) config.ha.url = flags.ha.url;
+    if (ha_ack_opt->count()) config.ha.quorum_ack = ha_ack == "quorum";
+    for (;;) {
+      const int rc = Serve(config);
+      if (rc != kRejoin) return rc;
+      spdlog::info("rejoining the cluster");
+    }
   }
   if (*reindex) return Reindex(reindex_dir);
   if (*restore) {

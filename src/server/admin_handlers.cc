@@ -4,6 +4,7 @@
 
 #include "handler_util.h"
 #include "routes.h"
+#include "meridian/ha/node.h"
 #include "meridian/lineage/propagation_worker.h"
 #include "meridian/search/filters.h"
 #include "meridian/server/api.h"
@@ -39,7 +40,12 @@ void RegisterAdminRoutes(Router& r, const Services& s, const ApiOptions& o) {
   std::string version = o.version;
   // Probes and the Prometheus scrape are answered on the I/O thread, never queued.
   auto active = [](HttpRequest&) { return HttpResponse::Json({{"Status", "ACTIVE"}}); };
-  r.Add("GET", base + "/status", Access::kPublic, active, RouteClass::kImmediate);
+  // In a high-availability cluster, as Atlas: ACTIVE on the leader, PASSIVE on the others.
+  ha::Node* cluster = s.cluster;
+  auto status = [cluster](HttpRequest&) {
+    return HttpResponse::Json({{"Status", !cluster || cluster->leading() ? "ACTIVE" : "PASSIVE"}});
+  };
+  r.Add("GET", base + "/status", Access::kPublic, status, RouteClass::kImmediate);
   r.Add("GET", base + "/liveness", Access::kPublic, active, RouteClass::kImmediate);
   r.Add("GET", base + "/readiness", Access::kPublic, active, RouteClass::kImmediate);
   const ServerMetrics* metrics = o.metrics;

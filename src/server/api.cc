@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <openssl/crypto.h>
+
 #include "routes.h"
 #include "meridian/atlas_error_codes.h"
 
@@ -104,9 +106,25 @@ Api::Api(Services services, ApiOptions options) : services_(services), options_(
   if (services_.exchange) RegisterExchangeRoutes(router_, services_);
   if (services_.hook) RegisterHookRoutes(router_, services_);
   if (!services_.users_file.empty()) RegisterBackupRoutes(router_, services_);
+  if (services_.cluster) RegisterReplicationRoutes(router_, services_);
+}
+
+bool Api::FromCluster(const HttpRequest& req) const {
+  const std::string presented = req.Header("x-meridian-cluster-secret");
+  const std::string& secret = options_.cluster_secret;
+  if (secret.empty() || presented.size() != secret.size()) return false;
+  return CRYPTO_memcmp(presented.data(), secret.data(), secret.size()) == 0;
 }
 
 std::optional<HttpResponse> Api::Authenticate(HttpRequest& req, bool* via_session, std::string* csrf) {
+  if (FromCluster(req)) {
+    auto role = auth::ParseRole(req.Header("x-meridian-forwarded-role"));
+    std::string user = req.Header("x-meridian-forwarded-user");
+    if (role && !user.empty()) {
+      req.principal = {std::move(user), *role};
+      return std::nullopt;
+    }
+  }
   std::string authz = req.Header("authorization");
   if (authz.rfind("Basic ", 0) == 0) {
     std::string decoded = Base64Decode(authz.substr(6));
@@ -152,6 +170,10 @@ std::optional<HttpResponse> Api::Admit(HttpRequest& req) {
     return HttpResponse::Error(Status::NotFound("no API at " + req.path, atlas_code::kNoSuchApi));
   }
   if (m.access == Access::kPublic) return std::nullopt;
+  if (m.access == Access::kCluster) {
+    if (FromCluster(req)) return std::nullopt;
+    return HttpResponse::Error(Status::Unauthenticated("this API is for the servers of the cluster: the cluster secret is missing or wrong"));
+  }
   bool via_session = false;
   std::string csrf;
   if (auto denied = Authenticate(req, &via_session, &csrf)) return denied;
@@ -177,11 +199,17 @@ HttpResponse Api::Execute(HttpRequest& req) {
   std::map<std::string, std::string> params;
   Router::Match m = router_.Find(RouteMethod(req), req.path, &params);
   if (!m.handler) return HttpResponse::Error(Status::NotFound("no API at " + req.path, atlas_code::kNoSuchApi));
+  ClusterGate* gate = m.access == Access::kCluster ? nullptr : options_.cluster_gate;
+  if (gate)
+    if (auto answered = gate->Before(req, m.route_class)) return *answered;
+  HttpResponse resp;
   try {
-    return (*m.handler)(req);
+    resp = (*m.handler)(req);
   } catch (const nlohmann::json::exception& e) {
-    return HttpResponse::Error(Status::InvalidArgument(std::string("invalid JSON input: ") + e.what(), atlas_code::kInvalidParameters));
+    resp = HttpResponse::Error(Status::InvalidArgument(std::string("invalid JSON input: ") + e.what(), atlas_code::kInvalidParameters));
   }
+  if (gate) gate->After(req, m.route_class, resp);
+  return resp;
 }
 
 HttpResponse Api::Handle(HttpRequest& req) {

@@ -64,5 +64,8 @@ void RegisterHookRoutes(Router& r, const Services& s);
 // 200 with {to, storeSequence, files, bytes}; 400 bad target, 409 a backup is
 // running, 507 out of space (backup_handlers.cc).
 void RegisterBackupRoutes(Router& r, const Services& s);
+// High availability: the leader's log and checkpoints for followers (cluster secret only),
+// and every member's status for operators.
+void RegisterReplicationRoutes(Router& r, const Services& s);
 
 }  // namespace meridian::server

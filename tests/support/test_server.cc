@@ -131,7 +131,8 @@ std::string TestServer::Binary() {
   return MERIDIAN_BINARY_PATH;
 }
 
-TestServer::TestServer(std::vector<std::string> extra_args) : extra_args_(std::move(extra_args)) {
+TestServer::TestServer(std::vector<std::string> extra_args, int port)
+    : extra_args_(std::move(extra_args)), fixed_port_(port) {
   char tmpl[] = "/tmp/meridian-test-XXXXXX";
   data_dir_ = mkdtemp(tmpl);
 }
@@ -143,7 +144,7 @@ TestServer::~TestServer() {
 }
 
 bool TestServer::Start() {
-  port_ = FreePort();
+  port_ = fixed_port_ ? fixed_port_ : FreePort();
   std::vector<std::string> args = {Binary(), "serve", "--port", std::to_string(port_), "--bind", "127.0.0.1",
                                    "--data-dir", data_dir_};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());

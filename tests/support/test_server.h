@@ -34,7 +34,8 @@ class TestServer {
  public:
   // Path of the meridian binary (MERIDIAN_BINARY env or the build tree).
   static std::string Binary();
-  explicit TestServer(std::vector<std::string> extra_args = {});
+  // `port`: 0 picks a free port at every Start; otherwise always this one.
+  explicit TestServer(std::vector<std::string> extra_args = {}, int port = 0);
   ~TestServer();
   // Starts and waits until /api/atlas/admin/status answers (over plain HTTP). Reuses the data dir.
   bool Start();
@@ -60,6 +61,7 @@ class TestServer {
  private:
   std::vector<std::string> extra_args_;
   std::string data_dir_;
+  int fixed_port_ = 0;
   int port_ = 0;
   pid_t pid_ = -1;
 };

@@ -32,6 +32,9 @@ class OpenLineageService;
 namespace meridian::notify {
 class NotificationFeed;
 }  // namespace meridian::notify
+namespace meridian::ha {
+class Node;
+}  // namespace meridian::ha
 namespace meridian::lineage {
 class LineageService;
 class PropagationWorker;
@@ -39,11 +42,29 @@ class PropagationWorker;
 
 namespace meridian::server {
 
+// How a member of a high-availability cluster (meridian/ha) runs requests: writes sent
+// to a follower go to the leader, reads may wait until a log position is applied, and a
+// leader's writes may wait until a follower holds them. Thread-safe.
+class ClusterGate {
+ public:
+  virtual ~ClusterGate() = default;
+  // Before an admitted API request runs here: nullopt to run it, else its response.
+  virtual std::optional<HttpResponse> Before(HttpRequest& req, RouteClass route_class) = 0;
+  // After it ran here: may add headers or replace the response.
+  virtual void After(const HttpRequest& req, RouteClass route_class, HttpResponse& resp) = 0;
+};
+
 struct ApiOptions {
   std::string ui_dir;             // Default: <binary dir>/ui. Missing dir: / explains how to build the UI.
   std::string version = "0.1.0";
   bool secure_cookies = false;            // Set-Cookie with `Secure` (the server speaks HTTPS). Default: false.
   const ServerMetrics* metrics = nullptr;  // Served by the metrics routes when set. Default: none.
+  // High availability: the gate every API request passes (null: a single server), and the
+  // secret the cluster's servers present to each other (X-Meridian-Cluster-Secret). A request
+  // carrying it acts for the user named in X-Meridian-Forwarded-User with the role in
+  // X-Meridian-Forwarded-Role (a write a follower forwarded). Empty: no such requests.
+  ClusterGate* cluster_gate = nullptr;
+  std::string cluster_secret;
 };
 
 using PublishFn = std::function<Status(const std::vector<std::string>& records)>;
@@ -66,6 +87,7 @@ struct Services {
   // without Kafka (then posting to that topic answers 503).
   PublishFn publish_entities;
   const WorkerFailures* index_failures = nullptr;     // /admin/index/failures, /admin/metrics
+  ha::Node* cluster = nullptr;  // /meridian/v1/replication/..., /meridian/v1/admin/cluster; PASSIVE status
   std::string users_file;    // copied by POST /meridian/v1/admin/backup (empty: no backup route)
   std::string download_dir;  // search-result downloads (empty: no download routes)
 };
@@ -90,6 +112,8 @@ class Api {
   HttpResponse HandleLogin(HttpRequest& req);
   HttpResponse HandleLogout(HttpRequest& req);
   HttpResponse ServeStatic(const HttpRequest& req) const;
+  // True when the request carries the cluster secret.
+  bool FromCluster(const HttpRequest& req) const;
   // Fills req.principal; the error response when authentication fails.
   std::optional<HttpResponse> Authenticate(HttpRequest& req, bool* via_session, std::string* csrf);
 

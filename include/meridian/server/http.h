@@ -61,8 +61,9 @@ struct HttpResponse {
   static HttpResponse Error(const Status& s);
 };
 
-// Minimum role a route needs.
-enum class Access { kPublic, kRead, kWrite, kAdmin };
+// Minimum role a route needs. kCluster: only the other servers of a high-availability
+// cluster (the X-Meridian-Cluster-Secret header), never a user.
+enum class Access { kPublic, kRead, kWrite, kAdmin, kCluster };
 
 // How the server schedules a route (see HttpServer):
 //  kImmediate — answered on the I/O thread at once, never queued: instant handlers only (status, metrics);
