@@ -13,9 +13,6 @@ namespace keys = store::keys;
 
 namespace {
 
-// kMeta key of the last notification sequence, written with every batch that adds notifications.
-constexpr std::string_view kNotificationSequenceKey = "notification_sequence";
-
 // The notification operation for an audit action, or "" when Atlas sends none
 // (business metadata, glossary terms, purges).
 std::string_view OperationOf(std::string_view action) {
@@ -173,13 +170,13 @@ uint64_t WriteContext::WriteNotifications(store::Batch& batch) {
          {"eventTime", now_},
          {"relationship", std::move(header)}});
   }
-  if (seq != catalog_.last_notification()) batch.Put(Family::kMeta, kNotificationSequenceKey, SequenceValue(seq));
+  if (seq != catalog_.last_notification()) batch.Put(Family::kMeta, internal::kNotificationSequenceKey, SequenceValue(seq));
   return seq;
 }
 
 Status Catalog::LoadNotificationSequence() {
   std::string v;
-  Status s = store_->Get(Family::kMeta, kNotificationSequenceKey, &v);
+  Status s = store_->Get(Family::kMeta, internal::kNotificationSequenceKey, &v);
   if (s.code() == StatusCode::kNotFound) return Status::Ok();
   RETURN_IF_ERROR(s);
   last_notification_ = keys::GetBigEndian64(v);

@@ -2,6 +2,8 @@
 // store that the catalog's users need beyond single entities.
 #include "meridian/catalog/catalog.h"
 
+#include <algorithm>
+
 #include "catalog_internal.h"
 
 namespace meridian::catalog {
@@ -69,6 +71,32 @@ Status Catalog::ReadQueue(std::string_view topic, uint64_t after, size_t limit, 
 }
 
 Status Catalog::AckQueue(std::string_view topic, uint64_t after, uint64_t through) {
+  std::lock_guard<std::mutex> lock(ack_mu_);
+  auto it = acks_.find(topic);
+  if (it == acks_.end()) it = acks_.emplace(std::string(topic), AckState{}).first;
+  AckState& state = it->second;
+  const uint64_t from = state.held ? std::min(*state.held, after) : after;
+  if (!WriteAllowed().ok()) {
+    // A follower deletes nothing: the leader's acknowledgements arrive by replication.
+    if (through > after) state.held = from;
+    return Status::Ok();
+  }
+  const uint64_t upto = state.floor ? std::min(through, state.floor()) : through;
+  if (upto > from) RETURN_IF_ERROR(DeleteQueued(topic, from, upto));
+  const uint64_t kept_after = std::max(from, upto);
+  if (through > kept_after) state.held = kept_after;
+  else state.held.reset();
+  return Status::Ok();
+}
+
+void Catalog::SetQueueAckFloor(std::string_view topic, std::function<uint64_t()> floor) {
+  std::lock_guard<std::mutex> lock(ack_mu_);
+  auto it = acks_.find(topic);
+  if (it == acks_.end()) it = acks_.emplace(std::string(topic), AckState{}).first;
+  it->second.floor = std::move(floor);
+}
+
+Status Catalog::DeleteQueued(std::string_view topic, uint64_t after, uint64_t through) {
   constexpr size_t kDeletesPerBatch = 10000;
   for (bool more = true; more;) {
     const std::string start = after ? keys::Queue(topic, after) : std::string();
@@ -107,14 +135,18 @@ Result<uint64_t> Catalog::CountQueued(std::string_view topic, uint64_t after) co
   return n;
 }
 
-Status Catalog::Checkpoint(const std::string& dir, uint64_t* sequence) const {
-  return store_->Checkpoint(dir, sequence);
+Status Catalog::Checkpoint(const std::string& dir, uint64_t* sequence, uint64_t* log_position) const {
+  return store_->Checkpoint(dir, sequence, log_position);
 }
 
 store::Store::MemoryUsage Catalog::StoreMemory() const { return store_->Memory(); }
 
 Status Catalog::ReadCheckpointSequence(const std::string& dir, uint64_t* sequence) {
   return store::Store::ReadSequence(dir, sequence);
+}
+
+Status Catalog::ReadCheckpointLogPosition(const std::string& dir, uint64_t* log_position) {
+  return store::Store::ReadLogPosition(dir, log_position);
 }
 
 }  // namespace meridian::catalog

@@ -11,6 +11,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
 #include <rocksdb/table.h>
+#include <rocksdb/transaction_log.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
@@ -75,6 +76,81 @@ class ErrorListener : public rocksdb::EventListener {
 };
 
 constexpr auto kResumeEvery = std::chrono::seconds(1);
+
+// A replication error that the caller can act on (restart from a checkpoint, apply in order).
+Status LogConflict(std::string msg) {
+  return Status(StatusCode::kFailedPrecondition, atlas_code::kInvalidParameters, std::move(msg));
+}
+
+// Decodes a replicated batch into LogOps, refusing what the store never writes.
+class LogOpDecoder : public rocksdb::WriteBatch::Handler {
+ public:
+  explicit LogOpDecoder(const std::vector<rocksdb::ColumnFamilyHandle*>& handles) : handles_(handles) {}
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice& value) override {
+    return Add(cf, key, value, false);
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override { return Add(cf, key, {}, true); }
+  rocksdb::Status SingleDeleteCF(uint32_t, const rocksdb::Slice&) override { return Unsupported("SingleDelete"); }
+  rocksdb::Status DeleteRangeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Unsupported("DeleteRange");
+  }
+  rocksdb::Status MergeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Unsupported("Merge");
+  }
+  rocksdb::Status PutEntityCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Unsupported("PutEntity");
+  }
+  rocksdb::Status PutBlobIndexCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Unsupported("PutBlobIndex");
+  }
+  std::vector<LogOp>& ops() { return ops_; }
+
+ private:
+  rocksdb::Status Add(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice& value, bool deleted) {
+    for (size_t i = 0; i < handles_.size(); ++i) {
+      if (handles_[i]->GetID() != cf) continue;
+      ops_.push_back({static_cast<Family>(i), key.ToString(), value.ToString(), deleted});
+      return rocksdb::Status::OK();
+    }
+    return rocksdb::Status::InvalidArgument("unknown column family " + std::to_string(cf));
+  }
+  static rocksdb::Status Unsupported(const char* op) {
+    return rocksdb::Status::NotSupported(std::string(op) + " is not an operation of this store");
+  }
+  const std::vector<rocksdb::ColumnFamilyHandle*>& handles_;
+  std::vector<LogOp> ops_;
+};
+
+// A store directory opened read-only (a checkpoint, or a data dir before it is opened).
+struct ReadOnlyStore {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  ~ReadOnlyStore() {
+    if (!db) return;
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  }
+};
+
+Status OpenReadOnly(const std::string& store_dir, ReadOnlyStore* out) {
+  rocksdb::DBOptions db_options;
+  db_options.info_log = std::make_shared<SpdlogLogger>();
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : kFamilyNames) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(db_options, store_dir, families, &out->handles, &raw);
+  out->db.reset(raw);
+  if (!s.ok()) return Status::Internal("cannot open the store copy in " + store_dir + ": " + s.ToString());
+  return Status::Ok();
+}
+
+Status ReadPersistedSequence(const ReadOnlyStore& store, uint64_t* sequence) {
+  std::string value;
+  rocksdb::Status s =
+      store.db->Get(rocksdb::ReadOptions(), store.handles[static_cast<int>(Family::kMeta)], kSequenceKey, &value);
+  *sequence = s.ok() ? keys::GetBigEndian64(value) : 0;
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "sequence");
+  return Status::Ok();
+}
 
 void Append(std::string* out, std::string_view part) {
   out->append(part);
@@ -279,6 +355,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   // No background auto-resume thread either (ENOSPC counts as retryable): RocksDB 7
   // can replace a finished but unjoined recovery thread and abort the process.
   db_options.max_bgerror_resume_count = 0;
+  if (options.wal_retention_mb > 0) {
+    // Flushed log files move to the archive and stay there for ReadLog (followers).
+    db_options.WAL_size_limit_MB = options.wal_retention_mb;
+    db_options.WAL_ttl_seconds = 3600;
+  }
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : kFamilyNames) families.emplace_back(name, cf_options);
@@ -361,10 +442,15 @@ Status Store::Write(Batch& batch) {
   }
   // Serialised so the persisted sequence never goes backwards.
   std::lock_guard<std::mutex> lock(write_mu_);
+  RETURN_IF_ERROR(CheckWriteFence());
   std::string seq;
   keys::PutBigEndian64(&seq, sequence_.load());
   rocksdb::Status ps = wb.Put(cf(Family::kMeta), kSequenceKey, seq);
   if (!ps.ok()) return FromRocks(ps, "batch");
+  return WriteLocked(wb);
+}
+
+Status Store::WriteLocked(rocksdb::WriteBatch& wb) {
   if (write_failed_) {
     // After a failed write RocksDB refuses writes until it recovers: nudge it, at most once a second.
     auto now = std::chrono::steady_clock::now();
@@ -387,31 +473,119 @@ Status Store::Write(Batch& batch) {
   return WriteError(s);
 }
 
-Status Store::Checkpoint(const std::string& dir, uint64_t* sequence) const {
+void Store::SetWriteFence(std::function<Status()> fence) {
+  std::lock_guard<std::mutex> lock(fence_mu_);
+  fence_ = fence ? std::make_shared<const std::function<Status()>>(std::move(fence)) : nullptr;
+}
+
+Status Store::CheckWriteFence() const {
+  std::shared_ptr<const std::function<Status()>> fence;
+  {
+    std::lock_guard<std::mutex> lock(fence_mu_);
+    fence = fence_;
+  }
+  return fence ? (*fence)() : Status::Ok();
+}
+
+uint64_t Store::LogPosition() const { return db_->GetLatestSequenceNumber(); }
+
+Status Store::ReadLog(uint64_t after, size_t max_bytes, std::vector<LogBatch>* out) const {
+  out->clear();
+  const uint64_t latest = db_->GetLatestSequenceNumber();
+  if (after == latest) return Status::Ok();
+  if (after > latest)
+    return LogConflict("log position " + std::to_string(after) + " is beyond this store's log (" +
+                       std::to_string(latest) + "): the reader holds writes this store never had");
+  const std::string purged = "the write-ahead log no longer holds position " + std::to_string(after + 1) +
+                             " (flushed and deleted); start again from a checkpoint";
+  std::unique_ptr<rocksdb::TransactionLogIterator> it;
+  rocksdb::Status s = db_->GetUpdatesSince(after + 1, &it);
+  if (!s.ok() || !it) return s.IsNotFound() || s.ok() ? Status::NotFound(purged) : FromRocks(s, "log");
+  size_t bytes = 0;
+  uint64_t next = after + 1;
+  for (; it->Valid(); it->Next()) {
+    rocksdb::BatchResult r = it->GetBatch();
+    LogBatch b;
+    b.sequence = r.sequence;
+    b.count = r.writeBatchPtr->Count();
+    if (b.sequence + b.count <= next) continue;  // wholly read before (cannot happen at batch boundaries)
+    if (b.sequence != next) {
+      if (!out->empty()) break;  // a gap after what was read: the next call reports it
+      if (b.sequence > next) return Status::NotFound(purged);
+      return LogConflict("log position " + std::to_string(after) + " is inside a write batch (" +
+                         std::to_string(b.sequence) + ".." + std::to_string(b.sequence + b.count - 1) + ")");
+    }
+    b.data = r.writeBatchPtr->Data();
+    bytes += b.data.size();
+    next = b.sequence + b.count;
+    out->push_back(std::move(b));
+    if (bytes >= max_bytes) break;
+  }
+  if (!out->empty()) return Status::Ok();
+  return it->status().ok() || it->status().IsNotFound() ? Status::NotFound(purged) : FromRocks(it->status(), "log");
+}
+
+Status Store::ApplyLogBatch(const LogBatch& batch, std::vector<LogOp>* ops) {
+  constexpr size_t kHeader = 12;  // WriteBatch: fixed64 sequence, fixed32 count
+  if (batch.data.size() < kHeader || batch.count == 0)
+    return Status::InvalidArgument("replicated batch at " + std::to_string(batch.sequence) + " is empty or truncated");
+  rocksdb::WriteBatch wb(batch.data);
+  if (wb.Count() != batch.count)
+    return Status::InvalidArgument("replicated batch at " + std::to_string(batch.sequence) + " holds " +
+                                   std::to_string(wb.Count()) + " operations, not " + std::to_string(batch.count));
+  LogOpDecoder decoder(handles_);
+  rocksdb::Status ds = wb.Iterate(&decoder);
+  if (!ds.ok())
+    return Status::InvalidArgument("replicated batch at " + std::to_string(batch.sequence) +
+                                   " cannot be applied: " + ds.ToString());
+  std::optional<uint64_t> app_sequence;
+  for (const LogOp& op : decoder.ops())
+    if (op.family == Family::kMeta && op.key == kSequenceKey && !op.deleted)
+      app_sequence = keys::GetBigEndian64(op.value);
+
+  std::lock_guard<std::mutex> lock(write_mu_);
+  const uint64_t position = db_->GetLatestSequenceNumber();
+  if (batch.sequence != position + 1)
+    return LogConflict("replicated batch at " + std::to_string(batch.sequence) + " does not follow this store's log (" +
+                       std::to_string(position) + "); nothing written");
+  RETURN_IF_ERROR(WriteLocked(wb));
+  const uint64_t now = db_->GetLatestSequenceNumber();
+  if (now != batch.sequence + batch.count - 1)
+    return Status::Internal("store: replicated batch at " + std::to_string(batch.sequence) + " of " +
+                            std::to_string(batch.count) + " operations left the log at " + std::to_string(now));
+  if (app_sequence) sequence_ = *app_sequence;
+  if (ops) ops->insert(ops->end(), std::make_move_iterator(decoder.ops().begin()),
+                       std::make_move_iterator(decoder.ops().end()));
+  return Status::Ok();
+}
+
+Status Store::Checkpoint(const std::string& dir, uint64_t* sequence, uint64_t* log_position) const {
   rocksdb::Checkpoint* raw = nullptr;
   rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
   if (!s.ok()) return FromRocks(s, "checkpoint");
   s = checkpoint->CreateCheckpoint(dir);
   if (!s.ok()) return s.IsNoSpace() || s.IsIOError() ? WriteError(s) : FromRocks(s, "checkpoint");
-  return ReadSequence(dir, sequence);
+  // Read back from the copy itself: what a store opened on it holds.
+  ReadOnlyStore copy;
+  RETURN_IF_ERROR(OpenReadOnly(dir, &copy));
+  if (log_position) *log_position = copy.db->GetLatestSequenceNumber();
+  return ReadPersistedSequence(copy, sequence);
 }
 
 Status Store::ReadSequence(const std::string& store_dir, uint64_t* sequence) {
-  rocksdb::DBOptions db_options;
-  db_options.info_log = std::make_shared<SpdlogLogger>();
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name : kFamilyNames) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(db_options, store_dir, families, &handles, &raw);
-  std::unique_ptr<rocksdb::DB> db(raw);
-  if (!s.ok()) return Status::Internal("cannot open the store copy in " + store_dir + ": " + s.ToString());
-  std::string value;
-  s = db->Get(rocksdb::ReadOptions(), handles[static_cast<int>(Family::kMeta)], kSequenceKey, &value);
-  *sequence = s.ok() ? keys::GetBigEndian64(value) : 0;
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "sequence");
+  ReadOnlyStore copy;
+  RETURN_IF_ERROR(OpenReadOnly(store_dir, &copy));
+  return ReadPersistedSequence(copy, sequence);
+}
+
+Status Store::ReadLogPosition(const std::string& store_dir, uint64_t* log_position) {
+  *log_position = 0;
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(store_dir) / "CURRENT", ec)) return Status::Ok();
+  ReadOnlyStore copy;
+  RETURN_IF_ERROR(OpenReadOnly(store_dir, &copy));
+  *log_position = copy.db->GetLatestSequenceNumber();
   return Status::Ok();
 }
 

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -374,8 +375,18 @@ class Catalog {
   };
   // Up to `limit` entries of `topic` with a sequence above `after`, in sequence order.
   Status ReadQueue(std::string_view topic, uint64_t after, size_t limit, std::vector<QueueEntry>* out) const;
-  // Deletes the entries of `topic` with a sequence in (after, through], in batches.
+  // Deletes the entries of `topic` with a sequence in (after, through], in batches,
+  // except those held back: when the write fence fails (a follower: it acknowledges
+  // nothing and returns Ok; the leader's deletions arrive by replication) and those
+  // above the topic's ack floor (SetQueueAckFloor). Held-back entries are deleted by
+  // a later AckQueue of the topic once the fence passes and the floor has passed them,
+  // even when that call's `after` is beyond them (kept in memory: after a restart the
+  // consumer reads them again from the start).
   Status AckQueue(std::string_view topic, uint64_t after, uint64_t through);
+  // Ack floor of `topic`: AckQueue never deletes its entries with a sequence above
+  // floor() (followers still need them for their own views). `floor` is called under
+  // an internal lock and must be quick; null removes the floor. Any time, any thread.
+  void SetQueueAckFloor(std::string_view topic, std::function<uint64_t()> floor);
   // Sequence of the last entry of `topic` (0 when empty).
   Result<uint64_t> LastQueued(std::string_view topic) const;
   // Number of entries of `topic` with a sequence above `after`.
@@ -384,11 +395,38 @@ class Catalog {
   // ---- Backup ----
   // A consistent point-in-time copy of the store in `dir` (which must not exist);
   // *sequence is the last sequence it holds: every write acknowledged before the call.
-  Status Checkpoint(const std::string& dir, uint64_t* sequence) const;
+  // *log_position (optional): the copy's LogPosition, where a follower bootstrapped
+  // from it continues with ReadLog.
+  Status Checkpoint(const std::string& dir, uint64_t* sequence, uint64_t* log_position = nullptr) const;
   // Memory the store holds now (memtables, block cache, table readers).
   store::Store::MemoryUsage StoreMemory() const;
   // The sequence held by a copy made by Checkpoint; fails when it cannot be read.
   static Status ReadCheckpointSequence(const std::string& dir, uint64_t* sequence);
+  // The log position of a store directory (a copy made by Checkpoint, or a data dir's
+  // store/ before it is opened); 0 when it does not exist. See Store::ReadLogPosition.
+  static Status ReadCheckpointLogPosition(const std::string& dir, uint64_t* log_position);
+
+  // ---- Replication (src/catalog/replication.cc) ----
+  // One leader writes; followers apply its write-ahead log unchanged (store.h), so
+  // every replica's store, and LogPosition, are identical at the same point of the log.
+  // Last log position written (Store::LogPosition).
+  uint64_t LogPosition() const;
+  // The leader's batches after `after`, about `max_bytes` of them (Store::ReadLog:
+  // NotFound when purged, FailedPrecondition when `after` is beyond this log).
+  Status ReadLog(uint64_t after, size_t max_bytes, std::vector<store::LogBatch>* out) const;
+  // Follower: applies one leader batch (Store::ApplyLogBatch: in order only, bypassing
+  // the write fence) under the write lock, then updates what a local commit updates:
+  // last_sequence(), last_notification(), the type registry when the batch changes
+  // typedefs (a registry that cannot be rebuilt is logged and the old one kept), and
+  // calls the commit observers with the entities and edges the batch wrote or removed.
+  // Errors: those of Store::ApplyLogBatch; nothing is written then.
+  Status ApplyReplicated(const store::LogBatch& batch);
+  // Write fence (Store::SetWriteFence): while `fence` fails, every catalog write fails
+  // with its status and writes nothing, AckQueue acknowledges nothing (Ok), and the
+  // background writers (propagation, hook, notification retention) idle. Null removes it.
+  void SetWriteFence(std::function<Status()> fence);
+  // Ok when no fence is set or it passes; otherwise the fence's status.
+  Status WriteAllowed() const;
 
   // ---- Audit ----
   Result<json> Audit(const std::string& guid, const AuditQuery& query) const;
@@ -432,6 +470,14 @@ class Catalog {
   std::atomic<uint64_t> last_sequence_{0};
   std::atomic<uint64_t> last_notification_{0};  // written under write_mu_
   std::vector<std::function<void(const CommitInfo&)>> observers_;
+  // AckQueue's state per topic: its floor and the acknowledged entries still kept.
+  struct AckState {
+    std::function<uint64_t()> floor;  // null: none
+    std::optional<uint64_t> held;     // entries above this (up to an acknowledged `through`) are still stored
+  };
+  Status DeleteQueued(std::string_view topic, uint64_t after, uint64_t through);
+  std::mutex ack_mu_;
+  std::map<std::string, AckState, std::less<>> acks_;  // GUARDED_BY(ack_mu_)
 };
 
 // Helpers shared by catalog users.

@@ -42,6 +42,7 @@ namespace rocksdb {
 class Cache;
 class DB;
 class ColumnFamilyHandle;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace meridian::store {
@@ -62,6 +63,25 @@ struct StoreOptions {
   // Default: false. fsync the WAL on every write; without it an acknowledged
   // write survives a process crash (kill -9) but not a power loss.
   bool sync_writes = false;
+  // Default: 0 (RocksDB's default: write-ahead log files are deleted once their data
+  // is flushed). > 0: flushed log files are kept (archived) up to this many MB and at
+  // most an hour, so that a follower can fetch batches with ReadLog after a pause.
+  size_t wal_retention_mb = 0;
+};
+
+// One committed write batch as it appears in the write-ahead log.
+struct LogBatch {
+  uint64_t sequence = 0;  // RocksDB sequence number of the batch's first operation
+  uint32_t count = 0;     // operations in it: the next batch starts at sequence + count
+  std::string data;       // the rocksdb::WriteBatch representation (WriteBatch::Data())
+};
+
+// One operation of a replicated batch, decoded for in-memory views.
+struct LogOp {
+  Family family;
+  std::string key;
+  std::string value;  // empty when deleted
+  bool deleted = false;
 };
 
 // Bytes that key and value encoders produce.
@@ -134,17 +154,57 @@ class Store {
   Status Scan(Family f, std::string_view prefix,
               const std::function<bool(std::string_view key, std::string_view value)>& fn,
               std::string_view start_after = {}) const;
+  // Writes `batch` atomically (with the persisted sequence). When a write fence is
+  // set and fails, returns its status and writes nothing.
   Status Write(Batch& batch);
 
   // A process-wide increasing sequence, persisted with the next Write.
   uint64_t NextSequence();
+  // The last value NextSequence returned (or the persisted one, after Open or ApplyLogBatch).
+  uint64_t CurrentSequence() const { return sequence_.load(); }
   // Writes a consistent point-in-time copy of the store to `dir` (must not
   // exist; hard links where possible) and sets *sequence to the sequence
   // persisted in that copy: every write acknowledged before the call is in it.
-  Status Checkpoint(const std::string& dir, uint64_t* sequence) const;
+  // *log_position (optional) is the LogPosition of the copy: a follower that opens
+  // it continues with ReadLog(*log_position).
+  Status Checkpoint(const std::string& dir, uint64_t* sequence, uint64_t* log_position = nullptr) const;
   // Opens the RocksDB directory `store_dir` (e.g. a checkpoint) read-only and
   // sets *sequence to its persisted sequence. Fails when it cannot be read.
   static Status ReadSequence(const std::string& store_dir, uint64_t* sequence);
+
+  // ---- Replication (one leader writes; followers apply its log unchanged) ----
+  // Every replica that applied the same log has the same RocksDB sequence numbers,
+  // so a follower can continue from any replica's log after a failover.
+
+  // Last RocksDB sequence number written (0 for a new store): identical on every
+  // replica at the same point of the log.
+  uint64_t LogPosition() const;
+  // Appends to *out (cleared first) the batches whose operations lie after `after`
+  // (a LogPosition), in order, until about `max_bytes` of data (at least one batch
+  // when any exists). OK with no batches when nothing is newer. Errors:
+  // NotFound when the log no longer holds `after + 1` (purged, see wal_retention_mb:
+  // the reader must start again from a checkpoint); FailedPrecondition when `after`
+  // is beyond this store's log (the reader has writes this store never had) or not
+  // at a batch boundary; Internal when the log cannot be read.
+  Status ReadLog(uint64_t after, size_t max_bytes, std::vector<LogBatch>* out) const;
+  // Follower side: writes `batch` exactly as the leader wrote it, bypassing the write
+  // fence and honouring sync_writes. FailedPrecondition (nothing written) unless
+  // batch.sequence == LogPosition() + 1: batches are never applied out of order or
+  // twice. InvalidArgument when the data is not a well-formed batch of `count`
+  // operations of known families (Put and Delete only). Sets the process-wide sequence
+  // to the one persisted in the batch, so NextSequence continues from it after a
+  // promotion. Appends the batch's operations to *ops (optional), in batch order.
+  Status ApplyLogBatch(const LogBatch& batch, std::vector<LogOp>* ops);
+  // Fencing: when set, every Write() first calls `fence` under the write lock and
+  // fails with its status (nothing written) unless it is Ok; null removes the fence.
+  // `fence` must be quick and must not use the store. May be called at any time.
+  void SetWriteFence(std::function<Status()> fence);
+  // Ok when no fence is set or it passes; else the fence's status.
+  Status CheckWriteFence() const;
+  // Log position of a store directory (e.g. a data dir's store/ before opening it,
+  // or a checkpoint), opened read-only; 0 when it does not exist. Internal when it
+  // exists but cannot be read.
+  static Status ReadLogPosition(const std::string& store_dir, uint64_t* log_position);
   // Approximate number of keys in a family (RocksDB estimate).
   uint64_t EstimateKeys(Family f) const;
   // Bytes of memory RocksDB holds now.
@@ -159,6 +219,8 @@ class Store {
  private:
   Store() = default;
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles_[static_cast<int>(f)]; }
+  // Writes `wb` (under write_mu_), resuming RocksDB after an earlier failed write.
+  Status WriteLocked(rocksdb::WriteBatch& wb);
 
   std::string dir_;
   bool sync_ = false;
@@ -167,6 +229,8 @@ class Store {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 
   std::atomic<uint64_t> sequence_{0};
+  mutable std::mutex fence_mu_;
+  std::shared_ptr<const std::function<Status()>> fence_;  // GUARDED_BY(fence_mu_); null: no fence
   std::mutex write_mu_;
   bool write_failed_ = false;                        // GUARDED_BY(write_mu_)
   std::chrono::steady_clock::time_point last_resume_;  // GUARDED_BY(write_mu_)
