@@ -157,7 +157,7 @@ class ElectionTest : public ::testing::Test {
           std::lock_guard lock(m->mu);
           m->changes.emplace_back(role, leader);
         });
-      EXPECT_TRUE(started.ok()) << started.status().ToString();
+    EXPECT_TRUE(started.ok()) << started.status().ToString();
     if (started.ok()) member->election = std::move(started).value();
     return member;
   }
