@@ -137,6 +137,12 @@ class Election::Impl {
   std::optional<std::vector<Member>> ReadMembers() const;
   std::string MemberData(uint64_t applied) const;
   bool Usable() const { return zoo_state(zh_) == ZOO_CONNECTED_STATE; }
+  // The session timeout in force: the one asked for, or less if ZooKeeper granted less.
+  milliseconds SessionTimeout() const { return milliseconds(std::min(options_.session_timeout_ms, zoo_recv_timeout(zh_))); }
+  bool Mine(const Stat& stat) const {
+    const clientid_t* session = zoo_client_id(zh_);
+    return session != nullptr && stat.ephemeralOwner == session->client_id;
+  }
 
   // Constant after construction.
   const ElectionOptions options_;
@@ -283,6 +289,8 @@ Status Election::Impl::Register() {
     Confirm(sent, rc);
     if (rc == ZOK) break;
     if (rc != ZNODEEXISTS) return failed("cannot register " + member_path_, rc);
+    Stat stat;
+    if (Exists(member_path_, false, &stat) == ZOK && Mine(stat)) break;  // an answer lost on the way
     if (Clock::now() > give_up) {
       return Status::AlreadyExists("ha: server id '" + options_.server_id + "' is registered by another live member",
                                    atlas_code::kInvalidParameters);
@@ -329,7 +337,7 @@ void Election::Impl::Step() {
     confirmed = confirmed_;
     dirty = std::exchange(leader_dirty_, false);
   }
-  if (now - confirmed >= milliseconds(options_.session_timeout_ms / 5)) {
+  if (now - confirmed >= SessionTimeout() / 5) {
     Stat stat;
     Exists(member_path_, false, &stat);
   }
@@ -369,9 +377,7 @@ void Election::Impl::ReadLeader(Clock::time_point now) {
     auto j = nlohmann::json::parse(data, nullptr, false);
     LeaderInfo info;
     if (j.is_object()) info = {JsonString(j, "id"), JsonString(j, "url"), JsonU64(j, "epoch")};
-    const clientid_t* session = zoo_client_id(zh_);
-    bool mine = session != nullptr && stat.ephemeralOwner == session->client_id;
-    Update(mine ? Role::kLeader : Role::kFollower, info);
+    Update(Mine(stat) ? Role::kLeader : Role::kFollower, info);
     return;
   }
 
@@ -457,9 +463,8 @@ Status Election::Impl::CheckLease() const {
     return Status::Unavailable("ha: this server is not the leader" + (leader_ ? "; the leader is " + leader_->url : ""));
   }
   if (expired_) return Status::Unavailable("ha: the leader's ZooKeeper session ended");
-  int timeout = std::min(options_.session_timeout_ms, zoo_recv_timeout(zh_));
   auto age = Clock::now() - confirmed_;
-  if (age >= milliseconds(timeout / 2)) {
+  if (age >= SessionTimeout() / 2) {
     return Status::Unavailable("ha: the leader's ZooKeeper session was last confirmed " +
                                std::to_string(std::chrono::duration_cast<milliseconds>(age).count()) + " ms ago");
   }
@@ -508,27 +513,23 @@ std::vector<Member> Election::Impl::Members() const {
 }
 
 std::map<uint64_t, uint64_t> Election::Impl::EpochStarts() const {
+  // An epochs/<n> node never changes once created: only new ones are read.
   std::vector<std::string> names;
   if (Usable() && Children(epochs_dir_, &names) == ZOK) {
-    std::map<uint64_t, uint64_t> starts;
-    bool complete = true;
     for (const auto& name : names) {
+      auto epoch = ParseU64(name);
+      if (!epoch) continue;  // not one of ours
+      {
+        std::lock_guard lock(mu_);
+        if (epochs_cache_.count(*epoch) != 0) continue;
+      }
       Stat stat;
       std::string data;
-      auto epoch = ParseU64(name);
-      if (!epoch) continue;  // not ours
-      int rc = Get(epochs_dir_ + "/" + name, &data, &stat);
-      if (rc == ZNONODE) continue;
-      auto start = rc == ZOK ? ParseU64(data) : std::nullopt;
-      if (rc != ZOK) {
-        complete = false;
-        break;
+      if (Get(epochs_dir_ + "/" + name, &data, &stat) != ZOK) break;
+      if (auto start = ParseU64(data)) {
+        std::lock_guard lock(mu_);
+        epochs_cache_[*epoch] = *start;
       }
-      if (start) starts[*epoch] = *start;
-    }
-    if (complete) {
-      std::lock_guard lock(mu_);
-      epochs_cache_ = std::move(starts);
     }
   }
   std::lock_guard lock(mu_);

@@ -157,7 +157,7 @@ class ElectionTest : public ::testing::Test {
           std::lock_guard lock(m->mu);
           m->changes.emplace_back(role, leader);
         });
-      EXPECT_TRUE(started.ok()) << started.status().ToString();
+    EXPECT_TRUE(started.ok()) << started.status().ToString();
     if (started.ok()) member->election = std::move(started).value();
     return member;
   }
@@ -304,6 +304,57 @@ TEST_F(ElectionTest, ReturningLeaderRejoinsAsFollowerAndEpochsIncrease) {
   ASSERT_TRUE(Eventually([&] { return m1->election->role() == Role::kLeader; }));
   EXPECT_EQ(m1->election->epoch(), 3u);
   EXPECT_EQ(m1->election->EpochStarts(), (std::map<uint64_t, uint64_t>{{1, 3}, {2, 1}, {3, 3}}));
+}
+
+TEST_F(ElectionTest, EqualAppliedSequencesGoToTheSmallestId) {
+  auto m2 = StartMember("m2", 5);
+  auto m1 = StartMember("m1", 5);
+  ASSERT_TRUE(m1->election && m2->election);
+  ASSERT_EQ(m1->election->WaitForRole(seconds(15)), Role::kLeader);
+  ASSERT_TRUE(Eventually([&] { return IsLeader(m2->election->leader(), "m1", 1); }));
+  EXPECT_EQ(m2->election->role(), Role::kFollower);
+}
+
+TEST_F(ElectionTest, SecondLiveMemberWithTheSameIdIsRejected) {
+  auto m1 = StartMember("m1", 1);
+  ASSERT_TRUE(m1->election);
+  auto twin = Election::Start(Options("m1", 1000), [] { return uint64_t{2}; }, nullptr);
+  ASSERT_FALSE(twin.ok());
+  EXPECT_EQ(twin.status().code(), StatusCode::kAlreadyExists) << twin.status().ToString();
+  auto members = m1->election->Members();
+  ASSERT_EQ(members.size(), 1u);
+  EXPECT_EQ(members[0].applied, 1u);  // the live member's node is untouched
+}
+
+// kill -9 of the leader: its nodes stay until its session expires; a new leader
+// follows, and the killed member, restarted at once, waits for its old node and rejoins.
+TEST_F(ElectionTest, KilledLeaderIsReplacedAndRejoins) {
+  Child child = Fork(Options("m1"), [](const ElectionOptions& options, int fd, int /*go*/) {
+    auto started = Election::Start(options, [] { return uint64_t{100}; }, nullptr);
+    if (!started.ok()) return 1;
+    auto election = std::move(started).value();
+    WriteLine(fd, election->WaitForRole(seconds(15)) == Role::kLeader ? "leader" : "not leader");
+    pause();
+    return 0;
+  });
+  ASSERT_EQ(child.ReadLine(), "leader");
+  auto m2 = StartMember("m2", 50);
+  ASSERT_TRUE(Eventually([&] { return IsLeader(m2->election->leader(), "m1", 1); }));
+
+  ASSERT_EQ(kill(child.pid, SIGKILL), 0);
+  EXPECT_EQ(child.Wait(), -1);
+  auto killed = Clock::now();
+  auto m1 = StartMember("m1", 100);  // blocks until the killed session's member node is gone
+  ASSERT_TRUE(m1->election);
+  ASSERT_TRUE(Eventually([&] {
+    auto l1 = m1->election->leader();
+    auto l2 = m2->election->leader();
+    return l1 && l2 && l1->epoch == 2 && l2->epoch == 2 && l1->id == l2->id;
+  }, seconds(10)));
+  std::cout << "new leader " << m1->election->leader()->id << " "
+            << std::chrono::duration_cast<milliseconds>(Clock::now() - killed).count() << " ms after kill -9\n";
+  EXPECT_NE(m1->election->role() == Role::kLeader, m2->election->role() == Role::kLeader);
+  EXPECT_EQ(m1->election->Members().size(), 2u);
 }
 
 // The old leader runs in a child that is stopped (SIGSTOP) past its session. A

@@ -48,8 +48,9 @@
 // previous incarnation's node is waited for until its session expires), InvalidArgument
 // for empty or malformed options. CheckLease fails with Unavailable (HTTP 503).
 // Thread-safety: every public method may be called from any thread. Callbacks run on
-// the election's thread; on_change never runs concurrently with itself and must not
-// destroy the Election. Members() and EpochStarts() read ZooKeeper (a few round trips)
+// the election's thread; on_change never runs concurrently with itself, must not
+// destroy the Election, and should return quickly (the session is confirmed on the
+// same thread, so a slow on_change lets the lease lapse). Members() and EpochStarts() read ZooKeeper (a few round trips)
 // and return the last successful reading when ZooKeeper is unreachable.
 #pragma once
 
