@@ -117,10 +117,10 @@ void AddClusterGauges(const ha::Node& node, server::ServerMetrics& metrics) {
                    "How long this follower has been behind the leader's log (0 when caught up or leading).",
                    [&node] { return node.follower() && !node.leading() ? node.follower()->lag_ms() / 1000.0 : 0.0; });
   metrics.AddGauge("meridian_ha_members", "Members registered in ZooKeeper, this one included.",
-                   [&node] { return static_cast<double>(node.Status()["members"].size()); });
+                   [&node] { return static_cast<double>(node.Describe()["members"].size()); });
   metrics.AddGauge("meridian_ha_members_max_behind", "Log positions the furthest-behind member lacks.", [&node] {
     double worst = 0;
-    for (const auto& m : node.Status()["members"]) worst = std::max(worst, m["behind"].get<double>());
+    for (const auto& m : node.Describe()["members"]) worst = std::max(worst, m["behind"].get<double>());
     return worst;
   });
 }

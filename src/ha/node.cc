@@ -45,7 +45,7 @@ Result<std::unique_ptr<Node>> Node::Join(const HaOptions& options, const std::st
   uint64_t position = 0;
   std::error_code ec;
   const bool have_store = fs::exists(data_dir + "/store/CURRENT", ec);
-  if (have_store) RETURN_IF_ERROR(store::Store::ReadLogPosition(data_dir + "/store", &position));
+  if (have_store) RETURN_IF_ERROR(catalog::Catalog::ReadCheckpointLogPosition(data_dir + "/store", &position));
   node->disk_position_ = position;
 
   ElectionOptions eo;
@@ -153,6 +153,10 @@ void Node::OnRoleChange(Role role, const LeaderInfo& leader) {
     Restart("lost leadership (ZooKeeper session lost or another leader elected)");
     return;
   }
+  if (role == Role::kUnknown && attached_) {
+    Restart("the ZooKeeper session expired");
+    return;
+  }
   if (role != Role::kFollower || !attached_ || leader.epoch <= followed_epoch_) return;
   // A new leader: this store must not hold writes it never had.
   const uint64_t point = DivergencePoint(election_->EpochStarts(), followed_epoch_, leader.epoch);
@@ -205,7 +209,7 @@ bool Node::WaitApplied(uint64_t position, std::chrono::milliseconds timeout) con
   return true;
 }
 
-nlohmann::json Node::Status() const {
+nlohmann::json Node::Describe() const {
   const bool lead = leading();
   const uint64_t position = log_position();
   nlohmann::json j = {{"serverId", options_.server_id},

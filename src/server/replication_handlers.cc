@@ -68,7 +68,7 @@ void RegisterReplicationRoutes(Router& r, const Services& s) {
     return st.ok() ? HttpResponse::NoContent() : HttpResponse::Error(st);
   }, RouteClass::kCheap);
   r.Add("GET", "/api/meridian/v1/admin/cluster", Access::kRead,
-        [node](HttpRequest&) { return HttpResponse::Json(node->Status()); }, RouteClass::kCheap);
+        [node](HttpRequest&) { return HttpResponse::Json(node->Describe()); }, RouteClass::kCheap);
 }
 
 }  // namespace meridian::server

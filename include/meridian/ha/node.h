@@ -81,7 +81,7 @@ class Node {
   uint64_t log_position() const;
   // {"serverId", "role": ACTIVE|PASSIVE, "epoch", "leader": {...}, "logPosition", "lagMs",
   //  "members": [{"id", "url", "applied", "leader", "lag"}], "followers": [...] (leader only)}.
-  nlohmann::json Status() const;
+  nlohmann::json Describe() const;
 
  private:
   Node(HaOptions options, std::string data_dir) : options_(std::move(options)), data_dir_(std::move(data_dir)) {}
