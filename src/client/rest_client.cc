@@ -76,11 +76,22 @@ struct RestClient::Impl {
   beast::flat_buffer buffer;
   bool connected = false;
 
+  // Runs one asynchronous operation to completion: the stream's deadline
+  // (expires_after) bounds only asynchronous operations, so every step is one.
+  template <class Start>
+  beast::error_code Await(Start start) {
+    beast::error_code result = net::error::would_block;
+    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    ioc.restart();
+    ioc.run();
+    return result;
+  }
+
   void Close() {
     beast::error_code ignored;
     if (tls_stream) {
       stream.expires_after(std::chrono::seconds(2));
-      tls_stream->shutdown(ignored);
+      Await([&](auto done) { tls_stream->async_shutdown(done); });
       tls_stream.reset();
     }
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -95,14 +106,14 @@ struct RestClient::Impl {
     auto endpoints = resolver.resolve(host, port, ec);
     if (ec) return ec;
     stream.expires_after(options.timeout);
-    stream.connect(endpoints, ec);
+    ec = Await([&](auto done) { stream.async_connect(endpoints, done); });
     if (ec) return ec;
     if (tls) {
       tls_stream = std::make_unique<beast::ssl_stream<beast::tcp_stream&>>(stream, *tls);
       // SNI and host-name verification.
       SSL_set_tlsext_host_name(tls_stream->native_handle(), host.c_str());
       tls_stream->set_verify_callback(ssl::host_name_verification(host));
-      tls_stream->handshake(ssl::stream_base::client, ec);
+      ec = Await([&](auto done) { tls_stream->async_handshake(ssl::stream_base::client, done); });
       if (ec) {
         tls_stream.reset();
         stream.close();
@@ -116,13 +127,11 @@ struct RestClient::Impl {
   // Writes `req` and reads the response with `parser` (its body type decides where the body goes).
   template <class Stream, class Parser>
   beast::error_code Exchange(Stream& s, const http::request<http::string_body>& req, Parser& parser) {
-    beast::error_code ec;
     stream.expires_after(options.timeout);
-    http::write(s, req, ec);
+    beast::error_code ec = Await([&](auto done) { http::async_write(s, req, done); });
     if (ec) return ec;
     parser.body_limit(1ull << 40);
-    http::read(s, buffer, parser, ec);
-    return ec;
+    return Await([&](auto done) { http::async_read(s, buffer, parser, done); });
   }
 
   // One attempt; on error the connection is closed.
@@ -160,23 +169,22 @@ struct RestClient::Impl {
   template <class Stream>
   beast::error_code Download(Stream& s, const http::request<http::string_body>& req, const std::string& path,
                              HttpResponse* out) {
-    beast::error_code ec;
     stream.expires_after(options.timeout);
-    http::write(s, req, ec);
+    beast::error_code ec = Await([&](auto done) { http::async_write(s, req, done); });
     if (ec) return ec;
     http::response_parser<http::empty_body> head;
-    http::read_header(s, buffer, head, ec);
+    ec = Await([&](auto done) { http::async_read_header(s, buffer, head, done); });
     if (ec) return ec;
     CopyHeaders(head.get(), out);
     if (out->status == 200) {
       http::response_parser<http::file_body> body(std::move(head));
       body.body_limit(1ull << 40);
       body.get().body().open(path.c_str(), beast::file_mode::write, ec);
-      if (!ec) http::read(s, buffer, body, ec);
+      if (!ec) ec = Await([&](auto done) { http::async_read(s, buffer, body, done); });
     } else {
       http::response_parser<http::string_body> body(std::move(head));
       body.body_limit(1ull << 24);
-      http::read(s, buffer, body, ec);
+      ec = Await([&](auto done) { http::async_read(s, buffer, body, done); });
       if (!ec) out->body = std::move(body.get().body());
     }
     return ec;

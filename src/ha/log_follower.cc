@@ -74,7 +74,7 @@ void LogFollower::Run() {
     }
     if (!client || *leader != url) {
       url = *leader;
-      auto created = PeerClient(url, std::chrono::milliseconds(kWaitMs + 10000));
+      auto created = PeerClient(url, std::chrono::milliseconds(kWaitMs + 2000));
       if (!created.ok()) {
         spdlog::error("replication: leader URL {}: {}", url, created.status().message());
         std::this_thread::sleep_for(kRetryDelay);

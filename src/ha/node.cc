@@ -44,6 +44,8 @@ Result<std::unique_ptr<Node>> Node::Join(const HaOptions& options, const std::st
   std::unique_ptr<Node> node(new Node(options, data_dir));
   uint64_t position = 0;
   std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (ec) return Status::Internal("cannot create data directory " + data_dir + ": " + ec.message());
   const bool have_store = fs::exists(data_dir + "/store/CURRENT", ec);
   if (have_store) RETURN_IF_ERROR(catalog::Catalog::ReadCheckpointLogPosition(data_dir + "/store", &position));
   node->disk_position_ = position;
@@ -78,7 +80,18 @@ Result<std::unique_ptr<Node>> Node::Join(const HaOptions& options, const std::st
     }
   }
   if (fetch) {
-    ASSIGN_OR_RETURN(position, Bootstrap({options.server_id, options.cluster_secret}, leader->url, data_dir));
+    // The leader may still be starting its HTTP server.
+    Result<uint64_t> fetched = Status::Unavailable("not tried");
+    for (auto until = std::chrono::steady_clock::now() + kJoinTimeout;;) {
+      if (auto l = node->election_->leader()) leader = l;
+      fetched = Bootstrap({options.server_id, options.cluster_secret}, leader->url, data_dir);
+      if (fetched.ok() || fetched.status().code() != StatusCode::kUnavailable ||
+          std::chrono::steady_clock::now() >= until)
+        break;
+      spdlog::info("ha: waiting for leader {} to serve a checkpoint: {}", leader->id, fetched.status().message());
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    ASSIGN_OR_RETURN(position, std::move(fetched));
     node->disk_position_ = position;
     fs::remove(data_dir + kBootstrapMarker, ec);
   }
@@ -130,23 +143,33 @@ void Node::OnPromoted(std::function<void()> fn) {
 }
 
 void Node::Detach() {
+  std::thread promotion;
+  {
+    std::lock_guard<std::mutex> lock(restart_mu_);
+    promotion = std::move(promotion_);
+  }
+  if (promotion.joinable()) promotion.join();
   if (follower_) follower_->Stop();
 }
 
 void Node::OnRoleChange(Role role, const LeaderInfo& leader) {
   if (role == Role::kLeader) {
-    const bool promotion = attached_ && !promoted_;
-    if (promotion) {
-      follower_->Stop();  // nothing more comes from the old leader; apply nothing after this
-      spdlog::info("ha: {} promoted to leader (epoch {}) at log position {}", options_.server_id, leader.epoch,
-                   log_position());
-    }
-    promoted_ = true;
     RecordEpoch(leader.epoch);
-    if (promotion) {
+    if (!attached_ || promoted_) {
+      promoted_ = true;
+      return;
+    }
+    // Off the election's thread, which must keep confirming the lease: the follower may
+    // need a moment to give up its fetch from the old leader.
+    std::lock_guard<std::mutex> lock(restart_mu_);
+    if (promotion_.joinable()) return;
+    promotion_ = std::thread([this, epoch = leader.epoch] {
+      follower_->Stop();  // nothing more comes from the old leader; apply nothing after this
+      promoted_ = true;
+      spdlog::info("ha: {} promoted to leader (epoch {}) at log position {}", options_.server_id, epoch, log_position());
       std::lock_guard<std::mutex> lock(restart_mu_);
       for (auto& fn : on_promoted_) fn();
-    }
+    });
     return;
   }
   if (promoted_) {

@@ -696,6 +696,9 @@ Status HttpServer::Start() {
 }
 
 void HttpServer::Run() {
+  // Runs until Stop's ioc.stop(): a request still with a worker once the acceptor closed
+  // must find the I/O threads there to write its answer.
+  auto keep_running = net::make_work_guard(impl_->ioc);
   std::vector<std::thread> threads;
   for (int i = 1; i < std::max(1, impl_->core.options.threads); ++i) threads.emplace_back([this] { impl_->ioc.run(); });
   impl_->ioc.run();

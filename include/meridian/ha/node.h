@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -102,6 +103,7 @@ class Node {
   std::mutex restart_mu_;
   std::function<void(const std::string&)> restart_;  // GUARDED_BY(restart_mu_)
   std::vector<std::function<void()>> on_promoted_;    // GUARDED_BY(restart_mu_)
+  std::thread promotion_;                             // GUARDED_BY(restart_mu_)
   uint64_t followed_epoch_ = 0;  // only in OnRoleChange
 };
 
