@@ -96,6 +96,10 @@ void Catalog::SetQueueAckFloor(std::string_view topic, std::function<uint64_t()>
   it->second.floor = std::move(floor);
 }
 
+namespace {
+std::string QueueAckedKey(std::string_view topic) { return std::string("queue_acked") + '\0' + std::string(topic); }
+}  // namespace
+
 Status Catalog::DeleteQueued(std::string_view topic, uint64_t after, uint64_t through) {
   constexpr size_t kDeletesPerBatch = 10000;
   for (bool more = true; more;) {
@@ -110,10 +114,24 @@ Status Catalog::DeleteQueued(std::string_view topic, uint64_t after, uint64_t th
       more = batch.Count() >= kDeletesPerBatch;
       return !more;
     }, start));
-    if (batch.Count() > 0) RETURN_IF_ERROR(store_->Write(batch));
+    if (batch.Count() == 0) break;
+    // How far entries are gone, in the same batch: a follower's consumer that is behind it
+    // knows it missed some (QueueAckedThrough).
+    std::string acked;
+    keys::PutBigEndian64(&acked, more ? keys::QueueSeq(last) : through);
+    batch.Put(Family::kMeta, QueueAckedKey(topic), acked);
+    RETURN_IF_ERROR(store_->Write(batch));
     if (more) after = keys::QueueSeq(last);
   }
   return Status::Ok();
+}
+
+Result<uint64_t> Catalog::QueueAckedThrough(std::string_view topic) const {
+  std::string value;
+  Status s = store_->Get(Family::kMeta, QueueAckedKey(topic), &value);
+  if (s.code() == StatusCode::kNotFound) return uint64_t{0};
+  RETURN_IF_ERROR(s);
+  return keys::GetBigEndian64(value);
 }
 
 Result<uint64_t> Catalog::LastQueued(std::string_view topic) const {

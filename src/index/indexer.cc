@@ -19,6 +19,8 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kCompleteKey = "meridian.complete";
+// Last index-queue entry whose changes are in the index, committed with them.
+constexpr std::string_view kQueuePositionKey = "meridian.queue_position";
 constexpr size_t kRebuildCommitEvery = 20000;
 
 // Adds the glossary terms assigned to an entity (active `meanings` relationships)
@@ -225,6 +227,7 @@ Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t*
     if (refused.empty() || !NoteRefusal(refused, s, refusals, failed)) return s;
   }
   RETURN_IF_ERROR(index.SetMetadata(std::string(kCompleteKey), "1"));
+  RETURN_IF_ERROR(index.SetMetadata(std::string(kQueuePositionKey), std::to_string(queued_before)));
   RETURN_IF_ERROR(index.Commit());
   if (count) *count = n;
   // Queue entries up to queued_before are covered by the scan; later ones (writes that
@@ -241,18 +244,26 @@ Status Indexer::Start() {
     // the index catches up after (searches still wait for it, bounded).
     setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);
     if (index_->GetMetadata(std::string(kCompleteKey)) != "1") {
-      uint64_t n = 0;
-      Status s = Rebuild(*catalog_, *index_, &n, &failures_);
-      if (!s.ok()) {
-        spdlog::error("search index build failed: {}", s.ToString());
-        return;
-      }
-      indexed_ += n;
-      spdlog::info("search index built: {} entities", n);
+      if (!RebuildHere()) return;
+    } else {
+      queue_position_ = std::strtoull(index_->GetMetadata(std::string(kQueuePositionKey)).c_str(), nullptr, 10);
     }
     Run();
   });
   return Status::Ok();
+}
+
+bool Indexer::RebuildHere() {
+  uint64_t n = 0;
+  Status s = Rebuild(*catalog_, *index_, &n, &failures_);
+  if (!s.ok()) {
+    spdlog::error("search index build failed: {}", s.ToString());
+    return false;
+  }
+  indexed_ += n;
+  queue_position_ = std::strtoull(index_->GetMetadata(std::string(kQueuePositionKey)).c_str(), nullptr, 10);
+  spdlog::info("search index built: {} entities", n);
+  return true;
 }
 
 void Indexer::Stop() {
@@ -270,6 +281,14 @@ Status Indexer::ApplyRound(bool* drained) {
   const uint64_t target = catalog_->last_sequence();
   constexpr size_t kEntriesPerRead = 256;
   std::set<std::string> guid_set;
+  // Entries this index still needed were deleted (a follower whose index fell behind the
+  // leader's): only a rebuild brings it back in step.
+  ASSIGN_OR_RETURN(const uint64_t gone_through, catalog_->QueueAckedThrough(catalog::kIndexTopic));
+  if (gone_through > queue_position_) {
+    spdlog::warn("indexer: queue entries up to {} are gone but the index holds only up to {}: rebuilding it",
+                 gone_through, queue_position_);
+    if (!RebuildHere()) return Status::Internal("search index rebuild failed");
+  }
   uint64_t consumed = queue_position_;
   *drained = false;
   std::vector<catalog::Catalog::QueueEntry> entries;
@@ -309,6 +328,7 @@ Status Indexer::ApplyRound(bool* drained) {
             });
           },
           0, nullptr, &refused);
+      if (s.ok()) s = index_->SetMetadata(std::string(kQueuePositionKey), std::to_string(consumed));
       if (s.ok()) s = index_->Commit();
       if (s.ok()) break;
       // Xapian dropped the round's uncommitted documents with the refused one: redo the round without it.

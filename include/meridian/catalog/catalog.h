@@ -389,6 +389,10 @@ class Catalog {
   void SetQueueAckFloor(std::string_view topic, std::function<uint64_t()> floor);
   // Sequence of the last entry of `topic` (0 when empty).
   Result<uint64_t> LastQueued(std::string_view topic) const;
+  // Highest sequence up to which entries of `topic` were deleted (0: none ever were). A
+  // consumer whose position is below it has missed entries (a follower whose consumer
+  // fell behind the leader's).
+  Result<uint64_t> QueueAckedThrough(std::string_view topic) const;
   // Number of entries of `topic` with a sequence above `after`.
   Result<uint64_t> CountQueued(std::string_view topic, uint64_t after) const;
 

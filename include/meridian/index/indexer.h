@@ -90,6 +90,8 @@ class Indexer {
   IndexerOptions options_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
+  // Rebuilds the index on the indexer thread and takes the queue position it reached.
+  bool RebuildHere();
   std::atomic<uint64_t> applied_{0};
   uint64_t queue_position_ = 0;  // last index-queue entry applied (indexer thread only)
   std::atomic<uint64_t> indexed_{0};
