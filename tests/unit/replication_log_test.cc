@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -190,6 +191,35 @@ TEST_F(ReplicationLogTest, FollowerFromCheckpointAppliesTheLogAndMatchesTheLeade
   Write(leader_, json::array({Db("after_restart")}));
   EXPECT_EQ(Follow(*leader_.catalog, *follower_.catalog), 1u);
   EXPECT_EQ(Contents(*follower_.store), Contents(*leader_.store));
+}
+
+// The leader keeps writing while it is checkpointed and followed, and while a second
+// checkpoint flushes its memtables (a new log file): the follower still ends up identical.
+TEST_F(ReplicationLogTest, FollowingWhileTheLeaderWritesAndFlushesConverges) {
+  constexpr int kWrites = 1000;
+  std::atomic<int> written{0};
+  std::thread writer([&] {
+    for (int i = 0; i < kWrites; ++i) {
+      json table = {{"typeName", "hive_table"},
+                    {"attributes", {{"name", "t" + std::to_string(i)}, {"qualifiedName", "db.t" + std::to_string(i) + "@c"},
+                                    {"db", {{"typeName", "hive_db"}, {"uniqueAttributes", {{"qualifiedName", "db@c"}}}}}}}};
+      auto m = leader_.catalog->CreateOrUpdate(json::array({Db("db"), table}), json(), "admin");
+      EXPECT_TRUE(m.ok()) << m.status().ToString();
+      ++written;
+    }
+  });
+  while (written < kWrites / 4) std::this_thread::yield();
+  const uint64_t position = Bootstrap();
+  EXPECT_EQ(follower_.catalog->LogPosition(), position);
+  Follow(*leader_.catalog, *follower_.catalog, 2048);
+  uint64_t sequence = 0;
+  ASSERT_TRUE(leader_.catalog->Checkpoint(root_ + "/flush", &sequence).ok());
+  while (written < kWrites) Follow(*leader_.catalog, *follower_.catalog, 2048);
+  writer.join();
+  Follow(*leader_.catalog, *follower_.catalog);
+  EXPECT_EQ(follower_.catalog->LogPosition(), leader_.catalog->LogPosition());
+  EXPECT_EQ(Contents(*follower_.store), Contents(*leader_.store));
+  EXPECT_EQ(follower_.catalog->last_sequence(), leader_.catalog->last_sequence());
 }
 
 TEST_F(ReplicationLogTest, BatchesOutOfOrderTwiceOrMalformedAreRefusedAndWriteNothing) {
