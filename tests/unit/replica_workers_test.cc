@@ -183,6 +183,7 @@ TEST_F(ReplicaWorkersTest, FollowerViewsFollowTheLogAndItsWritersWaitForPromotio
   promoted = true;
   ASSERT_TRUE(Eventually([&] { return HasPropagated(follower, by_zone, "PII"); }));
   ASSERT_TRUE(Eventually([&] { return hooks.applied() == 1; }));
+  EXPECT_EQ(hooks.pending(), 0u);
   EXPECT_FALSE(Guid(follower, "hive_db", "from_hook@primary").empty());
   EXPECT_TRUE(Eventually([&] { return *follower.CountQueued(catalog::kPropagationTopic, 0) == 0; }));
   // The indexer's next acknowledgement also deletes what it held back as a follower.

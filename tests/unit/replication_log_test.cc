@@ -130,11 +130,16 @@ TEST_F(ReplicationLogTest, FollowerFromCheckpointAppliesTheLogAndMatchesTheLeade
   ASSERT_TRUE(Catalog::ReadCheckpointLogPosition(follower_.dir + "/store", &on_disk).ok());
   EXPECT_EQ(on_disk, at_checkpoint);
 
+  EXPECT_EQ(follower_.catalog->last_sequence(), leader_.catalog->last_sequence());
+
   std::set<std::string> observed_entities;
   std::vector<EdgeChange> observed_edges;
+  std::vector<uint64_t> entity_commits;  // last_sequence() seen by observers of entity changes
   follower_.catalog->AddCommitObserver([&](const CommitInfo& info) {
     observed_entities.insert(info.entities.begin(), info.entities.end());
     observed_edges.insert(observed_edges.end(), info.edges.begin(), info.edges.end());
+    EXPECT_EQ(info.sequence, follower_.catalog->last_sequence());
+    if (!info.entities.empty()) entity_commits.push_back(info.sequence);
   });
 
   // After the checkpoint: types, lineage, a classification, a soft delete and a purge.
@@ -184,6 +189,9 @@ TEST_F(ReplicationLogTest, FollowerFromCheckpointAppliesTheLogAndMatchesTheLeade
   }
   EXPECT_GE(lineage, 2u);
   EXPECT_GE(removed, 1u);
+  // Every replicated entity change moves last_sequence() on (readers key caches on it).
+  ASSERT_GE(entity_commits.size(), 5u);
+  for (size_t i = 1; i < entity_commits.size(); ++i) EXPECT_GT(entity_commits[i], entity_commits[i - 1]);
 
   // The follower keeps following after a restart.
   follower_.Open();
