@@ -335,6 +335,17 @@ TEST_F(ReplicationLogTest, ReadLogOfAPurgedPositionIsNotFound) {
   EXPECT_TRUE(batches.empty());
   ASSERT_TRUE(plain.catalog->ReadLog(plain.catalog->LogPosition(), 1 << 20, &batches).ok());
   EXPECT_TRUE(batches.empty());
+  // The same while running: a checkpoint flushes every family, and the log file before it goes.
+  const uint64_t before_flush = plain.catalog->LogPosition();
+  Write(plain, json::array({Db("p3")}));
+  ASSERT_TRUE(plain.catalog->ReadLog(before_flush, 1 << 20, &batches).ok());
+  EXPECT_EQ(batches.size(), 1u);
+  uint64_t sequence = 0;
+  ASSERT_TRUE(plain.catalog->Checkpoint(root_ + "/plain-copy", &sequence).ok());
+  EXPECT_EQ(plain.catalog->ReadLog(before_flush, 1 << 20, &batches).code(), StatusCode::kNotFound);
+  uint64_t none = 1;
+  ASSERT_TRUE(Catalog::ReadCheckpointLogPosition(root_ + "/no-such-store", &none).ok());
+  EXPECT_EQ(none, 0u);
 
   // With retention the same positions stay readable across the flush.
   const uint64_t kept_from = leader_.catalog->LogPosition();
