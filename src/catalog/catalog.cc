@@ -75,7 +75,8 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(store::Store* store, Options opti
   std::unique_ptr<Catalog> c(new Catalog(store, options));
   RETURN_IF_ERROR(c->LoadTypes());
   RETURN_IF_ERROR(c->LoadNotificationSequence());
-  c->last_sequence_ = store->NextSequence();
+  // The sequence persisted with the last write: the same on every replica at the same log position.
+  c->last_sequence_ = store->CurrentSequence();
   return c;
 }
 

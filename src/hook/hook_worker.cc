@@ -71,8 +71,22 @@ Result<size_t> HookWorker::Submit(const std::vector<std::string>& records, const
   return added;
 }
 
+bool HookWorker::CanSubmit() const { return catalog_.WriteAllowed().ok(); }
+
 void HookWorker::Run() {
+  bool fenced = false;
   while (!stop_) {
+    if (!catalog_.WriteAllowed().ok()) {
+      // A follower: the writer applies the queue; its results arrive by replication.
+      fenced = true;
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stop_.load(); });
+      continue;
+    }
+    if (fenced) {
+      fenced = false;
+      pending_ = catalog_.CountHookMessages();  // the queue changed by replication meanwhile
+    }
     if (std::chrono::steady_clock::now() - last_housekeeping_ > std::chrono::minutes(1)) Housekeeping();
     // From after the last message handled: the queue's head is all deleted keys.
     std::vector<catalog::HookMessage> round = catalog_.PendingHookMessages(position_, kRound);
@@ -145,7 +159,7 @@ bool HookWorker::Apply(const catalog::HookMessage& m, json payload, const std::s
     RecordLag(catalog::NowMillis() - m.received_ms);
     return true;
   }
-  if (Retriable(r.status())) {
+  if (Retriable(r.status()) || !catalog_.WriteAllowed().ok()) {
     spdlog::warn("hook: message {} not applied, retrying: {}", m.sequence, r.status().ToString());
     return false;
   }

@@ -34,6 +34,11 @@ void KafkaHookSource::Stop() {
 
 void KafkaHookSource::Run() {
   while (!stop_) {
+    if (!worker_->CanSubmit()) {
+      // A follower reads nothing: the records stay in Kafka for the writer.
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      continue;
+    }
     // One round: what is already there (up to kRoundRecords), waiting at most 200 ms for the first.
     std::vector<kafka::Record> round;
     while (round.size() < kRoundRecords && !stop_) {

@@ -71,8 +71,11 @@ uint64_t PropagationWorker::pending() const {
 void PropagationWorker::Run() {
   while (!stop_) {
     std::vector<catalog::Catalog::QueueEntry> tasks;
-    Status read = catalog_.ReadQueue(catalog::kPropagationTopic, position_.load(), kTasksPerRound, &tasks);
-    if (!read.ok()) spdlog::error("propagation: cannot read its queue: {}", read.ToString());
+    // Only the writer works off the queue: a follower receives the results by replication.
+    if (catalog_.WriteAllowed().ok()) {
+      Status read = catalog_.ReadQueue(catalog::kPropagationTopic, position_.load(), kTasksPerRound, &tasks);
+      if (!read.ok()) spdlog::error("propagation: cannot read its queue: {}", read.ToString());
+    }
     if (tasks.empty()) {
       idle_ = true;
       std::unique_lock lock(mu_);
@@ -104,6 +107,7 @@ void PropagationWorker::Run() {
       }
       if (!finished) return;  // stopped: the tasks stay queued
     }
+    if (!catalog_.WriteAllowed().ok()) continue;  // no longer the writer: the tasks stay queued for the one that is
     Status s = catalog_.AckQueue(catalog::kPropagationTopic, position_.load(), tasks.back().sequence);
     if (!s.ok()) spdlog::error("propagation: cannot delete finished tasks: {}", s.ToString());
     position_ = tasks.back().sequence;

@@ -2,6 +2,7 @@
 #include "meridian/atlas_error_codes.h"
 
 #include <algorithm>
+#include <limits>
 
 #include <spdlog/spdlog.h>
 
@@ -36,7 +37,15 @@ Result<std::vector<catalog::StoredNotification>> Delivery::Pending(size_t limit)
 }
 
 Result<std::vector<catalog::StoredNotification>> Delivery::Next(size_t limit, std::chrono::milliseconds wait) {
-  feed_.WaitBeyond(delivered(), std::chrono::steady_clock::now() + wait, Deadline());
+  const auto until = std::chrono::steady_clock::now() + wait;
+  if (!catalog_.WriteAllowed().ok()) {
+    // Only the writer delivers (its marks are persisted): here the mark follows the replicated one.
+    auto rec = catalog_.GetUserRecord(DeliveryKey(name_));
+    if (rec.ok() && rec->value("delivered", uint64_t{0}) > delivered()) delivered_ = rec->value("delivered", uint64_t{0});
+    feed_.WaitBeyond(std::numeric_limits<uint64_t>::max(), until, Deadline());  // sleeps until `until` or Stop
+    return std::vector<catalog::StoredNotification>{};
+  }
+  feed_.WaitBeyond(delivered(), until, Deadline());
   return Pending(limit);
 }
 
@@ -159,9 +168,12 @@ void NotificationFeed::PruneLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();
-    auto removed = Prune();
-    if (!removed.ok()) spdlog::warn("notification retention: {}", removed.status().message());
-    else if (*removed > 0) spdlog::info("notification retention removed {} notifications", *removed);
+    // Only the writer prunes; its deletions reach the followers by replication.
+    if (catalog_.WriteAllowed().ok()) {
+      auto removed = Prune();
+      if (!removed.ok()) spdlog::warn("notification retention: {}", removed.status().message());
+      else if (*removed > 0) spdlog::info("notification retention removed {} notifications", *removed);
+    }
     lock.lock();
     changed_.wait_for(lock, std::chrono::seconds(std::max(1, options_.prune_interval_s)),
                       [this] { return stopping_; });

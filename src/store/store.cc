@@ -76,6 +76,8 @@ class ErrorListener : public rocksdb::EventListener {
 };
 
 constexpr auto kResumeEvery = std::chrono::seconds(1);
+constexpr size_t kLogCursors = 8;                         // readers (followers) continued without a new iterator
+constexpr auto kLogCursorIdle = std::chrono::seconds(60);  // a cursor unused this long is dropped
 
 // A replication error that the caller can act on (restart from a checkpoint, apply in order).
 Status LogConflict(std::string msg) {
@@ -391,6 +393,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
 }
 
 Store::~Store() {
+  cursors_.clear();  // before the database they read
   if (!db_) return;
   // Flushing on a clean stop keeps the next start from replaying the WAL.
   rocksdb::FlushOptions fo;
@@ -489,6 +492,29 @@ Status Store::CheckWriteFence() const {
 
 uint64_t Store::LogPosition() const { return db_->GetLatestSequenceNumber(); }
 
+std::unique_ptr<rocksdb::TransactionLogIterator> Store::TakeLogCursor(uint64_t position) const {
+  std::lock_guard<std::mutex> lock(cursor_mu_);
+  const auto now = std::chrono::steady_clock::now();
+  std::unique_ptr<rocksdb::TransactionLogIterator> found;
+  for (auto it = cursors_.begin(); it != cursors_.end();) {
+    if (!found && it->position == position) {
+      found = std::move(it->iterator);
+      it = cursors_.erase(it);
+    } else if (now - it->used > kLogCursorIdle) {
+      it = cursors_.erase(it);  // its reader went away: release the log files it holds open
+    } else {
+      ++it;
+    }
+  }
+  return found;
+}
+
+void Store::KeepLogCursor(uint64_t position, std::unique_ptr<rocksdb::TransactionLogIterator> iterator) const {
+  std::lock_guard<std::mutex> lock(cursor_mu_);
+  if (cursors_.size() >= kLogCursors) cursors_.erase(cursors_.begin());  // the least recently used
+  cursors_.push_back({position, std::move(iterator), std::chrono::steady_clock::now()});
+}
+
 Status Store::ReadLog(uint64_t after, size_t max_bytes, std::vector<LogBatch>* out) const {
   out->clear();
   const uint64_t latest = db_->GetLatestSequenceNumber();
@@ -498,31 +524,57 @@ Status Store::ReadLog(uint64_t after, size_t max_bytes, std::vector<LogBatch>* o
                        std::to_string(latest) + "): the reader holds writes this store never had");
   const std::string purged = "the write-ahead log no longer holds position " + std::to_string(after + 1) +
                              " (flushed and deleted); start again from a checkpoint";
-  std::unique_ptr<rocksdb::TransactionLogIterator> it;
-  rocksdb::Status s = db_->GetUpdatesSince(after + 1, &it);
-  if (!s.ok() || !it) return s.IsNotFound() || s.ok() ? Status::NotFound(purged) : FromRocks(s, "log");
+  // A reader that continues where it stopped continues the same iterator: a new one
+  // reads its first log file from the start.
+  std::unique_ptr<rocksdb::TransactionLogIterator> it = TakeLogCursor(after);
+  rocksdb::BatchResult r;
+  bool have = false;
+  if (it) {
+    it->Next();  // past the last batch returned, or on to what was written since (at the end of the log)
+    if (it->Valid()) {
+      r = it->GetBatch();
+      have = r.sequence == after + 1;
+    }
+  }
+  if (!have) {
+    it.reset();
+    rocksdb::Status s = db_->GetUpdatesSince(after + 1, &it);
+    if (!s.ok() || !it) return s.IsNotFound() || s.ok() ? Status::NotFound(purged) : FromRocks(s, "log");
+    if (!it->Valid()) {
+      const rocksdb::Status is = it->status();
+      return is.ok() || is.IsNotFound() || is.IsCorruption() ? Status::NotFound(purged) : FromRocks(is, "log");
+    }
+    r = it->GetBatch();
+  }
   size_t bytes = 0;
   uint64_t next = after + 1;
-  for (; it->Valid(); it->Next()) {
-    rocksdb::BatchResult r = it->GetBatch();
-    LogBatch b;
-    b.sequence = r.sequence;
-    b.count = r.writeBatchPtr->Count();
-    if (b.sequence + b.count <= next) continue;  // wholly read before (cannot happen at batch boundaries)
-    if (b.sequence != next) {
-      if (!out->empty()) break;  // a gap after what was read: the next call reports it
-      if (b.sequence > next) return Status::NotFound(purged);
-      return LogConflict("log position " + std::to_string(after) + " is inside a write batch (" +
-                         std::to_string(b.sequence) + ".." + std::to_string(b.sequence + b.count - 1) + ")");
+  bool gap = false;
+  for (;;) {
+    const uint64_t count = r.writeBatchPtr->Count();
+    if (r.sequence + count > next) {  // else wholly read before (cannot happen at batch boundaries)
+      if (r.sequence != next) {
+        if (out->empty() && r.sequence > next) return Status::NotFound(purged);
+        if (out->empty())
+          return LogConflict("log position " + std::to_string(after) + " is inside a write batch (" +
+                             std::to_string(r.sequence) + ".." + std::to_string(r.sequence + count - 1) + ")");
+        gap = true;  // after what was read: the next call reports it
+        break;
+      }
+      LogBatch b;
+      b.sequence = r.sequence;
+      b.count = static_cast<uint32_t>(count);
+      b.data = r.writeBatchPtr->Data();
+      bytes += b.data.size();
+      next = b.sequence + count;
+      out->push_back(std::move(b));
+      if (bytes >= max_bytes) break;
     }
-    b.data = r.writeBatchPtr->Data();
-    bytes += b.data.size();
-    next = b.sequence + b.count;
-    out->push_back(std::move(b));
-    if (bytes >= max_bytes) break;
+    it->Next();
+    if (!it->Valid()) break;
+    r = it->GetBatch();
   }
-  if (!out->empty()) return Status::Ok();
-  return it->status().ok() || it->status().IsNotFound() ? Status::NotFound(purged) : FromRocks(it->status(), "log");
+  if (!gap && it->status().ok()) KeepLogCursor(next - 1, std::move(it));
+  return Status::Ok();
 }
 
 Status Store::ApplyLogBatch(const LogBatch& batch, std::vector<LogOp>* ops) {

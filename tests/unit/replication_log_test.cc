@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -129,11 +130,16 @@ TEST_F(ReplicationLogTest, FollowerFromCheckpointAppliesTheLogAndMatchesTheLeade
   ASSERT_TRUE(Catalog::ReadCheckpointLogPosition(follower_.dir + "/store", &on_disk).ok());
   EXPECT_EQ(on_disk, at_checkpoint);
 
+  EXPECT_EQ(follower_.catalog->last_sequence(), leader_.catalog->last_sequence());
+
   std::set<std::string> observed_entities;
   std::vector<EdgeChange> observed_edges;
+  std::vector<uint64_t> entity_commits;  // last_sequence() seen by observers of entity changes
   follower_.catalog->AddCommitObserver([&](const CommitInfo& info) {
     observed_entities.insert(info.entities.begin(), info.entities.end());
     observed_edges.insert(observed_edges.end(), info.edges.begin(), info.edges.end());
+    EXPECT_EQ(info.sequence, follower_.catalog->last_sequence());
+    if (!info.entities.empty()) entity_commits.push_back(info.sequence);
   });
 
   // After the checkpoint: types, lineage, a classification, a soft delete and a purge.
@@ -183,6 +189,9 @@ TEST_F(ReplicationLogTest, FollowerFromCheckpointAppliesTheLogAndMatchesTheLeade
   }
   EXPECT_GE(lineage, 2u);
   EXPECT_GE(removed, 1u);
+  // Every replicated entity change moves last_sequence() on (readers key caches on it).
+  ASSERT_GE(entity_commits.size(), 5u);
+  for (size_t i = 1; i < entity_commits.size(); ++i) EXPECT_GT(entity_commits[i], entity_commits[i - 1]);
 
   // The follower keeps following after a restart.
   follower_.Open();
@@ -190,6 +199,35 @@ TEST_F(ReplicationLogTest, FollowerFromCheckpointAppliesTheLogAndMatchesTheLeade
   Write(leader_, json::array({Db("after_restart")}));
   EXPECT_EQ(Follow(*leader_.catalog, *follower_.catalog), 1u);
   EXPECT_EQ(Contents(*follower_.store), Contents(*leader_.store));
+}
+
+// The leader keeps writing while it is checkpointed and followed, and while a second
+// checkpoint flushes its memtables (a new log file): the follower still ends up identical.
+TEST_F(ReplicationLogTest, FollowingWhileTheLeaderWritesAndFlushesConverges) {
+  constexpr int kWrites = 1000;
+  std::atomic<int> written{0};
+  std::thread writer([&] {
+    for (int i = 0; i < kWrites; ++i) {
+      json table = {{"typeName", "hive_table"},
+                    {"attributes", {{"name", "t" + std::to_string(i)}, {"qualifiedName", "db.t" + std::to_string(i) + "@c"},
+                                    {"db", {{"typeName", "hive_db"}, {"uniqueAttributes", {{"qualifiedName", "db@c"}}}}}}}};
+      auto m = leader_.catalog->CreateOrUpdate(json::array({Db("db"), table}), json(), "admin");
+      EXPECT_TRUE(m.ok()) << m.status().ToString();
+      ++written;
+    }
+  });
+  while (written < kWrites / 4) std::this_thread::yield();
+  const uint64_t position = Bootstrap();
+  EXPECT_EQ(follower_.catalog->LogPosition(), position);
+  Follow(*leader_.catalog, *follower_.catalog, 2048);
+  uint64_t sequence = 0;
+  ASSERT_TRUE(leader_.catalog->Checkpoint(root_ + "/flush", &sequence).ok());
+  while (written < kWrites) Follow(*leader_.catalog, *follower_.catalog, 2048);
+  writer.join();
+  Follow(*leader_.catalog, *follower_.catalog);
+  EXPECT_EQ(follower_.catalog->LogPosition(), leader_.catalog->LogPosition());
+  EXPECT_EQ(Contents(*follower_.store), Contents(*leader_.store));
+  EXPECT_EQ(follower_.catalog->last_sequence(), leader_.catalog->last_sequence());
 }
 
 TEST_F(ReplicationLogTest, BatchesOutOfOrderTwiceOrMalformedAreRefusedAndWriteNothing) {
@@ -297,6 +335,17 @@ TEST_F(ReplicationLogTest, ReadLogOfAPurgedPositionIsNotFound) {
   EXPECT_TRUE(batches.empty());
   ASSERT_TRUE(plain.catalog->ReadLog(plain.catalog->LogPosition(), 1 << 20, &batches).ok());
   EXPECT_TRUE(batches.empty());
+  // The same while running: a checkpoint flushes every family, and the log file before it goes.
+  const uint64_t before_flush = plain.catalog->LogPosition();
+  Write(plain, json::array({Db("p3")}));
+  ASSERT_TRUE(plain.catalog->ReadLog(before_flush, 1 << 20, &batches).ok());
+  EXPECT_EQ(batches.size(), 1u);
+  uint64_t sequence = 0;
+  ASSERT_TRUE(plain.catalog->Checkpoint(root_ + "/plain-copy", &sequence).ok());
+  EXPECT_EQ(plain.catalog->ReadLog(before_flush, 1 << 20, &batches).code(), StatusCode::kNotFound);
+  uint64_t none = 1;
+  ASSERT_TRUE(Catalog::ReadCheckpointLogPosition(root_ + "/no-such-store", &none).ok());
+  EXPECT_EQ(none, 0u);
 
   // With retention the same positions stay readable across the flush.
   const uint64_t kept_from = leader_.catalog->LogPosition();

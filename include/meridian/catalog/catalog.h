@@ -446,7 +446,8 @@ class Catalog {
     fn();
   }
 
-  // Last sequence written (for read-your-writes waits).
+  // Last sequence written (for read-your-writes waits): the commit sequence of the last
+  // write, local or replicated (after Open: the one persisted in the store). Never decreases.
   uint64_t last_sequence() const { return last_sequence_.load(); }
 
  private:

@@ -15,6 +15,9 @@
 // unknown type name, missing entity, ...) is removed from the queue and kept
 // with its error (Catalog::HookFailures); the next message is applied. A
 // storage error (disk full) is retried every second instead: nothing is skipped.
+// While the catalog refuses writes (a follower, Catalog::WriteAllowed) the worker
+// applies nothing and Submit fails with the fence's status; a message refused by a
+// fence that started failing is retried, not recorded as failed.
 //
 // Thread-safety: Start/Stop from one thread; Submit and the counters from any.
 #pragma once
@@ -54,6 +57,8 @@ class HookWorker {
   // Durably queues `records` (each one record's JSON text) from `source` ("rest",
   // "kafka:ATLAS_HOOK/0@17", ...); returns how many were new. Errors: the store's (507 when full).
   Result<size_t> Submit(const std::vector<std::string>& records, const std::string& source);
+  // False while the catalog refuses writes (a follower): Submit would fail.
+  bool CanSubmit() const;
 
   // Since start: records queued, redeliveries dropped, messages applied, messages failed.
   uint64_t received() const { return received_.load(); }

@@ -6,6 +6,9 @@
 // the worker recognises by their digest and drops, so nothing is lost or applied
 // twice. While the store refuses writes, the same records are retried and nothing
 // is committed. Kafka being unreachable is logged and retried by librdkafka.
+// While the worker cannot take records (HookWorker::CanSubmit: a follower) nothing
+// is polled; past the consumer's max.poll.interval.ms the group gives its partitions
+// to the other members.
 // Thread-safety: Start/Stop from one thread; the counters from any.
 #pragma once
 

@@ -14,6 +14,10 @@
 // removePropagationsOnEntityDelete (copies of a deleted source's tag go, else
 // they stay marked DELETED); deleted entities cut the paths through them.
 //
+// Only the writer works: while the catalog refuses writes (a follower,
+// Catalog::WriteAllowed) the worker idles, consuming nothing, and resumes once the
+// fence passes; a round during which the fence started failing is left queued.
+//
 // Bad items: a malformed task or record, or a (source, tag) whose application
 // fails, is recorded in failures() (id: "source/tag" or the task; why; also
 // logged) and skipped; the rest of the round is applied. A (source, tag) leaves
@@ -60,6 +64,7 @@ class PropagationWorker {
   // Tasks waiting in the queue and tasks finished since start.
   uint64_t pending() const;
   uint64_t done() const { return done_.load(); }
+  // True when there is nothing for this server to do (the queue is empty, or it is a follower).
   bool idle() const { return idle_.load(); }
   const WorkerFailures& failures() const { return failures_; }
 

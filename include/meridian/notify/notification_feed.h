@@ -9,6 +9,7 @@
 //    are persisted, and retention never removes what a delivery has not marked.
 //  - Retention: a background pruner removes notifications beyond the newest
 //    `max_entries` or older than `max_age_s`, but nothing a delivery still needs.
+//    It skips its passes while the catalog refuses writes (a follower).
 //
 // Thread-safety: all methods may be called concurrently. Construct before the
 // server serves (it registers a catalog commit observer); Stop before the catalog goes.
@@ -62,6 +63,9 @@ class Delivery {
   Result<std::vector<catalog::StoredNotification>> Pending(size_t limit) const;
   // Like Pending, but when nothing is pending waits up to `wait` for a commit
   // (or the feed stopping). For a publisher's loop; takes no HTTP waiter slot.
+  // While the catalog refuses writes (a follower, Catalog::WriteAllowed) it waits
+  // `wait` and returns nothing, and delivered() follows the persisted (replicated) mark:
+  // only the writer delivers.
   Result<std::vector<catalog::StoredNotification>> Next(size_t limit, std::chrono::milliseconds wait);
   // Records that everything through `sequence` was delivered (persisted; a lower
   // value than the current mark is ignored). Errors: store writes.

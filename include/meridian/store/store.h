@@ -43,6 +43,7 @@ class Cache;
 class DB;
 class ColumnFamilyHandle;
 class WriteBatch;
+class TransactionLogIterator;
 }  // namespace rocksdb
 
 namespace meridian::store {
@@ -221,6 +222,9 @@ class Store {
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles_[static_cast<int>(f)]; }
   // Writes `wb` (under write_mu_), resuming RocksDB after an earlier failed write.
   Status WriteLocked(rocksdb::WriteBatch& wb);
+  // ReadLog's iterators kept between calls, by the position they stopped at.
+  std::unique_ptr<rocksdb::TransactionLogIterator> TakeLogCursor(uint64_t position) const;
+  void KeepLogCursor(uint64_t position, std::unique_ptr<rocksdb::TransactionLogIterator> iterator) const;
 
   std::string dir_;
   bool sync_ = false;
@@ -229,6 +233,13 @@ class Store {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 
   std::atomic<uint64_t> sequence_{0};
+  struct LogCursor {
+    uint64_t position;
+    std::unique_ptr<rocksdb::TransactionLogIterator> iterator;
+    std::chrono::steady_clock::time_point used;
+  };
+  mutable std::mutex cursor_mu_;
+  mutable std::vector<LogCursor> cursors_;  // GUARDED_BY(cursor_mu_), least recently used first
   mutable std::mutex fence_mu_;
   std::shared_ptr<const std::function<Status()>> fence_;  // GUARDED_BY(fence_mu_); null: no fence
   std::mutex write_mu_;
