@@ -3,7 +3,8 @@
 
 Each client takes the next body in file order. Prints one JSON line: entities acknowledged (CREATE), seconds,
 entities/s, per-request p50/p99 ms. With --guids DIR, appends the created guids to DIR/<typeName>.txt.
-Usage: load.py --port P [--clients 2] [--guids DIR] FILE.jsonl
+With --rate R, bodies are sent no faster than R entities/s in total (a paced, sustained load).
+Usage: load.py --port P [--clients 2] [--rate R] [--guids DIR] FILE.jsonl
 """
 import argparse, base64, http.client, json, os, sys, threading, time
 
@@ -14,10 +15,16 @@ def main():
     ap.add_argument("--user", default="admin:admin")
     ap.add_argument("--clients", type=int, default=2)
     ap.add_argument("--guids")
+    ap.add_argument("--rate", type=float, default=0)
     ap.add_argument("file")
     a = ap.parse_args()
     auth = "Basic " + base64.b64encode(a.user.encode()).decode()
     bodies = [line.encode() for line in open(a.file)]
+    # Entities sent before body i, for pacing.
+    sent_before, total = [], 0
+    for b in bodies:
+        sent_before.append(total)
+        total += len(json.loads(b).get("entities", [])) if a.rate else 0
     lock = threading.Lock()
     state = {"next": 0, "entities": 0, "failed": None}
     lat, created = [], {}
@@ -30,6 +37,10 @@ def main():
                 state["next"] += 1
                 if i >= len(bodies) or state["failed"]:
                     return
+            if a.rate:
+                wait = start + sent_before[i] / a.rate - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
             t0 = time.perf_counter()
             conn.request("POST", "/api/atlas/v2/entity/bulk", bodies[i],
                          {"Authorization": auth, "Content-Type": "application/json"})

@@ -76,6 +76,7 @@ Result<std::unique_ptr<Node>> Node::Join(const HaOptions& options, const std::st
     if (position > point) {
       spdlog::warn("ha: this store holds {} log positions ({}..{}) that leader {} never had: they are discarded",
                    position - point, point + 1, position, leader->id);
+      node->discarded_ = position - point;
       fetch = true;
     }
   }
@@ -241,7 +242,8 @@ nlohmann::json Node::Describe() const {
                       {"epoch", lead ? election_->epoch() : followed_epoch_},
                       {"logPosition", position},
                       {"ack", options_.quorum_ack ? "quorum" : "leader"},
-                      {"lagMs", follower_ && !lead ? follower_->lag_ms() : 0}};
+                      {"lagMs", follower_ && !lead ? follower_->lag_ms() : 0},
+                      {"discardedOnJoin", discarded_}};
   if (auto l = election_->leader()) j["leader"] = {{"id", l->id}, {"url", l->url}, {"epoch", l->epoch}};
   uint64_t leader_position = position;
   if (!lead && follower_) leader_position = std::max(position, follower_->leader_position());

@@ -211,6 +211,44 @@ TEST(HaCluster, LeaderKilledDuringQuorumWritesLosesNoAcknowledgedWriteAndRejoins
   EXPECT_EQ(missing_on_rejoined, 0u);
 }
 
+TEST(HaCluster, WritesOnlyTheOldLeaderHeldAreDiscardedWhenItRejoins) {
+  Cluster cluster("leader");
+  ASSERT_TRUE(cluster.Start(3));
+  auto shared = Request(cluster.at(0).port, "POST", "/api/atlas/v2/entity", Db("replicated").dump());
+  ASSERT_EQ(shared.status, 200);
+  const std::string shared_position = shared.headers["x-meridian-log-position"];
+  for (size_t i : {1, 2})
+    ASSERT_EQ(Request(cluster.at(i).port, "GET", "/api/atlas/v2/entity/guid/" + CreatedGuid(shared), "", "admin:admin",
+                      {{"X-Meridian-Read-After", shared_position}}).status, 200);
+  // The followers go away; the leader (ack = leader) still acknowledges writes only it holds.
+  cluster.at(1).server->Kill9();
+  cluster.at(2).server->Kill9();
+  std::vector<std::string> lonely;
+  for (int i = 0; i < 5; ++i) {
+    auto r = Request(cluster.at(0).port, "POST", "/api/atlas/v2/entity", Db("lonely_" + std::to_string(i)).dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    lonely.push_back(CreatedGuid(r));
+  }
+  cluster.at(0).server->Kill9();
+  // The followers come back and elect one of them: it never had the lonely writes.
+  ASSERT_TRUE(cluster.at(1).server->Start());
+  ASSERT_TRUE(cluster.at(2).server->Start());
+  const int leader = cluster.WaitForLeader(std::chrono::seconds(20), 0);
+  ASSERT_GE(leader, 1) << cluster.Logs();
+  // The old leader rejoins: it discards what the new leader never had, and says how much.
+  ASSERT_TRUE(cluster.at(0).server->Start());
+  ASSERT_TRUE(cluster.WaitForRole(0, "PASSIVE", std::chrono::seconds(20)));
+  auto status = cluster.ClusterStatus(0);
+  EXPECT_GT(status["discardedOnJoin"].get<uint64_t>(), 0u) << status.dump();
+  EXPECT_EQ(Request(cluster.at(0).port, "GET", "/api/atlas/v2/entity/guid/" + lonely[0]).status, 404);
+  EXPECT_EQ(Request(cluster.at(0).port, "GET", "/api/atlas/v2/entity/guid/" + CreatedGuid(shared)).status, 200);
+  // And it follows the new leader from there.
+  auto next = Request(cluster.at(leader).port, "POST", "/api/atlas/v2/entity", Db("after_rejoin").dump());
+  ASSERT_EQ(next.status, 200);
+  EXPECT_EQ(Request(cluster.at(0).port, "GET", "/api/atlas/v2/entity/guid/" + CreatedGuid(next), "", "admin:admin",
+                    {{"X-Meridian-Read-After", next.headers["x-meridian-log-position"]}}).status, 200);
+}
+
 TEST(HaCluster, LeaderStoppedPastItsSessionCannotWriteWhenItResumes) {
   Cluster cluster("leader");
   ASSERT_TRUE(cluster.Start(3));

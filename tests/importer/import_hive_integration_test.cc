@@ -68,7 +68,7 @@ class ImportHiveTest : public ::testing::Test {
   // The entity with that qualifiedName, or null when there is none.
   static json Get(const std::string& type, const std::string& qn) {
     auto response = server_->Get("/api/atlas/v2/entity/uniqueAttribute/type/" + type +
-                                 "?attr:qualifiedName=" + UrlEncode(qn));
+                                 "?attr:qualifiedName=" + client::UrlEncode(qn));
     if (response.status == 404) return json();
     EXPECT_EQ(response.status, 200) << response.body;
     return response.Json()["entity"];

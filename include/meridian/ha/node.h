@@ -81,7 +81,9 @@ class Node {
   bool WaitApplied(uint64_t position, std::chrono::milliseconds timeout) const;
   uint64_t log_position() const;
   // {"serverId", "role": ACTIVE|PASSIVE, "epoch", "leader": {...}, "logPosition", "lagMs",
-  //  "members": [{"id", "url", "applied", "leader", "lag"}], "followers": [...] (leader only)}.
+  //  "discardedOnJoin": log positions this member discarded when it joined (writes its
+  //  store held that the leader never had), "members": [{"id", "url", "role",
+  //  "logPosition", "behind"}], "followers": [...] (leader only)}.
   nlohmann::json Describe() const;
 
  private:
@@ -105,6 +107,7 @@ class Node {
   std::vector<std::function<void()>> on_promoted_;    // GUARDED_BY(restart_mu_)
   std::thread promotion_;                             // GUARDED_BY(restart_mu_)
   uint64_t followed_epoch_ = 0;  // only in OnRoleChange
+  uint64_t discarded_ = 0;       // log positions this store lost when it joined (set in Join)
 };
 
 }  // namespace meridian::ha

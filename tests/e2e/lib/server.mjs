@@ -37,15 +37,15 @@ export function request(url, { method = 'GET', headers = {}, body, ca } = {}) {
   });
 }
 
-export async function startServer({ binary, uiDir, extraArgs = [], tls, timeoutMs = 60_000 }) {
+export async function startServer({ binary, uiDir, extraArgs = [], tls, timeoutMs = 60_000, port: fixedPort, env }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'meridian-e2e-'));
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const logPath = join(dataDir, 'server.log');
   const log = openSync(logPath, 'w');
   const args = ['serve', '--port', String(port), '--bind', '127.0.0.1', '--data-dir', join(dataDir, 'data'), ...extraArgs];
   if (uiDir) args.push('--ui-dir', uiDir);
   if (tls) args.push('--tls-cert', tls.cert, '--tls-key', tls.key);
-  const child = spawn(binary, args, { stdio: ['ignore', log, log] });
+  const child = spawn(binary, args, { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
   closeSync(log);
   let exited = null;
   child.on('exit', (code, signal) => (exited = { code, signal }));

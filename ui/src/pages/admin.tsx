@@ -1,5 +1,5 @@
-// Administration: where the change-notification consumers are in the feed, and the
-// hook messages that could not be applied.
+// Administration: the high-availability cluster's members, where the change-notification
+// consumers are in the feed, and the hook messages that could not be applied.
 import { ApiError, meridianGet } from '../api';
 import { ErrorBox, Spinner, useAsync } from '../components';
 
@@ -29,6 +29,18 @@ interface HookFailure {
   error: string;
   time: number | null;
   message: string;
+}
+
+/** GET /api/meridian/v1/admin/cluster (only on a member of a high-availability cluster). */
+interface ClusterStatus {
+  serverId: string;
+  role: 'ACTIVE' | 'PASSIVE';
+  epoch: number;
+  ack: string;
+  logPosition: number;
+  lagMs: number;
+  leader?: { id: string; url: string; epoch: number };
+  members: { id: string; url: string; role: string; logPosition: number; behind: number }[];
 }
 
 const when = (ms: number | null | undefined) => (ms ? new Date(ms).toLocaleString() : '—');
@@ -136,6 +148,52 @@ function NotificationPositions({ p }: { p: Positions }) {
   );
 }
 
+function Cluster({ c }: { c: ClusterStatus }) {
+  return (
+    <section class="card" data-testid="cluster">
+      <h2>Cluster</h2>
+      <dl class="props">
+        <dt>This server</dt>
+        <dd data-testid="cluster-self">
+          {c.serverId} ({c.role === 'ACTIVE' ? 'leader' : 'follower'}, {c.role})
+        </dd>
+        <dt>Leader</dt>
+        <dd data-testid="cluster-leader">{c.leader ? `${c.leader.id} (epoch ${c.leader.epoch})` : 'being elected'}</dd>
+        <dt>Writes acknowledged</dt>
+        <dd>{c.ack === 'quorum' ? 'when a follower holds them (quorum)' : 'when the leader holds them'}</dd>
+        {c.role === 'PASSIVE' && (
+          <>
+            <dt>Replication lag</dt>
+            <dd data-testid="cluster-lag">{c.lagMs === 0 ? 'caught up' : `${(c.lagMs / 1000).toFixed(1)} s behind`}</dd>
+          </>
+        )}
+      </dl>
+      <table class="grid narrow" data-testid="cluster-members">
+        <thead>
+          <tr>
+            <th>Member</th>
+            <th>Role</th>
+            <th class="num">Log position</th>
+            <th class="num">Behind</th>
+            <th>URL</th>
+          </tr>
+        </thead>
+        <tbody>
+          {c.members.map((m) => (
+            <tr data-member={m.id}>
+              <td>{m.id}</td>
+              <td>{m.role}</td>
+              <td class="num">{m.logPosition}</td>
+              <td class="num">{m.behind}</td>
+              <td>{m.url}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 function HookFailures({ failures, available }: { failures: HookFailure[]; available: boolean }) {
   return (
     <section class="card" data-testid="hook-failures">
@@ -193,7 +251,13 @@ export function AdminPage() {
       if (!(e instanceof ApiError)) throw e;
       available = false;  // the endpoint does not answer: an empty state
     }
-    return { positions, failures, available };
+    let cluster: ClusterStatus | null = null;
+    try {
+      cluster = await meridianGet<ClusterStatus>('/admin/cluster', undefined, signal);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;  // a single server: no cluster section
+    }
+    return { positions, failures, available, cluster };
   }, []);
   if (loading && !data) return <Spinner />;
   return (
@@ -205,6 +269,7 @@ export function AdminPage() {
         </button>
       </div>
       {error && <ErrorBox error={error} />}
+      {data?.cluster && <Cluster c={data.cluster} />}
       {data && <NotificationPositions p={data.positions} />}
       {data && <HookFailures failures={data.failures} available={data.available} />}
     </div>

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# High-availability benchmark: a ZooKeeper, a leader and a follower on this machine.
+#  1. A generated warehouse is written to the leader at a paced, sustained rate (--rate entities/s,
+#     2 clients), while a probe measures the replication lag a client sees (write on the leader,
+#     read on the follower with X-Meridian-Read-After).
+#  2. GET by random guid and lineage BOTH depth 3 over random tables, with wrk -c32, against the
+#     leader and then the follower: requests/s and each process's CPU per request (one machine
+#     cannot show N machines' throughput; CPU per request says what each member costs).
+# Beside ../shared/limits (bare Beast http-hello) measured in the same run.
+#
+#   bench/ha_bench.sh [--entities 100000] [--rate 5000] [--duration 10] [--limits-src DIR] [--keep DIR]
+# Needs: build/meridian, java + Debian's zookeeper, wrk, python3, cmake.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+HERE="${ROOT}/bench/realistic"
+ENTITIES=100000
+RATE=5000
+DURATION=10
+LIMITS_SRC="${ROOT}/../shared/limits"
+KEEP=""
+while (($#)); do
+  case "$1" in
+    --entities) ENTITIES="$2"; shift 2 ;;
+    --rate) RATE="$2"; shift 2 ;;
+    --duration) DURATION="$2"; shift 2 ;;
+    --limits-src) LIMITS_SRC="$2"; shift 2 ;;
+    --keep) KEEP="$2"; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+BIN="${ROOT}/build/meridian"
+if [[ -n "$KEEP" ]]; then mkdir -p "$KEEP"; WORK="$(cd "$KEEP" && pwd)"; else WORK="$(mktemp -d /tmp/meridian-ha-bench-XXXXXX)"; fi
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  kill $(jobs -p) 2>/dev/null || true
+  wait 2>/dev/null || true
+  if [[ -z "$KEEP" ]]; then rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+BASE=$((20000 + RANDOM % 20000))
+ZK_PORT=$BASE; LEADER=$((BASE + 1)); FOLLOWER=$((BASE + 2)); HELLO_PORT=$((BASE + 3))
+AUTH="Basic $(printf admin:admin | base64)"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+status() { curl -sf "http://127.0.0.1:$1/api/atlas/admin/status" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["Status"])' 2>/dev/null || true; }
+
+echo "== limits (same machine, same run): $LIMITS_SRC" >&2
+cmake -S "$LIMITS_SRC" -B "$WORK/limits-build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$WORK/limits-build" -j2 >/dev/null
+"$WORK/limits-build/limits" http-hello --port "$HELLO_PORT" --threads 2 --duration $((DURATION + 5)) > /dev/null &
+HELLO=$!
+sleep 1
+wrk -t2 -c32 -d"${DURATION}s" "http://127.0.0.1:${HELLO_PORT}/" > "$WORK/hello-c32.wrk"
+kill -INT "$HELLO" 2>/dev/null || true; wait "$HELLO" 2>/dev/null || true
+
+echo "== ZooKeeper on 127.0.0.1:$ZK_PORT, leader on $LEADER, follower on $FOLLOWER" >&2
+mkdir -p "$WORK/zk"
+printf 'tickTime=500\ndataDir=%s/zk/data\nclientPort=%s\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n4lw.commands.whitelist=ruok\n' \
+  "$WORK" "$ZK_PORT" > "$WORK/zk/zoo.cfg"
+java -Xmx128m -XX:+UseSerialGC -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar \
+  org.apache.zookeeper.server.ZooKeeperServerMain "$WORK/zk/zoo.cfg" > "$WORK/zk/zk.log" 2>&1 &
+PIDS+=($!)
+zk_ok() { python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1",int(sys.argv[1])),1); s.sendall(b"ruok"); print(s.recv(4).decode())' "$ZK_PORT" 2>/dev/null || true; }
+for _ in $(seq 100); do [[ "$(zk_ok)" == imok ]] && break; sleep 0.2; done
+start_member() {  # id port
+  MERIDIAN_CLUSTER_SECRET=bench "$BIN" serve --port "$2" --data-dir "$WORK/$1" --ha-zookeeper "127.0.0.1:$ZK_PORT" \
+    --ha-server-id "$1" --ha-url "http://127.0.0.1:$2" > "$WORK/$1.log" 2>&1 &
+  PIDS+=($!)
+  eval "PID_$1=$!"
+}
+start_member m1 "$LEADER"
+for _ in $(seq 200); do [[ "$(status "$LEADER")" == ACTIVE ]] && break; sleep 0.1; done
+start_member m2 "$FOLLOWER"
+for _ in $(seq 300); do [[ "$(status "$FOLLOWER")" == PASSIVE ]] && break; sleep 0.1; done
+[[ "$(status "$LEADER")" == ACTIVE && "$(status "$FOLLOWER")" == PASSIVE ]] || { echo "cluster did not form" >&2; exit 1; }
+
+echo "== generating ${ENTITIES} entities" >&2
+python3 "$HERE/gen_warehouse.py" --entities "$ENTITIES" --out "$WORK/bodies"
+
+echo "== writing them to the leader at ${RATE} entities/s while probing the lag" >&2
+EXPECTED_S=$(( ENTITIES / RATE + 1 ))
+python3 "$ROOT/bench/ha/lag_probe.py" --leader "$LEADER" --follower "$FOLLOWER" --seconds "$EXPECTED_S" > "$WORK/lag.json" &
+PROBE=$!
+: > "$WORK/ingest.jsonl"
+for phase in tables processes; do
+  python3 "$HERE/load.py" --port "$LEADER" --clients 2 --rate "$RATE" --guids "$WORK/guids" "$WORK/bodies/$phase.jsonl" >> "$WORK/ingest.jsonl"
+done
+wait "$PROBE"
+
+echo "== waiting for the follower to hold everything" >&2
+position() { curl -sf -H "Authorization: $AUTH" "http://127.0.0.1:$1/api/meridian/v1/admin/cluster" | python3 -c 'import json,sys; print(json.load(sys.stdin)["logPosition"])'; }
+for _ in $(seq 600); do [[ "$(position "$FOLLOWER")" -ge "$(position "$LEADER")" ]] && break; sleep 0.1; done
+
+G="$WORK/guids"
+cat "$G"/*.txt > "$G/all.txt"
+: > "$WORK/reads.jsonl"
+read_run() {  # name port pid keys template
+  local before after out
+  before=$(cpu_ticks "$3")
+  out=$(KEYS_FILE="$4" PATH_TEMPLATE="$5" AUTH="$AUTH" \
+        wrk -t2 -c32 -d"${DURATION}s" --timeout 60s -s "$HERE/random_keys.lua" "http://127.0.0.1:$2" | grep '^WRKJSON' | cut -d' ' -f2-)
+  after=$(cpu_ticks "$3")
+  python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d.update(name=sys.argv[2], cpu_ticks=int(sys.argv[3])); print(json.dumps(d))' \
+    "$out" "$1" "$((after - before))" >> "$WORK/reads.jsonl"
+}
+echo "== reads, -c32, ${DURATION}s each: leader, then follower" >&2
+for who in leader follower; do
+  if [[ $who == leader ]]; then port=$LEADER; pid=$PID_m1; else port=$FOLLOWER; pid=$PID_m2; fi
+  read_run "GET entity by guid ($who)" "$port" "$pid" "$G/all.txt" "/api/atlas/v2/entity/guid/{key}"
+  read_run "lineage BOTH depth 3 ($who)" "$port" "$pid" "$G/hive_table.txt" "/api/atlas/v2/lineage/{key}?direction=BOTH&depth=3"
+done
+
+python3 - "$WORK" "$ENTITIES" "$RATE" "$DURATION" <<'PY'
+import json, os, re, sys
+work, entities, rate, duration = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+hello = float(re.search(r"Requests/sec:\s+([\d.]+)", open(f"{work}/hello-c32.wrk").read()).group(1))
+ingest = [json.loads(l) for l in open(f"{work}/ingest.jsonl") if l.strip()]
+lag = json.load(open(f"{work}/lag.json"))
+reads = {r["name"]: r for r in (json.loads(l) for l in open(f"{work}/reads.jsonl") if l.strip())}
+n = sum(i["entities"] for i in ingest); s = sum(i["seconds"] for i in ingest)
+print(f"HA benchmark: leader + follower + ZooKeeper on one 2-core machine, {entities} generated entities.\n")
+print(f"Limits in the same run: bare Beast (http-hello) {hello:,.0f} req/s at -c32.\n")
+print(f"Sustained write load on the leader (paced at {rate:,}/s, 2 clients): {n:,} entities in {s:.1f} s = {n / s:,.0f} entities/s acknowledged.\n")
+print(f"Replication lag seen by a client (write on the leader, read on the follower with X-Meridian-Read-After), "
+      f"{lag['samples']} samples during the load: p50 {lag['lag_p50_ms']} ms, p99 {lag['lag_p99_ms']} ms, "
+      f"max {lag['lag_max_ms']} ms; reads not served in time: {lag['not_in_time']}.\n")
+print("| reads at -c32 | member | req/s | p50 ms | p99 ms | server CPU / request | req/s vs bare Beast |")
+print("|---|---|---|---|---|---|---|")
+cpu = {}
+for name, r in reads.items():
+    per = r["cpu_ticks"] * tick_ms * 1000 / max(1, r["requests"])
+    base, who = name.rsplit(" (", 1)
+    who = who.rstrip(")")
+    cpu[(base, who)] = per
+    rps = r["requests"] / r["seconds"]
+    print(f"| {base} | {who} | {rps:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {per:,.0f} µs | {rps / hello:.2f} |")
+print()
+for base in sorted({b for b, _ in cpu}):
+    l, f = cpu.get((base, "leader")), cpu.get((base, "follower"))
+    if l and f:
+        print(f"{base}: follower CPU per request = {f / l:.2f} x the leader's")
+PY
