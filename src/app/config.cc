@@ -138,7 +138,7 @@ Status LoadConfigFile(const std::string& path, bool required, Config* c) {
   h.session_timeout_ms = static_cast<int>(t["ha"]["session_timeout_ms"].value_or<int64_t>(h.session_timeout_ms));
   h.read_wait_ms = static_cast<int>(t["ha"]["read_wait_ms"].value_or<int64_t>(h.read_wait_ms));
   h.wal_retention_mb =
-      static_cast<size_t>(std::max<int64_t>(1, t["ha"]["wal_retention_mb"].value_or<int64_t>(static_cast<int64_t>(h.wal_retention_mb))));
+      static_cast<size_t>(std::max<int64_t>(0, t["ha"]["wal_retention_mb"].value_or<int64_t>(static_cast<int64_t>(h.wal_retention_mb))));
   return Status::Ok();
 }
 

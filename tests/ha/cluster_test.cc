@@ -31,7 +31,8 @@ struct Member {
 
 class Cluster {
  public:
-  explicit Cluster(const std::string& ack) : ack_(ack) {}
+  // `extra`: more [ha] settings, one per line.
+  explicit Cluster(const std::string& ack, std::string extra = "") : ack_(ack), extra_(std::move(extra)) {}
   bool Start(int members) {
     if (!zk_.Start()) return false;
     for (int i = 1; i <= members; ++i) {
@@ -44,7 +45,7 @@ class Cluster {
       std::ofstream(config) << "[ha]\nzookeeper = \"" << zk_.connect_string() << "\"\nserver_id = \"" << m.id
                             << "\"\nurl = \"http://127.0.0.1:" << m.port << "\"\ncluster_secret = \"s3cret-for-tests\"\n"
                             << "ack = \"" << ack_ << "\"\nsession_timeout_ms = " << kSessionTimeoutMs
-                            << "\nquorum_timeout_ms = 3000\n";
+                            << "\nquorum_timeout_ms = 3000\n" << extra_;
       m.server = std::make_unique<TestServer>(std::vector<std::string>{"--config", config}, m.port);
       if (!m.server->Start()) return false;
       // The first member leads; the others join it as followers.
@@ -98,6 +99,7 @@ class Cluster {
 
  private:
   std::string ack_;
+  std::string extra_;
   ZooKeeperServer zk_;
   std::filesystem::path config_dir_;
   std::vector<Member> members_;
@@ -247,6 +249,38 @@ TEST(HaCluster, WritesOnlyTheOldLeaderHeldAreDiscardedWhenItRejoins) {
   ASSERT_EQ(next.status, 200);
   EXPECT_EQ(Request(cluster.at(0).port, "GET", "/api/atlas/v2/entity/guid/" + CreatedGuid(next), "", "admin:admin",
                     {{"X-Meridian-Read-After", next.headers["x-meridian-log-position"]}}).status, 200);
+}
+
+TEST(HaCluster, FollowerWhosePositionLeftTheLeadersLogStartsAgainFromACheckpoint) {
+  // No log kept past a flush: a follower that was away cannot continue from its position.
+  Cluster cluster("leader", "wal_retention_mb = 0\n");
+  ASSERT_TRUE(cluster.Start(2));
+  cluster.at(1).server->Kill9();
+  std::string guid, position;
+  for (int i = 0; i < 30; ++i) {
+    auto r = Request(cluster.at(0).port, "POST", "/api/atlas/v2/entity", Db("while_away_" + std::to_string(i)).dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    guid = CreatedGuid(r);
+    position = r.headers["x-meridian-log-position"];
+  }
+  // A backup flushes the leader's memtables, and with them its log.
+  const std::string backup = cluster.at(0).server->data_dir() + "-backup";
+  auto b = Request(cluster.at(0).port, "POST", "/api/meridian/v1/admin/backup", json{{"to", backup}}.dump());
+  ASSERT_EQ(b.status, 200) << b.body;
+  std::filesystem::remove_all(backup);
+
+  ASSERT_TRUE(cluster.at(1).server->Start()) << cluster.Logs();
+  // Its first fetch is answered 410; it restarts itself and fetches a checkpoint.
+  auto read = Request(cluster.at(1).port, "GET", "/api/atlas/v2/entity/guid/" + guid, "", "admin:admin",
+                      {{"X-Meridian-Read-After", position}});
+  for (int i = 0; i < 100 && read.status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    read = Request(cluster.at(1).port, "GET", "/api/atlas/v2/entity/guid/" + guid, "", "admin:admin",
+                   {{"X-Meridian-Read-After", position}});
+  }
+  ASSERT_EQ(read.status, 200) << cluster.Logs();
+  EXPECT_NE(cluster.Logs().find("the leader no longer holds log position"), std::string::npos) << cluster.Logs();
+  EXPECT_EQ(cluster.Role(1), "PASSIVE");
 }
 
 TEST(HaCluster, LeaderStoppedPastItsSessionCannotWriteWhenItResumes) {

@@ -159,7 +159,8 @@ bool TestServer::Start() {
     execv(argv[0], argv.data());
     _exit(127);
   }
-  for (int i = 0; i < 200; ++i) {
+  // Up to 30 s: a cluster member may first wait for ZooKeeper and fetch a checkpoint.
+  for (int i = 0; i < 600; ++i) {
     // Any answer means it listens (a TLS port answers plain HTTP with 400).
     if (Request(port_, "GET", "/api/atlas/admin/status", "", "").status != 0) return true;
     int st;

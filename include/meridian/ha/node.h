@@ -48,7 +48,7 @@ struct HaOptions {
   int quorum_timeout_ms = 5000;
   int session_timeout_ms = 6000;
   int read_wait_ms = 5000;      // read-your-writes: longest wait for a log position
-  size_t wal_retention_mb = 1024;  // log kept for followers that pause
+  size_t wal_retention_mb = 1024;  // log kept for followers that pause; 0: none beyond the next flush
 };
 
 class Node {
