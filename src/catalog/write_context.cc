@@ -401,6 +401,7 @@ Status WriteContext::Commit(uint64_t* sequence) {
     else batch.Delete(b.family, b.key);
   }
   CommitInfo info;
+  info.propagation_queued = !propagation_tasks_.empty();
   RETURN_IF_ERROR(catalog_.Commit(batch, &info.sequence));
   catalog_.last_notification_ = last_notification;
   if (sequence) *sequence = info.sequence;

@@ -78,6 +78,7 @@ void NotificationFeed::Stop() {
     pruner.swap(pruner_);  // joined by one caller only
   }
   changed_.notify_all();
+  stopped_.notify_all();
   if (pruner.joinable()) pruner.join();
 }
 
@@ -163,7 +164,7 @@ void NotificationFeed::PruneLoop() {
     if (!removed.ok()) spdlog::warn("notification retention: {}", removed.status().message());
     else if (*removed > 0) spdlog::info("notification retention removed {} notifications", *removed);
     lock.lock();
-    changed_.wait_for(lock, std::chrono::seconds(std::max(1, options_.prune_interval_s)),
+    stopped_.wait_for(lock, std::chrono::seconds(std::max(1, options_.prune_interval_s)),
                       [this] { return stopping_; });
   }
 }
