@@ -4,8 +4,9 @@
 # /api/v1/lineage by wrk at one connection and at many, beside ../shared/limits measured in the
 # same run (HTTP hello ceiling at the same connection counts, JSON round trip, RocksDB batched puts).
 #
-#   bench/openlineage_bench.sh [--duration 10] [--connections 16] [--limits-src DIR] [--keep DIR]
+#   bench/openlineage_bench.sh [--duration 10] [--connections 16] [--limits-src DIR] [--keep DIR] [--bin PATH]
 #
+# --bin runs another server binary (default build/meridian), e.g. to compare two builds under the same load.
 # Needs: a built build/meridian (Release), wrk, python3, cmake, and the limits sources.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -14,20 +15,21 @@ DURATION=10
 CONNS=16
 LIMITS_SRC="${ROOT}/../shared/limits"
 KEEP=""
+BIN="${ROOT}/build/meridian"
 while (($#)); do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
     --connections) CONNS="$2"; shift 2 ;;
     --limits-src) LIMITS_SRC="$2"; shift 2 ;;
     --keep) KEEP="$2"; shift 2 ;;
+    --bin) BIN="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-BIN="${ROOT}/build/meridian"
 if [[ -n "$KEEP" ]]; then mkdir -p "$KEEP"; WORK="$(cd "$KEEP" && pwd)"; else WORK="$(mktemp -d /tmp/meridian-olbench-XXXXXX)"; fi
 SERVER=""
 cleanup() {
-  [[ -n "$SERVER" ]] && kill "$SERVER" 2>/dev/null || true
+  if [[ -n "$SERVER" ]]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
   if [[ -z "$KEEP" ]]; then rm -rf "$WORK"; fi
 }
 trap cleanup EXIT

@@ -261,13 +261,14 @@ Result<Mutation> Catalog::Upsert(const json& entities, const json& referred, con
   if (total > options_.max_entities_per_request)
     return Status::TooLarge("too many entities in one request: " + std::to_string(total) + " > " +
                             std::to_string(options_.max_entities_per_request));
-  std::lock_guard<std::mutex> lock(write_mu_);
+  std::unique_lock<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   std::map<std::string, std::string> assigned;
   RETURN_IF_ERROR(internal::UpsertEntities(ctx, entities, referred, &assigned, /*create_shells=*/false, import));
   for (const auto& [key, value] : records) ctx.PutUserRecord(key, value);
   Mutation m;
   RETURN_IF_ERROR(ctx.Commit(&m.sequence));
+  lock.unlock();  // the response is built from this mutation's own records
   m.response = MutationResponse(*this, ctx, assigned);
   return m;
 }
@@ -419,11 +420,12 @@ Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const j
 
 Result<Mutation> Catalog::PartialUpdate(const std::string& guid, const json& attributes,
                                         const json& relationship_attributes, const std::string& user) {
-  std::lock_guard<std::mutex> lock(write_mu_);
+  std::unique_lock<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   RETURN_IF_ERROR(internal::PartiallyUpdateEntity(ctx, guid, attributes, relationship_attributes));
   Mutation m;
   RETURN_IF_ERROR(ctx.Commit(&m.sequence));
+  lock.unlock();  // the response is built from this mutation's own records
   m.response = MutationResponse(*this, ctx, {}, "PARTIAL_UPDATE");
   return m;
 }
@@ -454,11 +456,12 @@ Status internal::PartiallyUpdateEntity(WriteContext& ctx, const std::string& gui
 }
 
 Result<Mutation> Catalog::DeleteEntities(const std::vector<std::string>& guids, const std::string& user) {
-  std::lock_guard<std::mutex> lock(write_mu_);
+  std::unique_lock<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   for (const auto& g : guids) RETURN_IF_ERROR(ctx.SoftDelete(g));
   Mutation m;
   RETURN_IF_ERROR(ctx.Commit(&m.sequence));
+  lock.unlock();  // the response is built from this mutation's own records
   m.response = MutationResponse(*this, ctx, {});
   return m;
 }

@@ -88,9 +88,8 @@ void WriteContext::RegisterPendingUnique(const std::string& type, const std::str
   pending_unique_[keys::Unique(type, attr, value)] = guid;
 }
 
-std::vector<Catalog::Edge> WriteContext::AllEdges(const std::string& guid) {
+std::vector<Catalog::Edge> WriteContext::EdgesWithPrefix(const std::string& guid, const std::string& prefix) {
   std::map<std::string, std::optional<std::string>> merged;
-  std::string prefix = keys::EdgePrefix(guid);
   if (!created_set_.count(guid)) {  // a new entity has no stored edges yet
     (*catalog_.store_).Scan(Family::kEdges, prefix, [&](std::string_view k, std::string_view v) {
       merged[std::string(k)] = std::string(v);
@@ -114,6 +113,10 @@ std::vector<Catalog::Edge> WriteContext::AllEdges(const std::string& guid) {
   return out;
 }
 
+std::vector<Catalog::Edge> WriteContext::AllEdges(const std::string& guid) {
+  return EdgesWithPrefix(guid, keys::EdgePrefix(guid));
+}
+
 bool WriteContext::MayHaveEdges(const std::string& guid, std::string_view attr) const {
   if (!created_set_.count(guid)) return true;
   std::string prefix = keys::EdgePrefix(guid, attr);
@@ -122,9 +125,10 @@ bool WriteContext::MayHaveEdges(const std::string& guid, std::string_view attr) 
 }
 
 std::vector<Catalog::Edge> WriteContext::ActiveEdges(const std::string& guid, const std::string& attr) {
+  // Only this attribute's keys: an entity with many edges elsewhere (a job's runs) costs nothing here.
   std::vector<Catalog::Edge> out;
-  for (auto& e : AllEdges(guid))
-    if (e.active && e.attribute == attr) out.push_back(std::move(e));
+  for (auto& e : EdgesWithPrefix(guid, keys::EdgePrefix(guid, attr)))
+    if (e.active) out.push_back(std::move(e));
   return out;
 }
 
@@ -397,6 +401,7 @@ Status WriteContext::Commit(uint64_t* sequence) {
     else batch.Delete(b.family, b.key);
   }
   CommitInfo info;
+  info.propagation_queued = !propagation_tasks_.empty();
   RETURN_IF_ERROR(catalog_.Commit(batch, &info.sequence));
   catalog_.last_notification_ = last_notification;
   if (sequence) *sequence = info.sequence;

@@ -99,6 +99,8 @@ class WriteContext {
     bool stored = false;                       // the record existed before this mutation
     std::vector<std::string> original_unique;  // its unique keys as stored
   };
+  // Stored edges of `guid` whose keys start with `prefix`, pending changes applied.
+  std::vector<Catalog::Edge> EdgesWithPrefix(const std::string& guid, const std::string& prefix);
   void PutEdge(const std::string& guid, const std::string& attr, const std::string& other, const std::string& value);
   void DeleteEdge(const std::string& guid, const std::string& attr, const std::string& other);
   std::vector<std::string> UniqueKeys(const json& record) const;

@@ -347,14 +347,24 @@ Status Indexer::ApplyRound(bool* drained) {
 }
 
 void Indexer::Run() {
+  auto last_round = std::chrono::steady_clock::time_point{};
+  bool behind = false;  // the last round stopped at max_guids_per_round
   while (!stop_) {
     if (catalog_->last_sequence() <= applied_) {
       std::unique_lock<std::mutex> lock(mu_);
       wake_cv_.wait_for(lock, options_.poll, [&] { return stop_.load(); });
       continue;
     }
+    if (!behind && options_.gather.count() > 0) {
+      // Writes keep coming: let them gather so that one round (one Xapian commit, one
+      // document per entity however often it changed) covers more of them.
+      std::unique_lock<std::mutex> lock(mu_);
+      wake_cv_.wait_until(lock, last_round + options_.gather, [&] { return stop_.load() || waiters_ > 0; });
+    }
+    last_round = std::chrono::steady_clock::now();
     bool drained = false;
     Status s = ApplyRound(&drained);
+    behind = s.ok() && !drained;
     if (!s.ok()) {
       spdlog::error("indexer: {}; retrying", s.ToString());
       std::unique_lock<std::mutex> lock(mu_);
@@ -365,10 +375,13 @@ void Indexer::Run() {
 
 bool Indexer::WaitFor(uint64_t sequence, const Deadline& deadline) {
   if (applied_ >= sequence) return true;
-  wake_cv_.notify_all();
   std::unique_lock<std::mutex> lock(mu_);
+  ++waiters_;  // under mu_: the indexer sees it before it next waits to gather writes
+  wake_cv_.notify_all();
   const auto until = std::min(std::chrono::steady_clock::now() + options_.max_wait, deadline.at());
-  return applied_cv_.wait_until(lock, until, [&] { return applied_ >= sequence; });
+  const bool applied = applied_cv_.wait_until(lock, until, [&] { return applied_ >= sequence; });
+  --waiters_;
+  return applied;
 }
 
 }  // namespace meridian::index

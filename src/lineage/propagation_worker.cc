@@ -44,7 +44,8 @@ PropagationWorker::PropagationWorker(catalog::Catalog& catalog, const LineageGra
 PropagationWorker::~PropagationWorker() { Stop(); }
 
 void PropagationWorker::Start() {
-  catalog_.AddCommitObserver([this](const catalog::CommitInfo&) {
+  catalog_.AddCommitObserver([this](const catalog::CommitInfo& info) {
+    if (!info.propagation_queued) return;  // nothing new in its queue
     std::lock_guard lock(mu_);
     wake_ = true;
     cv_.notify_one();

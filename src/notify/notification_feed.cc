@@ -87,6 +87,7 @@ void NotificationFeed::Stop() {
     pruner.swap(pruner_);  // joined by one caller only
   }
   changed_.notify_all();
+  stopped_.notify_all();
   if (pruner.joinable()) pruner.join();
 }
 
@@ -175,7 +176,7 @@ void NotificationFeed::PruneLoop() {
       else if (*removed > 0) spdlog::info("notification retention removed {} notifications", *removed);
     }
     lock.lock();
-    changed_.wait_for(lock, std::chrono::seconds(std::max(1, options_.prune_interval_s)),
+    stopped_.wait_for(lock, std::chrono::seconds(std::max(1, options_.prune_interval_s)),
                       [this] { return stopping_; });
   }
 }

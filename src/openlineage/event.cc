@@ -16,11 +16,11 @@ Status Bad(const std::string& what) {
 }
 
 // The object at `key`, or an empty object when absent or null.
-Result<json> ObjectField(const json& j, const char* key, const std::string& where) {
+Result<const json*> ObjectField(const json& j, const char* key, const std::string& where) {
   auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return json::object();
+  if (it == j.end() || it->is_null()) return &NoFacets();
   if (!it->is_object()) return Bad(where + key + " must be an object");
-  return *it;
+  return &*it;
 }
 
 Result<std::string> RequiredString(const json& j, const char* key, const std::string& where) {
@@ -77,6 +77,11 @@ int Digits(std::string_view s, size_t pos, size_t n) {
 }
 
 }  // namespace
+
+const json& NoFacets() {
+  static const json kEmpty = json::object();
+  return kEmpty;
+}
 
 std::optional<int64_t> ParseTime(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS

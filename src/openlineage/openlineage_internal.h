@@ -20,9 +20,13 @@ using nlohmann::json;
 
 enum class Kind { kRun, kDataset, kJob };
 
+// An empty facets object.
+const json& NoFacets();
+
+// Facets point into the event document the Event was parsed from, which must outlive it.
 struct Dataset {
   std::string ns, name;
-  json facets = json::object();
+  const json* facets = &NoFacets();
 };
 
 // One event, checked: the fields the mapping needs are present and well-typed.
@@ -32,14 +36,14 @@ struct Event {
   int64_t event_time_ms = 0;
   std::string producer;
   std::string run_id;
-  json run_facets = json::object();
+  const json* run_facets = &NoFacets();
   std::string job_ns, job_name;
-  json job_facets = json::object();
+  const json* job_facets = &NoFacets();
   std::vector<Dataset> inputs, outputs;
   Dataset dataset;  // DatasetEvent
 };
 
-// InvalidArgument naming the first problem.
+// InvalidArgument naming the first problem. The event refers to `j`'s facets.
 Result<Event> ParseEvent(const json& j);
 
 // RFC 3339 date-time ("2026-01-01T10:00:00.123Z", "+02:00" offsets; no offset = UTC) to epoch ms.

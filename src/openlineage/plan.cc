@@ -79,18 +79,18 @@ class Planner {
   Result<Plan> Run() {
     if (event_.kind == Kind::kDataset) {
       Target t = Resolve(event_.dataset);
-      AddDataset(t, event_.dataset.facets);
+      AddDataset(t, *event_.dataset.facets);
       return Finish();
     }
     const std::string job_qn = event_.job_name + "@" + event_.job_ns;
     std::vector<Target> ins, outs;
     for (const Dataset& d : event_.inputs) {
       ins.push_back(Resolve(d));
-      AddDataset(ins.back(), d.facets);
+      AddDataset(ins.back(), *d.facets);
     }
     for (const Dataset& d : event_.outputs) {
       outs.push_back(Resolve(d));
-      AddDataset(outs.back(), d.facets);
+      AddDataset(outs.back(), *d.facets);
     }
     // Failed and aborted runs add no lineage.
     const bool lineage = event_.kind == Kind::kJob || (event_.event_type != "FAIL" && event_.event_type != "ABORT");
@@ -124,8 +124,8 @@ class Planner {
     const std::string key = d.ns + '\n' + d.name;
     if (auto it = resolved_.find(key); it != resolved_.end()) return it->second;
     std::vector<std::pair<std::string, std::string>> ids = {{d.ns, d.name}};
-    auto links = d.facets.find("symlinks");
-    if (links != d.facets.end() && links->is_object() && links->contains("identifiers") &&
+    auto links = d.facets->find("symlinks");
+    if (links != d.facets->end() && links->is_object() && links->contains("identifiers") &&
         (*links)["identifiers"].is_array())
       for (const json& id : (*links)["identifiers"])
         if (id.is_object() && id.contains("namespace") && id["namespace"].is_string() && id.contains("name") &&
@@ -210,18 +210,18 @@ class Planner {
     const bool existing_hive = t.hive && existing_tables_.count(t.qn);
     if (!existing_hive) {
       json& attrs = Entity(t.type, t.qn)["attributes"];
-      if (auto doc = Facet(facets, "documentation"); doc.contains("description") && doc["description"].is_string())
+      if (const json& doc = Facet(facets, "documentation"); doc.contains("description") && doc["description"].is_string())
         attrs[t.hive ? "comment" : "description"] = doc["description"];
       if (!t.hive) {
         if (auto owners = Owners(facets); !owners.empty()) {
           attrs["owners"] = owners;
           attrs["owner"] = owners[0];
         }
-        if (auto dt = Facet(facets, "datasetType"); dt.contains("datasetType") && dt["datasetType"].is_string())
+        if (const json& dt = Facet(facets, "datasetType"); dt.contains("datasetType") && dt["datasetType"].is_string())
           attrs["datasetType"] = dt["datasetType"];
-        if (auto ds = Facet(facets, "dataSource"); ds.contains("uri") && ds["uri"].is_string())
+        if (const json& ds = Facet(facets, "dataSource"); ds.contains("uri") && ds["uri"].is_string())
           attrs["dataSourceUri"] = ds["uri"];
-        auto links = Facet(facets, "symlinks");
+        const json& links = Facet(facets, "symlinks");
         if (links.contains("identifiers") && links["identifiers"].is_array()) {
           std::set<std::string> ids;
           for (const json& id : links["identifiers"])
@@ -231,7 +231,7 @@ class Planner {
         }
       }
     }
-    auto schema = Facet(facets, "schema");
+    const json& schema = Facet(facets, "schema");
     if (!schema.contains("fields") || !schema["fields"].is_array()) return;
     int index = 0;
     for (const json& f : schema["fields"]) {
@@ -279,18 +279,18 @@ class Planner {
     json& job = Entity("ol_job", job_qn);
     json& attrs = job["attributes"];
     attrs.update({{"name", event_.job_name}, {"olNamespace", event_.job_ns}, {"olName", event_.job_name}});
-    const json& f = event_.job_facets;
-    if (auto sql = Facet(f, "sql"); sql.contains("query") && sql["query"].is_string()) {
+    const json& f = *event_.job_facets;
+    if (const json& sql = Facet(f, "sql"); sql.contains("query") && sql["query"].is_string()) {
       attrs["queryText"] = sql["query"];
       if (sql.contains("dialect") && sql["dialect"].is_string()) attrs["sqlDialect"] = sql["dialect"];
     }
-    if (auto doc = Facet(f, "documentation"); doc.contains("description") && doc["description"].is_string())
+    if (const json& doc = Facet(f, "documentation"); doc.contains("description") && doc["description"].is_string())
       attrs["description"] = doc["description"];
     if (auto owners = Owners(f); !owners.empty()) {
       attrs["owners"] = owners;
       attrs["owner"] = owners[0];
     }
-    auto jt = Facet(f, "jobType");
+    const json& jt = Facet(f, "jobType");
     for (const char* k : {"integration", "processingType", "jobType"})
       if (jt.contains(k) && jt[k].is_string()) attrs[k] = jt[k];
     if (ins.empty() && outs.empty()) return Status::Ok();
@@ -346,12 +346,12 @@ class Planner {
     if (type == "START") attrs["startTime"] = std::min(t, time_of("startTime").value_or(t));
     attrs["lastEventTime"] = std::max(t, time_of("lastEventTime").value_or(t));
     if (!event_.producer.empty() && !current.contains("producer")) attrs["producer"] = event_.producer;
-    const json& rf = event_.run_facets;
-    auto nominal = Facet(rf, "nominalTime");
+    const json& rf = *event_.run_facets;
+    const json& nominal = Facet(rf, "nominalTime");
     for (const auto& [from, to] : {std::pair{"nominalStartTime", "nominalStartTime"}, {"nominalEndTime", "nominalEndTime"}})
       if (nominal.contains(from) && nominal[from].is_string())
         if (auto ms = ParseTime(nominal[from].get<std::string>())) attrs[to] = *ms;
-    auto parent = Facet(rf, "parent");
+    const json& parent = Facet(rf, "parent");
     if (parent.contains("run") && parent["run"].is_object() && parent["run"].contains("runId") &&
         parent["run"]["runId"].is_string())
       attrs["parentRunId"] = parent["run"]["runId"];
@@ -359,9 +359,9 @@ class Planner {
         parent["job"].contains("namespace"))
       attrs["parentJobQualifiedName"] =
           parent["job"].value("name", "") + "@" + parent["job"].value("namespace", "");
-    if (auto err = Facet(rf, "errorMessage"); err.contains("message") && err["message"].is_string())
+    if (const json& err = Facet(rf, "errorMessage"); err.contains("message") && err["message"].is_string())
       attrs["errorMessage"] = err["message"];
-    if (auto sql = Facet(event_.job_facets, "sql"); sql.contains("query") && sql["query"].is_string())
+    if (const json& sql = Facet(*event_.job_facets, "sql"); sql.contains("query") && sql["query"].is_string())
       attrs["queryText"] = sql["query"];
     run["relationshipAttributes"]["job"] = UniqueRef("ol_job", job_qn, "ol_job_runs");
     return Status::Ok();
@@ -370,7 +370,7 @@ class Planner {
   // §6.4: one ol_column_lineage per output column of the columnLineage facet; the
   // dataset-wide (INDIRECT) inputs go to the job's indirectInputs.
   void AddColumnLineage(const std::string& job_qn, const Dataset& out, const Target& target) {
-    auto facet = Facet(out.facets, "columnLineage");
+    const json& facet = Facet(*out.facets, "columnLineage");
     if (facet.contains("fields") && facet["fields"].is_object()) {
       for (auto it = facet["fields"].begin(); it != facet["fields"].end(); ++it) {
         const json& spec = it.value();
@@ -443,19 +443,21 @@ class Planner {
     if (!in.is_object()) return std::nullopt;
     for (const char* k : {"namespace", "name", "field"})
       if (!in.contains(k) || !in[k].is_string() || in[k].get<std::string>().empty()) return std::nullopt;
-    Target t = Resolve(Dataset{in["namespace"], in["name"], json::object()});
+    Target t = Resolve(Dataset{in["namespace"], in["name"]});
     return ColumnRef(t, in["field"]);
   }
 
-  static json Facet(const json& facets, const char* name) {
+  // The facet `name`, or an empty object when absent, not an object or deleted.
+  static const json& Facet(const json& facets, const char* name) {
+    static const json kNone = json::object();
     auto it = facets.find(name);
-    if (it == facets.end() || !it->is_object() || it->value("_deleted", false)) return json::object();
+    if (it == facets.end() || !it->is_object() || it->value("_deleted", false)) return kNone;
     return *it;
   }
 
   static std::vector<std::string> Owners(const json& facets) {
     std::vector<std::string> out;
-    auto o = Facet(facets, "ownership");
+    const json& o = Facet(facets, "ownership");
     if (!o.contains("owners") || !o["owners"].is_array()) return out;
     for (const json& owner : o["owners"])
       if (owner.is_object() && owner.contains("name") && owner["name"].is_string()) out.push_back(owner["name"]);

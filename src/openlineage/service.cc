@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <functional>
 
 #include "meridian/request_json.h"
@@ -20,6 +21,53 @@ constexpr size_t kMaxRemembered = 500000;
 
 std::string KeyOf(const json& e) {
   return internal::EntityKey(e["typeName"].get<std::string>(), e["attributes"]["qualifiedName"].get<std::string>());
+}
+
+// The parts of an entity body that a write sets independently of each other: each
+// attribute, each relationship attribute, and the rest (type, shell flag) as one.
+// (hash of the part's name, hash of its value), sorted by name.
+using Parts = std::vector<std::pair<size_t, size_t>>;
+size_t Combine(size_t seed, size_t h) { return seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2)); }
+Parts PartsOf(const json& entity) {
+  Parts out;
+  const std::hash<std::string> name_hash;
+  const std::hash<json> value_hash;
+  size_t rest = 0;
+  for (auto it = entity.begin(); it != entity.end(); ++it) {
+    const bool attrs = it.key() == "attributes", rels = it.key() == "relationshipAttributes";
+    if (!(attrs || rels) || !it->is_object()) {
+      rest = Combine(Combine(rest, name_hash(it.key())), value_hash(*it));
+      continue;
+    }
+    for (auto a = it->begin(); a != it->end(); ++a)
+      out.emplace_back(Combine(name_hash(a.key()), attrs ? 1 : 2), value_hash(*a));
+  }
+  out.emplace_back(0, rest);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// True when every part of `planned` is in `known` with the same value.
+bool Covered(const Parts& planned, const Parts& known) {
+  for (const auto& [name, value] : planned) {
+    auto it = std::lower_bound(known.begin(), known.end(), std::pair<size_t, size_t>{name, 0});
+    if (it == known.end() || it->first != name || it->second != value) return false;
+  }
+  return true;
+}
+
+// `known` with the parts of `written` set.
+void Merge(Parts& known, const Parts& written) {
+  Parts out;
+  out.reserve(known.size() + written.size());
+  auto k = known.begin();
+  for (const auto& w : written) {
+    while (k != known.end() && k->first < w.first) out.push_back(*k++);
+    if (k != known.end() && k->first == w.first) ++k;
+    out.push_back(w);
+  }
+  out.insert(out.end(), k, known.end());
+  known = std::move(out);
 }
 
 }  // namespace
@@ -61,14 +109,20 @@ Result<json> OpenLineageService::Apply(const json& event, const std::string& use
   }
   ASSIGN_OR_RETURN(internal::Plan plan, internal::PlanEvent(*catalog_, options_, e, remembered));
 
-  std::vector<size_t> hashes;
-  for (const json& entity : plan.entities) hashes.push_back(std::hash<std::string>{}(entity.dump()));
+  // An entity whose every part is as this process last wrote it is left out: writing
+  // it again would change nothing (attributes merge, relationship attributes replace).
+  std::vector<Parts> parts;
+  std::vector<std::string> keys;
+  for (const json& entity : plan.entities) {
+    parts.push_back(PartsOf(entity));
+    keys.push_back(KeyOf(entity));
+  }
   json changed = json::array();
   {
     std::lock_guard<std::mutex> cache(written_mu_);
     for (size_t i = 0; i < plan.entities.size(); ++i) {
-      auto it = written_.find(KeyOf(plan.entities[i]));
-      if (it == written_.end() || it->second != hashes[i]) changed.push_back(plan.entities[i]);
+      auto it = written_.find(keys[i]);
+      if (it == written_.end() || !Covered(parts[i], it->second)) changed.push_back(plan.entities[i]);
     }
   }
   auto write = [&](const json& entities) -> Result<json> {
@@ -100,11 +154,13 @@ Result<json> OpenLineageService::Apply(const json& event, const std::string& use
   // Only what this call committed, and only if no other commit came after it.
   if (tls_commit_generation != kNoCommit && generation_ == tls_commit_generation) {
     if (written_.size() > kMaxRemembered) written_.clear();
-    for (size_t i = 0; i < plan.entities.size(); ++i) written_[KeyOf(plan.entities[i])] = hashes[i];
-    for (const auto& [k, v] : plan.aliases) written_[internal::AliasCacheKey(k)] = 0;
+    for (size_t i = 0; i < plan.entities.size(); ++i) {
+      Merge(written_[keys[i]], parts[i]);
+    }
+    for (const auto& [k, v] : plan.aliases) written_[internal::AliasCacheKey(k)];
   }
   if (!plan.stored_aliases.empty() && generation_ == generation_before)
-    for (const auto& k : plan.stored_aliases) written_[internal::AliasCacheKey(k)] = 0;
+    for (const auto& k : plan.stored_aliases) written_[internal::AliasCacheKey(k)];
   return result;
 }
 

@@ -97,6 +97,7 @@ struct CommitInfo {
   uint64_t sequence = 0;
   std::vector<std::string> entities;  // records written or purged
   std::vector<EdgeChange> edges;
+  bool propagation_queued = false;  // the batch queued tag-propagation tasks
 };
 
 // A notification message received from a hook (REST or Kafka), as kept in the

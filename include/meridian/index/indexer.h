@@ -47,6 +47,10 @@ struct IndexerOptions {
   size_t max_guids_per_round = 5000;
   // Default: 2 ms. How often an idle indexer looks for new writes.
   std::chrono::milliseconds poll{2};
+  // Default: 20 ms. Under a steady stream of writes, a round starts at most this
+  // long after the previous one started, so that it covers more writes; a search
+  // waiting in WaitFor starts it at once. 0: a round as soon as a write is seen.
+  std::chrono::milliseconds gather{20};
   // Default: 5 s. Longest WaitFor by searches.
   std::chrono::milliseconds max_wait{5000};
 };
@@ -99,6 +103,7 @@ class Indexer {
   std::mutex mu_;
   std::condition_variable applied_cv_;  // signalled when applied_ grows
   std::condition_variable wake_cv_;     // wakes the thread early (a waiter arrived)
+  int waiters_ = 0;                     // GUARDED_BY(mu_): threads in WaitFor
 };
 
 }  // namespace meridian::index

@@ -121,6 +121,7 @@ class NotificationFeed {
   const FeedOptions options_;
   std::mutex mu_;
   std::condition_variable changed_;  // a commit happened, or Stop
+  std::condition_variable stopped_;  // Stop (the pruner sleeps on this one, not on every commit)
   bool stopping_ = false;            // GUARDED_BY(mu_)
   std::atomic<int> waiting_{0};
   std::thread pruner_;                // GUARDED_BY(mu_)

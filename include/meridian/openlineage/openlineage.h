@@ -23,6 +23,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -68,16 +69,17 @@ class OpenLineageService {
 
  private:
   std::mutex& StripeFor(const std::string& key);
-  // Entities this service wrote, as (type, qualifiedName) -> hash of the body written: an
-  // event re-sending them unchanged (a job's datasets and columns, run after run) skips
-  // them. Any commit not made here (REST, imports, propagation) empties it.
-
+  // Entities this service wrote, as (type, qualifiedName) -> the parts of the bodies
+  // written (each attribute, each relationship attribute, the rest) as hashes of their
+  // name and value, sorted by name: an event re-sending them unchanged (a job and its
+  // datasets and columns, run after run) skips them. Any commit not made here (REST,
+  // imports, propagation) empties it.
   catalog::Catalog* catalog_;
   Options options_;
   std::array<std::mutex, 64> stripes_;
   std::mutex written_mu_;
-  std::unordered_map<std::string, size_t> written_;  // GUARDED_BY(written_mu_)
-  uint64_t generation_ = 0;                          // GUARDED_BY(written_mu_): foreign commits seen
+  std::unordered_map<std::string, std::vector<std::pair<size_t, size_t>>> written_;  // GUARDED_BY(written_mu_)
+  uint64_t generation_ = 0;  // GUARDED_BY(written_mu_): foreign commits seen
 };
 
 }  // namespace meridian::openlineage
