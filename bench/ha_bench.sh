@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # High-availability benchmark: a ZooKeeper, a leader and a follower on this machine.
-#  1. A generated warehouse is written to the leader at a paced, sustained rate (--rate entities/s,
-#     2 clients), while a probe measures the replication lag a client sees (write on the leader,
-#     read on the follower with X-Meridian-Read-After).
-#  2. GET by random guid and lineage BOTH depth 3 over random tables, with wrk -c32, against the
-#     leader and then the follower: requests/s and each process's CPU per request (one machine
-#     cannot show N machines' throughput; CPU per request says what each member costs).
+#  1. A generated warehouse's tables and columns are written to the leader at a paced, sustained rate
+#     (--rate entities/s, 2 clients), while a probe measures the replication lag a client sees (write
+#     on the leader, read on the follower with X-Meridian-Read-After). Its processes and column
+#     lineage follow, unpaced.
+#  2. Once both members are idle: GET by random guid and lineage BOTH depth 3 over random tables,
+#     with wrk -c32, against the leader and the follower in turn, twice: requests/s and each
+#     process's CPU per request (one machine cannot show N machines' throughput; CPU per request
+#     says what each member costs).
 # Beside ../shared/limits (bare Beast http-hello) measured in the same run.
 #
 #   bench/ha_bench.sh [--entities 100000] [--rate 5000] [--duration 10] [--limits-src DIR] [--keep DIR]
@@ -28,7 +30,7 @@ while (($#)); do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-BIN="${ROOT}/build/meridian"
+BIN="${MERIDIAN_BIN:-${ROOT}/build/meridian}"  # MERIDIAN_BIN: another build of the binary
 if [[ -n "$KEEP" ]]; then mkdir -p "$KEEP"; WORK="$(cd "$KEEP" && pwd)"; else WORK="$(mktemp -d /tmp/meridian-ha-bench-XXXXXX)"; fi
 PIDS=()
 cleanup() {
@@ -77,19 +79,28 @@ for _ in $(seq 300); do [[ "$(status "$FOLLOWER")" == PASSIVE ]] && break; sleep
 echo "== generating ${ENTITIES} entities" >&2
 python3 "$HERE/gen_warehouse.py" --entities "$ENTITIES" --out "$WORK/bodies"
 
-echo "== writing them to the leader at ${RATE} entities/s while probing the lag" >&2
-EXPECTED_S=$(( ENTITIES / RATE + 1 ))
-python3 "$ROOT/bench/ha/lag_probe.py" --leader "$LEADER" --follower "$FOLLOWER" --seconds "$EXPECTED_S" > "$WORK/lag.json" &
+echo "== the tables and columns, written to the leader at ${RATE} entities/s while probing the lag" >&2
+python3 "$ROOT/bench/ha/lag_probe.py" --leader "$LEADER" --follower "$FOLLOWER" --until-file "$WORK/load-done" > "$WORK/lag.json" &
 PROBE=$!
-: > "$WORK/ingest.jsonl"
-for phase in tables processes; do
-  python3 "$HERE/load.py" --port "$LEADER" --clients 2 --rate "$RATE" --guids "$WORK/guids" "$WORK/bodies/$phase.jsonl" >> "$WORK/ingest.jsonl"
-done
+L0=$(cpu_ticks "$PID_m1"); F0=$(cpu_ticks "$PID_m2")
+python3 "$HERE/load.py" --port "$LEADER" --clients 2 --rate "$RATE" --guids "$WORK/guids" "$WORK/bodies/tables.jsonl" > "$WORK/ingest.jsonl"
+echo "{\"leader_ticks\": $(( $(cpu_ticks "$PID_m1") - L0 )), \"follower_ticks\": $(( $(cpu_ticks "$PID_m2") - F0 ))}" > "$WORK/load-cpu.json"
+touch "$WORK/load-done"
 wait "$PROBE"
+echo "== the processes and column lineage, unpaced" >&2
+python3 "$HERE/load.py" --port "$LEADER" --clients 2 --guids "$WORK/guids" "$WORK/bodies/processes.jsonl" > "$WORK/ingest-processes.jsonl"
 
-echo "== waiting for the follower to hold everything" >&2
+echo "== waiting until both members are idle (log applied, index and propagation caught up)" >&2
 position() { curl -sf -H "Authorization: $AUTH" "http://127.0.0.1:$1/api/meridian/v1/admin/cluster" | python3 -c 'import json,sys; print(json.load(sys.stdin)["logPosition"])'; }
-for _ in $(seq 600); do [[ "$(position "$FOLLOWER")" -ge "$(position "$LEADER")" ]] && break; sleep 0.1; done
+gauge() { curl -sf -H "Authorization: $AUTH" "http://127.0.0.1:$1/api/meridian/v1/metrics/prometheus" | awk -v n="$2" '$1 == n {print int($2)}'; }
+for _ in $(seq 1200); do
+  if [[ "$(position "$FOLLOWER")" -ge "$(position "$LEADER")" && "$(gauge "$LEADER" meridian_index_lag_sequences)" == 0 &&
+        "$(gauge "$FOLLOWER" meridian_index_lag_sequences)" == 0 && "$(gauge "$LEADER" meridian_propagation_pending)" == 0 ]]; then
+    break
+  fi
+  sleep 0.5
+done
+sleep 5  # flushes and compactions that follow the load
 
 G="$WORK/guids"
 cat "$G"/*.txt > "$G/all.txt"
@@ -103,8 +114,8 @@ read_run() {  # name port pid keys template
   python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d.update(name=sys.argv[2], cpu_ticks=int(sys.argv[3])); print(json.dumps(d))' \
     "$out" "$1" "$((after - before))" >> "$WORK/reads.jsonl"
 }
-echo "== reads, -c32, ${DURATION}s each: leader, then follower" >&2
-for who in leader follower; do
+echo "== reads, -c32, ${DURATION}s each: leader, follower, twice" >&2
+for who in leader follower leader follower; do
   if [[ $who == leader ]]; then port=$LEADER; pid=$PID_m1; else port=$FOLLOWER; pid=$PID_m2; fi
   read_run "GET entity by guid ($who)" "$port" "$pid" "$G/all.txt" "/api/atlas/v2/entity/guid/{key}"
   read_run "lineage BOTH depth 3 ($who)" "$port" "$pid" "$G/hive_table.txt" "/api/atlas/v2/lineage/{key}?direction=BOTH&depth=3"
@@ -116,15 +127,28 @@ work, entities, rate, duration = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
 hello = float(re.search(r"Requests/sec:\s+([\d.]+)", open(f"{work}/hello-c32.wrk").read()).group(1))
 ingest = [json.loads(l) for l in open(f"{work}/ingest.jsonl") if l.strip()]
+processes = [json.loads(l) for l in open(f"{work}/ingest-processes.jsonl") if l.strip()]
 lag = json.load(open(f"{work}/lag.json"))
-reads = {r["name"]: r for r in (json.loads(l) for l in open(f"{work}/reads.jsonl") if l.strip())}
+reads = {}
+for r in (json.loads(l) for l in open(f"{work}/reads.jsonl") if l.strip()):
+    acc = reads.setdefault(r["name"], {"requests": 0, "seconds": 0.0, "cpu_ticks": 0, "p50": [], "p99": []})
+    acc["requests"] += r["requests"]; acc["seconds"] += r["seconds"]; acc["cpu_ticks"] += r["cpu_ticks"]
+    acc["p50"].append(r["p50_ms"]); acc["p99"].append(r["p99_ms"])
 n = sum(i["entities"] for i in ingest); s = sum(i["seconds"] for i in ingest)
 print(f"HA benchmark: leader + follower + ZooKeeper on one 2-core machine, {entities} generated entities.\n")
 print(f"Limits in the same run: bare Beast (http-hello) {hello:,.0f} req/s at -c32.\n")
-print(f"Sustained write load on the leader (paced at {rate:,}/s, 2 clients): {n:,} entities in {s:.1f} s = {n / s:,.0f} entities/s acknowledged.\n")
+print(f"Sustained write load on the leader (tables and columns, paced at {rate:,}/s, 2 clients): {n:,} entities in {s:.1f} s = {n / s:,.0f} entities/s acknowledged.")
+load_cpu = json.load(open(f"{work}/load-cpu.json"))
+tick_s = 1 / os.sysconf("SC_CLK_TCK")
+print(f"CPU during the paced load: leader {load_cpu['leader_ticks'] * tick_s / s:.2f} cores "
+      f"({load_cpu['leader_ticks'] * tick_s * 1e6 / n:,.0f} µs per entity written), follower "
+      f"{load_cpu['follower_ticks'] * tick_s / s:.2f} cores ({load_cpu['follower_ticks'] * tick_s * 1e6 / n:,.0f} µs per entity applied and indexed).")
+pn = sum(i["entities"] for i in processes); ps = sum(i["seconds"] for i in processes)
+print(f"Then processes and column lineage, unpaced: {pn:,} entities in {ps:.1f} s = {pn / ps:,.0f}/s.\n")
 print(f"Replication lag seen by a client (write on the leader, read on the follower with X-Meridian-Read-After), "
-      f"{lag['samples']} samples during the load: p50 {lag['lag_p50_ms']} ms, p99 {lag['lag_p99_ms']} ms, "
+      f"{lag['samples']} samples during the paced load: p50 {lag['lag_p50_ms']} ms, p99 {lag['lag_p99_ms']} ms, "
       f"max {lag['lag_max_ms']} ms; reads not served in time: {lag['not_in_time']}.\n")
+print("Reads at -c32 on an idle cluster, each member measured twice in turn (figures summed over both runs; p50/p99 per run):\n")
 print("| reads at -c32 | member | req/s | p50 ms | p99 ms | server CPU / request | req/s vs bare Beast |")
 print("|---|---|---|---|---|---|---|")
 cpu = {}
@@ -134,7 +158,8 @@ for name, r in reads.items():
     who = who.rstrip(")")
     cpu[(base, who)] = per
     rps = r["requests"] / r["seconds"]
-    print(f"| {base} | {who} | {rps:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {per:,.0f} µs | {rps / hello:.2f} |")
+    p50 = " / ".join(f"{v:.1f}" for v in r["p50"]); p99 = " / ".join(f"{v:.1f}" for v in r["p99"])
+    print(f"| {base} | {who} | {rps:,.0f} | {p50} | {p99} | {per:,.0f} µs | {rps / hello:.2f} |")
 print()
 for base in sorted({b for b, _ in cpu}):
     l, f = cpu.get((base, "leader")), cpu.get((base, "follower"))

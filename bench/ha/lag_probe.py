@@ -5,11 +5,11 @@ Every --every-ms: creates one small entity on the leader, takes the log position
 answer carries (X-Meridian-Log-Position), and reads the entity from the follower with
 X-Meridian-Read-After: that position. The follower answers once it holds the write, so
 the read's latency is the time from the leader's acknowledgement to the follower holding
-it (plus one loopback round trip). Runs for --seconds; prints one JSON line with the
+it (plus one loopback round trip). Runs for --seconds, or until the file --until-file exists; prints one JSON line with the
 samples' p50/p99/max in ms and how many reads the follower could not serve in time.
-Usage: lag_probe.py --leader PORT --follower PORT [--seconds 30] [--every-ms 100]
+Usage: lag_probe.py --leader PORT --follower PORT [--seconds 30 | --until-file PATH] [--every-ms 100]
 """
-import argparse, base64, http.client, json, time, uuid
+import argparse, base64, http.client, json, os, time, uuid
 
 
 def main():
@@ -18,13 +18,14 @@ def main():
     ap.add_argument("--follower", type=int, required=True)
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--every-ms", type=float, default=100)
+    ap.add_argument("--until-file")
     a = ap.parse_args()
     auth = {"Authorization": "Basic " + base64.b64encode(b"admin:admin").decode()}
     leader = http.client.HTTPConnection("127.0.0.1", a.leader, timeout=60)
     follower = http.client.HTTPConnection("127.0.0.1", a.follower, timeout=60)
     lags, late = [], 0
-    end = time.time() + a.seconds
-    while time.time() < end:
+    end = time.time() + (a.seconds if not a.until_file else 24 * 3600)
+    while time.time() < end and not (a.until_file and os.path.exists(a.until_file)):
         t_next = time.perf_counter() + a.every_ms / 1000
         name = "lag_probe_" + uuid.uuid4().hex[:12]
         body = json.dumps({"entity": {"typeName": "hive_db", "attributes": {

@@ -430,6 +430,32 @@ Result<Mutation> Catalog::PartialUpdate(const std::string& guid, const json& att
   return m;
 }
 
+Status Catalog::MarkReplicated(const std::vector<std::string>& guids, const std::string& attribute,
+                               const json& server, const std::string& user) {
+  constexpr size_t kPerBatch = 1000;
+  const std::string server_guid = server.value("guid", "");
+  for (size_t begin = 0; begin < guids.size(); begin += kPerBatch) {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    WriteContext ctx(*this, user);
+    size_t marked = 0;
+    for (size_t i = begin; i < std::min(guids.size(), begin + kPerBatch); ++i) {
+      auto loaded = ctx.Load(guids[i]);
+      if (!loaded.ok()) continue;
+      json& attrs = (**loaded)["attributes"];
+      json& marks = attrs[attribute];
+      if (!marks.is_array()) marks = json::array();
+      bool present = false;
+      for (const json& m : marks) present = present || (m.is_object() && m.value("guid", "") == server_guid);
+      if (present) continue;
+      marks.push_back(server);
+      ctx.Rewrite(guids[i]);
+      ++marked;
+    }
+    if (marked > 0) RETURN_IF_ERROR(ctx.Commit(nullptr));
+  }
+  return Status::Ok();
+}
+
 Status internal::PartiallyUpdateEntity(WriteContext& ctx, const std::string& guid, const json& attributes,
                                        const json& relationship_attributes) {
   ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));

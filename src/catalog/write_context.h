@@ -84,6 +84,12 @@ class WriteContext {
     bookkeeping_.push_back({family, std::move(key), std::move(value)});
   }
 
+  // Writes a loaded record again without a new version, update time, audit or
+  // notification (bookkeeping such as replication marks); it is reindexed.
+  void Rewrite(const std::string& guid) {
+    if (records_.count(guid)) touched_set_.insert(guid);
+  }
+
   const std::vector<std::string>& created() const { return created_; }
   const std::vector<std::string>& updated() const { return updated_; }
   const std::vector<std::string>& deleted() const { return deleted_; }

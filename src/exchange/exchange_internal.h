@@ -18,6 +18,9 @@ bool OptionTrue(const json& options, const char* key);
 // An option's text: strings as they are, numbers and booleans printed.
 std::string OptionText(const json& options, const char* key);
 std::string HostName(const ExchangeOptions& options);
+// Creates or updates the AtlasServer entity of a replication peer named as Atlas names
+// them ("dc1$cl1": name cl1, fullName dc1$cl1); its AtlasObjectId {guid, typeName}.
+Result<json> UpsertServer(catalog::Catalog& catalog, const std::string& full_name, const std::string& user);
 
 Result<ExportOutput> WriteExport(catalog::Catalog& catalog, const ExchangeOptions& options, const json& request,
                                  const Caller& caller, const Deadline& cancel);

@@ -22,6 +22,16 @@ std::string OptionText(const json& options, const char* key) {
   return it->dump();
 }
 
+Result<json> UpsertServer(catalog::Catalog& catalog, const std::string& full_name, const std::string& user) {
+  const size_t dollar = full_name.find('$');
+  const std::string name = dollar == std::string::npos ? full_name : full_name.substr(dollar + 1);
+  json server = {{"typeName", "AtlasServer"},
+                 {"attributes", {{"name", name}, {"displayName", name}, {"fullName", full_name}}}};
+  RETURN_IF_ERROR(catalog.CreateOrUpdate(json::array({server}), json(), user).status());
+  ASSIGN_OR_RETURN(std::string guid, catalog.FindByUniqueAttribute("AtlasServer", "fullName", full_name));
+  return json{{"guid", guid}, {"typeName", "AtlasServer"}};
+}
+
 std::string HostName(const ExchangeOptions& options) {
   if (!options.host_name.empty()) return options.host_name;
   char buf[256] = {};
@@ -84,6 +94,17 @@ Result<ExportOutput> ExchangeService::Export(const json& request, const Caller& 
   Status s = catalog_->RecordExchange("EXPORT", caller.user, started, request, r["metrics"],
                                       static_cast<int>(out->entity_files), entry);
   if (!s.ok()) spdlog::warn("export audit not recorded: {}", s.ToString());
+  // Replication mode: the target as an AtlasServer, and replicatedTo on every exported entity.
+  const std::string target = internal::OptionText(opts, "replicatedTo");
+  if (!target.empty() && !internal::OptionTrue(opts, "skipUpdateReplicationAttr")) {
+    auto server = internal::UpsertServer(*catalog_, target, caller.user);
+    Status marked = server.ok() ? catalog_->MarkReplicated(out->exported, "replicatedTo", *server, caller.user)
+                                : server.status();
+    if (!marked.ok()) {
+      std::filesystem::remove(out->zip_path);
+      return marked;
+    }
+  }
   return out;
 }
 

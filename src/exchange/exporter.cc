@@ -273,6 +273,7 @@ Result<ExportOutput> WriteExport(catalog::Catalog& catalog, const ExchangeOption
   RETURN_IF_ERROR(zip->Finish());
   out.result = std::move(result);
   out.entity_files = order.size();
+  out.exported = order.get<std::vector<std::string>>();
   return out;
 }
 

@@ -324,13 +324,8 @@ Result<json> ReadImport(catalog::Catalog& catalog, const ExchangeOptions& option
   json replicated_from;
   const std::string source_server = OptionText(opts, "replicatedFrom");
   if (!source_server.empty()) {
-    const size_t dollar = source_server.find('$');
-    const std::string name = dollar == std::string::npos ? source_server : source_server.substr(dollar + 1);
-    json server = {{"typeName", "AtlasServer"},
-                   {"attributes", {{"name", name}, {"displayName", name}, {"fullName", source_server}}}};
-    RETURN_IF_ERROR(catalog.CreateOrUpdate(json::array({server}), json(), caller.user).status());
-    ASSIGN_OR_RETURN(std::string guid, catalog.FindByUniqueAttribute("AtlasServer", "fullName", source_server));
-    if (OptionText(opts, "skipUpdateReplicationAttr") != "true") replicated_from = {{"guid", guid}, {"typeName", "AtlasServer"}};
+    ASSIGN_OR_RETURN(json server, UpsertServer(catalog, source_server, caller.user));
+    if (OptionText(opts, "skipUpdateReplicationAttr") != "true") replicated_from = std::move(server);
   }
 
   Run run(catalog, options, zip, transforms, caller.user, metrics, std::move(replicated_from));

@@ -254,6 +254,26 @@ class RoundTrip(unittest.TestCase):
         finally:
             dst.close()
 
+    def test_replicated_to(self):
+        table = self.src.by_qn("hive_table", "atlas_emr.trip_details@primary")
+        before = self.src.entity(table["guid"])["entity"]
+        r = self.src.export({"itemsToExport": [DB_ITEM], "options": {"fetchType": "full", "replicatedTo": "dc2$cl2"}})
+        self.assertEqual(r.status_code, 200, r.text)
+        s = self.src.get("/api/atlas/v2/entity/uniqueAttribute/type/AtlasServer", **{"attr:fullName": "dc2$cl2"})
+        self.assertEqual(s.status_code, 200, s.text)
+        server = s.json()["entity"]
+        self.assertEqual(server["attributes"]["name"], "cl2")
+        for g in zip_entries(r.content)["atlas-export-order.json"]:
+            marks = self.src.entity(g)["entity"]["attributes"].get("replicatedTo") or []
+            self.assertEqual([m["guid"] for m in marks], [server["guid"]], g)
+        # A mark, not a change: no new version or update time (incremental exports are not disturbed).
+        after = self.src.entity(table["guid"])["entity"]
+        self.assertEqual((after["version"], after["updateTime"]), (before["version"], before["updateTime"]))
+        again = self.src.export({"itemsToExport": [DB_ITEM], "options": {"fetchType": "full", "replicatedTo": "dc2$cl2"}})
+        self.assertEqual(again.status_code, 200, again.text)
+        marks = self.src.entity(table["guid"])["entity"]["attributes"]["replicatedTo"]
+        self.assertEqual(len(marks), 1, "marked once per server")
+
     def test_match_types_and_empty_exports(self):
         for match, value in (("startsWith", "atlas_emr.trip_details"), ("endsWith", "_lookup@primary"),
                              ("contains", "zone"), ("matches", "atlas_emr\\.trip_.*@primary")):

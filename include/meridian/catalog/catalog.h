@@ -217,6 +217,12 @@ class Catalog {
   // PUT /entity/guid/{g}?name=attr and PUT /entity/uniqueAttribute: only the given attributes change.
   Result<Mutation> PartialUpdate(const std::string& guid, const json& attributes, const json& relationship_attributes,
                                  const std::string& user);
+  // Replication marks, as Atlas records them: adds `server` (an AtlasServer's AtlasObjectId
+  // {guid, typeName}) to the soft-reference set `attribute` ("replicatedTo" or
+  // "replicatedFrom") of each entity, without a new version, update time, audit or
+  // notification. One batch per 1,000 entities; unknown guids are skipped.
+  Status MarkReplicated(const std::vector<std::string>& guids, const std::string& attribute, const json& server,
+                        const std::string& user);
   // Soft delete (status DELETED), cascading to owned children. Unknown guids are ignored.
   Result<Mutation> DeleteEntities(const std::vector<std::string>& guids, const std::string& user);
   // Hard delete of DELETED entities.

@@ -57,6 +57,7 @@ struct ExportOutput {
   std::string zip_path;  // a file under work_dir; the caller removes it once sent
   json result;           // AtlasExportResult (as in atlas-export-info.json)
   size_t entity_files = 0;
+  std::vector<std::string> exported;  // guids of the entity files, in the order file's order
 };
 
 class ExchangeService {
