@@ -52,6 +52,10 @@ std::optional<int64_t> ParseTime(std::string_view s);
 // The entities of one event and the alias records to write with them.
 struct Plan {
   json entities = json::array();
+  // lifecycleStateChange: renamed datasets and their columns (applied before `entities`),
+  // dropped datasets and columns a CREATE/OVERWRITE/ALTER schema no longer has.
+  std::vector<catalog::Catalog::EntityChanges::Update> renames;
+  std::vector<std::string> deletes;
   catalog::Catalog::UserRecordChanges aliases;
   std::vector<std::string> stored_aliases;  // alias keys already stored with the right value
 };
