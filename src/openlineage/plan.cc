@@ -52,6 +52,7 @@ struct Target {
   std::string qn;
   std::string ns, name;               // ol_dataset: the OpenLineage identifier
   std::string db, table, cluster;     // hive_table
+  std::string metastore;              // hive_table named by a metastore identifier: its namespace
   std::string ColumnQn(const std::string& column) const {
     if (hive) return db + "." + table + "." + Lower(column) + "@" + cluster;
     return name + "." + column + "@" + ns;
@@ -163,12 +164,13 @@ class Planner {
       auto cluster = options_.metastore_clusters.find(*metastore);
       found = HiveTarget(db, dot == std::string::npos ? name : name.substr(dot + 1),
                          cluster == options_.metastore_clusters.end() ? options_.default_cluster : cluster->second);
-      // A table renamed away from this name: its old identifier is in the alias index.
+      found->metastore = *metastore;
+      // A table renamed away from this name: its old name is in the alias index.
       if (!Exists("hive_table", found->qn))
-        if (auto renamed = AliasTarget(ns, name)) found = renamed;
+        if (auto renamed = AliasTarget(HiveAliasKey(*metastore, found->db, found->table))) found = renamed;
       break;
     }
-    for (size_t i = 0; !found && i < ids.size(); ++i) found = AliasTarget(ids[i].first, ids[i].second);
+    for (size_t i = 0; !found && i < ids.size(); ++i) found = AliasTarget(AliasKey(ids[i].first, ids[i].second));
     if (!found) found = OlTarget(d.ns, d.name);
     // Remember every other identifier of this dataset.
     for (const auto& [ns, name] : ids) {
@@ -181,9 +183,14 @@ class Planner {
     return *found;
   }
 
-  // The target an alias record of (ns, name) names, if any.
-  std::optional<Target> AliasTarget(const std::string& ns, const std::string& name) const {
-    auto alias = catalog_.GetUserRecord(AliasKey(ns, name));
+  // The alias key of a renamed Hive table's old name.
+  static std::string HiveAliasKey(const std::string& metastore, const std::string& db, const std::string& table) {
+    return AliasKey(metastore, db + "." + table);
+  }
+
+  // The target alias record `key` names, if any.
+  std::optional<Target> AliasTarget(const std::string& key) const {
+    auto alias = catalog_.GetUserRecord(key);
     if (!alias.ok() || !alias->is_object()) return std::nullopt;
     const std::string type = alias->value("typeName", ""), qn = alias->value("qualifiedName", "");
     if (type == "hive_table") {
@@ -233,6 +240,9 @@ class Planner {
       auto guid = GuidOf(old.type, old.qn);
       if (guid && Exists(t.type, t.qn)) return;
       if (guid) {
+        // The old table name, in the metastore that named it (or names the new one), reaches it too.
+        const std::string& metastore = !old.metastore.empty() ? old.metastore : t.metastore;
+        if (old.hive && !metastore.empty()) PutAlias(HiveAliasKey(metastore, old.db, old.table), AliasValue(t));
         catalog::Catalog::EntityChanges::Update table{*guid};
         table.attributes = {{"qualifiedName", t.qn}, {"name", t.hive ? t.table : t.name}};
         if (!t.hive) table.attributes.update({{"olNamespace", t.ns}, {"olName", t.name}});
@@ -267,7 +277,7 @@ class Planner {
             PutAlias(key, AliasValue(t));
       }
     }
-    PutAlias(AliasKey(prev["namespace"], prev["name"]), AliasValue(t));
+    if (!MetastoreNamespace(prev["namespace"])) PutAlias(AliasKey(prev["namespace"], prev["name"]), AliasValue(t));
   }
 
   static Target OlTarget(const std::string& ns, const std::string& name) {

@@ -156,11 +156,13 @@ Result<json> OpenLineageService::Apply(const json& event, const std::string& use
   }
   if (!result.ok()) return result.status();
   std::lock_guard<std::mutex> cache(written_mu_);
-  // Only what this call committed, and only if no other commit came after it.
   if (!plan.renames.empty() || !plan.deletes.empty()) {
-    // Renamed and deleted entities (and the aliases pointing at them) are not as last written.
+    // Renamed and deleted entities (and the aliases pointing at them) are not as last written,
+    // here nor in what events planned concurrently remember.
+    ++generation_;
     written_.clear();
   } else if (tls_commit_generation != kNoCommit && generation_ == tls_commit_generation) {
+    // Only what this call committed, and only if no other commit came after it.
     if (written_.size() > kMaxRemembered) written_.clear();
     for (size_t i = 0; i < plan.entities.size(); ++i) {
       Merge(written_[keys[i]], parts[i]);

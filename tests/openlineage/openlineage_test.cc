@@ -553,6 +553,33 @@ TEST_F(OpenLineageTest, RenameKeepsTheEntityAndBothNamesReachIt) {
   EXPECT_TRUE(Guid("ol_column", "lc.public.orders_v1.id@" + kLcPg).empty());
 }
 
+TEST_F(OpenLineageTest, RenameOfASparkLocationMovesItsHiveTable) {
+  // Spark names the table by its location, with the metastore name as a TABLE symlink.
+  auto located = [](const std::string& path, const std::string& table) {
+    json out = Output("s3://lc-bucket", path, Fields({"id"}));
+    out["facets"]["symlinks"] = {{"identifiers", {{{"namespace", kLcHive}, {"name", table}, {"type", "TABLE"}}}}};
+    return out;
+  };
+  PostEach(json::array({RunEvent("spark_write", "COMPLETE", json::array({located("warehouse/clicks_old", "lc_db.clicks_old")}))}));
+  const std::string table = Guid("hive_table", "lc_db.clicks_old@primary");
+  ASSERT_FALSE(table.empty());
+  json moved = located("warehouse/clicks", "lc_db.clicks");
+  moved["facets"]["lifecycleStateChange"] = {{"lifecycleStateChange", "RENAME"},
+                                             {"previousIdentifier", {{"namespace", "s3://lc-bucket"}, {"name", "warehouse/clicks_old"}}}};
+  PostEach(json::array({RunEvent("spark_rename", "COMPLETE", json::array({moved}))}));
+  EXPECT_EQ(Guid("hive_table", "lc_db.clicks@primary"), table);
+  EXPECT_TRUE(Guid("hive_table", "lc_db.clicks_old@primary").empty());
+  // The old location and the old table name, alone, both reach the renamed table.
+  PostEach(json::array({RunEvent("spark_read_old", "COMPLETE", json::array(),
+                                 json::array({Output("s3://lc-bucket", "warehouse/clicks_old", Fields({"id"})),
+                                              Output(kLcHive, "lc_db.clicks_old", Fields({"id"}))}))}));
+  const json reader = Entity("ol_job", "spark_read_old@lc-tests");
+  ASSERT_EQ(reader["relationshipAttributes"]["inputs"].size(), 1u) << reader.dump();
+  EXPECT_EQ(reader["relationshipAttributes"]["inputs"][0]["guid"], table);
+  EXPECT_TRUE(Guid("hive_table", "lc_db.clicks_old@primary").empty());
+  EXPECT_TRUE(Guid("ol_dataset", "warehouse/clicks_old@s3://lc-bucket").empty());
+}
+
 TEST_F(OpenLineageTest, SchemaChangesOfACompletedOutputRemoveMissingColumns) {
   const std::string qn = "lc.public.evolving";
   auto column = [&](const std::string& c) { return Guid("ol_column", qn + "." + c + "@" + kLcPg); };
