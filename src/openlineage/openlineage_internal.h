@@ -70,7 +70,7 @@ using Remembered = std::function<bool(const std::string& key)>;
 
 // Builds the entities of `event`, reading the catalog for what exists already (hive
 // tables and columns, the job's lineage so far, the run's merged state). Call under
-// the event's job stripe, then write the plan in one CreateOrUpdate.
+// the event's job stripe, then write the plan in one Catalog::ApplyEntityChanges.
 Result<Plan> PlanEvent(const catalog::Catalog& catalog, const Options& options, const Event& event,
                        const Remembered& remembered);
 

@@ -17,7 +17,7 @@
 // Errors: InvalidArgument (400, ATLAS-400-00-01A) for input that is not an OpenLineage
 // event; the catalog's errors for writes it refuses.
 // Thread-safety: Ingest may be called from many threads; the events of one job are
-// applied one at a time, each in one store batch (Catalog::CreateOrUpdate).
+// applied one at a time, each in one store batch (Catalog::ApplyEntityChanges).
 #pragma once
 
 #include <array>
