@@ -481,6 +481,36 @@ Status internal::PartiallyUpdateEntity(WriteContext& ctx, const std::string& gui
   return Status::Ok();
 }
 
+Result<Mutation> Catalog::ApplyEntityChanges(const EntityChanges& changes, const std::string& user) {
+  const size_t total = changes.updates.size() + (changes.entities.is_array() ? changes.entities.size() : 0) +
+                       changes.deletes.size();
+  if (total > options_.max_entities_per_request)
+    return Status::TooLarge("too many entities in one request: " + std::to_string(total) + " > " +
+                            std::to_string(options_.max_entities_per_request));
+  std::unique_lock<std::mutex> lock(write_mu_);
+  WriteContext ctx(*this, user);
+  for (const auto& u : changes.updates) {
+    RETURN_IF_ERROR(internal::PartiallyUpdateEntity(ctx, u.guid, u.attributes, u.relationship_attributes));
+    // Later lookups in this batch find the entity under its new unique values.
+    ASSIGN_OR_RETURN(json* rec, ctx.Load(u.guid));
+    const std::string type_name = (*rec)["typeName"];
+    if (const types::TypeDef* type = ctx.reg().FindEntity(type_name))
+      for (const auto& a : type->unique_attributes)
+        if (auto v = u.attributes.find(a); v != u.attributes.end() && v->is_string())
+          ctx.RegisterPendingUnique(type_name, a, v->get<std::string>(), u.guid);
+  }
+  std::map<std::string, std::string> assigned;
+  if (changes.entities.is_array() && !changes.entities.empty())
+    RETURN_IF_ERROR(internal::UpsertEntities(ctx, changes.entities, json(), &assigned));
+  for (const auto& g : changes.deletes) RETURN_IF_ERROR(ctx.SoftDelete(g));
+  for (const auto& [key, value] : changes.records) ctx.PutUserRecord(key, value);
+  Mutation m;
+  RETURN_IF_ERROR(ctx.Commit(&m.sequence));
+  lock.unlock();  // the response is built from this mutation's own records
+  m.response = MutationResponse(*this, ctx, assigned);
+  return m;
+}
+
 Result<Mutation> Catalog::DeleteEntities(const std::vector<std::string>& guids, const std::string& user) {
   std::unique_lock<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);

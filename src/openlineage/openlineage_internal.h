@@ -52,6 +52,10 @@ std::optional<int64_t> ParseTime(std::string_view s);
 // The entities of one event and the alias records to write with them.
 struct Plan {
   json entities = json::array();
+  // lifecycleStateChange: renamed datasets and their columns (applied before `entities`),
+  // dropped datasets and columns a CREATE/OVERWRITE/ALTER schema no longer has.
+  std::vector<catalog::Catalog::EntityChanges::Update> renames;
+  std::vector<std::string> deletes;
   catalog::Catalog::UserRecordChanges aliases;
   std::vector<std::string> stored_aliases;  // alias keys already stored with the right value
 };
@@ -66,7 +70,7 @@ using Remembered = std::function<bool(const std::string& key)>;
 
 // Builds the entities of `event`, reading the catalog for what exists already (hive
 // tables and columns, the job's lineage so far, the run's merged state). Call under
-// the event's job stripe, then write the plan in one CreateOrUpdate.
+// the event's job stripe, then write the plan in one Catalog::ApplyEntityChanges.
 Result<Plan> PlanEvent(const catalog::Catalog& catalog, const Options& options, const Event& event,
                        const Remembered& remembered);
 

@@ -52,6 +52,7 @@ struct Target {
   std::string qn;
   std::string ns, name;               // ol_dataset: the OpenLineage identifier
   std::string db, table, cluster;     // hive_table
+  std::string metastore;              // hive_table named by a metastore identifier: its namespace
   std::string ColumnQn(const std::string& column) const {
     if (hive) return db + "." + table + "." + Lower(column) + "@" + cluster;
     return name + "." + column + "@" + ns;
@@ -79,25 +80,39 @@ class Planner {
   Result<Plan> Run() {
     if (event_.kind == Kind::kDataset) {
       Target t = Resolve(event_.dataset);
-      AddDataset(t, *event_.dataset.facets);
+      PlanRename(event_.dataset, t);
+      AddDataset(t, *event_.dataset.facets, /*prune_columns=*/false);
       return Finish();
     }
     const std::string job_qn = event_.job_name + "@" + event_.job_ns;
-    std::vector<Target> ins, outs;
-    for (const Dataset& d : event_.inputs) {
-      ins.push_back(Resolve(d));
-      AddDataset(ins.back(), *d.facets);
-    }
-    for (const Dataset& d : event_.outputs) {
-      outs.push_back(Resolve(d));
-      AddDataset(outs.back(), *d.facets);
-    }
     // Failed and aborted runs add no lineage.
     const bool lineage = event_.kind == Kind::kJob || (event_.event_type != "FAIL" && event_.event_type != "ABORT");
+    const bool complete = event_.kind == Kind::kRun && event_.event_type == "COMPLETE";
+    std::vector<Target> ins, outs;
+    std::vector<const Dataset*> out_datasets;
+    for (const Dataset& d : event_.inputs) {
+      ins.push_back(Resolve(d));
+      AddDataset(ins.back(), *d.facets, /*prune_columns=*/false);
+    }
+    for (const Dataset& d : event_.outputs) {
+      const std::string change = LifecycleChange(*d.facets);
+      Target t = Resolve(d);
+      // §6.3: a dropped output is deleted when its run completes, and never written or linked.
+      if (change == "DROP") {
+        if (complete)
+          if (auto guid = catalog_.FindByUniqueAttribute(t.type, "qualifiedName", t.qn); guid.ok())
+            plan_.deletes.push_back(*guid);
+        continue;
+      }
+      if (lineage) PlanRename(d, t);
+      AddDataset(t, *d.facets, complete && (change == "CREATE" || change == "OVERWRITE" || change == "ALTER"));
+      outs.push_back(t);
+      out_datasets.push_back(&d);
+    }
     RETURN_IF_ERROR(AddJob(job_qn, lineage ? ins : std::vector<Target>{}, lineage ? outs : std::vector<Target>{}));
     if (event_.kind == Kind::kRun) RETURN_IF_ERROR(AddRun(job_qn));
     if (lineage)
-      for (size_t i = 0; i < outs.size(); ++i) AddColumnLineage(job_qn, event_.outputs[i], outs[i]);
+      for (size_t i = 0; i < outs.size(); ++i) AddColumnLineage(job_qn, *out_datasets[i], outs[i]);
     return Finish();
   }
 
@@ -116,7 +131,15 @@ class Planner {
   }
   bool Planned(const std::string& type, const std::string& qn) const { return entities_.count(EntityKey(type, qn)) > 0; }
   bool Exists(const std::string& type, const std::string& qn) const {
-    return remembered_(EntityKey(type, qn)) || catalog_.FindByUniqueAttribute(type, "qualifiedName", qn).ok();
+    return renamed_.count(EntityKey(type, qn)) || remembered_(EntityKey(type, qn)) ||
+           catalog_.FindByUniqueAttribute(type, "qualifiedName", qn).ok();
+  }
+  // Guid of the active entity, also when this event renames it to (type, qn).
+  std::optional<std::string> GuidOf(const std::string& type, const std::string& qn) const {
+    if (auto it = renamed_.find(EntityKey(type, qn)); it != renamed_.end()) return it->second;
+    auto guid = catalog_.FindByUniqueAttribute(type, "qualifiedName", qn);
+    if (!guid.ok()) return std::nullopt;
+    return *guid;
   }
 
   // §6.2: a Hive metastore identifier wins; else an alias recorded by an earlier event; else ol_dataset.
@@ -141,34 +164,120 @@ class Planner {
       auto cluster = options_.metastore_clusters.find(*metastore);
       found = HiveTarget(db, dot == std::string::npos ? name : name.substr(dot + 1),
                          cluster == options_.metastore_clusters.end() ? options_.default_cluster : cluster->second);
+      found->metastore = *metastore;
+      // A table renamed away from this name: its old name is in the alias index.
+      if (!Exists("hive_table", found->qn))
+        if (auto renamed = AliasTarget(HiveAliasKey(*metastore, found->db, found->table))) found = renamed;
       break;
     }
-    for (size_t i = 0; !found && i < ids.size(); ++i) {
-      auto alias = catalog_.GetUserRecord(AliasKey(ids[i].first, ids[i].second));
-      if (!alias.ok() || !alias->is_object()) continue;
-      const std::string type = alias->value("typeName", ""), qn = alias->value("qualifiedName", "");
-      if (type == "hive_table") {
-        auto at = qn.rfind('@'), dot = qn.find('.');
-        if (at != std::string::npos && dot != std::string::npos && dot < at)
-          found = HiveTarget(qn.substr(0, dot), qn.substr(dot + 1, at - dot - 1), qn.substr(at + 1));
-      } else if (type == "ol_dataset") {
-        found = OlTarget(alias->value("namespace", ""), alias->value("name", ""));
-      }
-    }
+    for (size_t i = 0; !found && i < ids.size(); ++i) found = AliasTarget(AliasKey(ids[i].first, ids[i].second));
     if (!found) found = OlTarget(d.ns, d.name);
     // Remember every other identifier of this dataset.
     for (const auto& [ns, name] : ids) {
       if (MetastoreNamespace(ns) || (!found->hive && ns == found->ns && name == found->name)) continue;
-      json value = {{"typeName", found->type}, {"qualifiedName", found->qn}};
-      if (!found->hive) value.update({{"namespace", found->ns}, {"name", found->name}});
       std::string k = AliasKey(ns, name);
-      if (!aliased_.insert(k).second || remembered_(AliasCacheKey(k))) continue;
-      auto current = catalog_.GetUserRecord(k);
-      if (current.ok() && *current == value) plan_.stored_aliases.push_back(k);
-      else plan_.aliases.emplace_back(k, value);
+      if (aliased_.count(k) || remembered_(AliasCacheKey(k))) continue;
+      PutAlias(k, AliasValue(*found));
     }
     resolved_[key] = *found;
     return *found;
+  }
+
+  // The alias key of a renamed Hive table's old name.
+  static std::string HiveAliasKey(const std::string& metastore, const std::string& db, const std::string& table) {
+    return AliasKey(metastore, db + "." + table);
+  }
+
+  // The target alias record `key` names, if any.
+  std::optional<Target> AliasTarget(const std::string& key) const {
+    auto alias = catalog_.GetUserRecord(key);
+    if (!alias.ok() || !alias->is_object()) return std::nullopt;
+    const std::string type = alias->value("typeName", ""), qn = alias->value("qualifiedName", "");
+    if (type == "hive_table") {
+      auto at = qn.rfind('@'), dot = qn.find('.');
+      if (at != std::string::npos && dot != std::string::npos && dot < at)
+        return HiveTarget(qn.substr(0, dot), qn.substr(dot + 1, at - dot - 1), qn.substr(at + 1));
+    } else if (type == "ol_dataset") {
+      return OlTarget(alias->value("namespace", ""), alias->value("name", ""));
+    }
+    return std::nullopt;
+  }
+
+  static json AliasValue(const Target& t) {
+    json value = {{"typeName", t.type}, {"qualifiedName", t.qn}};
+    if (!t.hive) value.update({{"namespace", t.ns}, {"name", t.name}});
+    return value;
+  }
+
+  // Plans alias record `key` -> `value` unless stored already.
+  void PutAlias(const std::string& key, const json& value) {
+    if (!aliased_.insert(key).second) return;
+    auto current = catalog_.GetUserRecord(key);
+    if (current.ok() && *current == value) plan_.stored_aliases.push_back(key);
+    else plan_.aliases.emplace_back(key, value);
+  }
+
+  // The lifecycleStateChange facet's value (CREATE, DROP, RENAME, ...), or "".
+  static std::string LifecycleChange(const json& facets) {
+    const json& lc = Facet(facets, "lifecycleStateChange");
+    auto it = lc.find("lifecycleStateChange");
+    return it != lc.end() && it->is_string() ? it->get<std::string>() : "";
+  }
+
+  // §6.3 RENAME: the entity the previousIdentifier resolves to takes `t`'s qualifiedName and
+  // name (its columns follow), in place: guid, classifications and lineage stay. The old
+  // identifier, and every alias that pointed at the old entity, then name `t`. Nothing
+  // happens when `t` exists already as another entity or the types differ.
+  void PlanRename(const Dataset& d, const Target& t) {
+    if (LifecycleChange(*d.facets) != "RENAME") return;
+    const json& prev = Facet(*d.facets, "lifecycleStateChange").value("previousIdentifier", json::object());
+    if (!prev.is_object() || !prev.contains("namespace") || !prev["namespace"].is_string() || !prev.contains("name") ||
+        !prev["name"].is_string())
+      return;
+    const Target old = Resolve(Dataset{prev["namespace"], prev["name"]});
+    if (old.type != t.type) return;
+    if (old.qn != t.qn) {
+      auto guid = GuidOf(old.type, old.qn);
+      if (guid && Exists(t.type, t.qn)) return;
+      if (guid) {
+        // The old table name, in the metastore that named it (or names the new one), reaches it too.
+        const std::string& metastore = !old.metastore.empty() ? old.metastore : t.metastore;
+        if (old.hive && !metastore.empty()) PutAlias(HiveAliasKey(metastore, old.db, old.table), AliasValue(t));
+        catalog::Catalog::EntityChanges::Update table{*guid};
+        table.attributes = {{"qualifiedName", t.qn}, {"name", t.hive ? t.table : t.name}};
+        if (!t.hive) table.attributes.update({{"olNamespace", t.ns}, {"olName", t.name}});
+        if (t.hive && t.db + "@" + t.cluster != old.db + "@" + old.cluster && Exists("hive_db", t.db + "@" + t.cluster))
+          table.relationship_attributes["db"] = UniqueRef("hive_db", t.db + "@" + t.cluster, "hive_table_db");
+        plan_.renames.push_back(std::move(table));
+        renamed_[EntityKey(t.type, t.qn)] = *guid;
+        if (t.hive) existing_tables_.insert(t.qn);
+        // Column qualifiedNames are {dataset prefix}{column}{dataset suffix}.
+        const std::string marker = old.hive ? old.db + "." + old.table + "." : old.name + ".";
+        const std::string suffix = old.ColumnQn("").substr(marker.size());
+        for (const auto& e : catalog_.Edges(*guid, "columns")) {
+          if (!e.active) continue;
+          auto rec = catalog_.LoadRecord(e.other);
+          if (!rec.ok() || rec->value("status", "") != "ACTIVE") continue;
+          const std::string cqn = (*rec)["attributes"].value("qualifiedName", "");
+          if (cqn.size() < marker.size() + suffix.size() || cqn.compare(0, marker.size(), marker) != 0 ||
+              cqn.compare(cqn.size() - suffix.size(), suffix.size(), suffix) != 0)
+            continue;
+          const std::string column = cqn.substr(marker.size(), cqn.size() - marker.size() - suffix.size());
+          const std::string new_cqn = t.ColumnQn(column);
+          plan_.renames.push_back({e.other, {{"qualifiedName", new_cqn}}, json::object()});
+          renamed_[EntityKey(t.ColumnType(), new_cqn)] = e.other;
+        }
+        // Aliases of the old entity follow it.
+        const json old_value = AliasValue(old);
+        std::string prefix = AliasKey("", "");
+        prefix.pop_back();  // every alias key
+        for (const auto& [key, value] : catalog_.ScanUserRecords(prefix))
+          if (value.is_object() && value.value("typeName", "") == old.type &&
+              value.value("qualifiedName", "") == old.qn)
+            PutAlias(key, AliasValue(t));
+      }
+    }
+    if (!MetastoreNamespace(prev["namespace"])) PutAlias(AliasKey(prev["namespace"], prev["name"]), AliasValue(t));
   }
 
   static Target OlTarget(const std::string& ns, const std::string& name) {
@@ -205,7 +314,8 @@ class Planner {
   }
 
   // Adds the dataset with what its facets say (schema, documentation, ownership, ...).
-  void AddDataset(const Target& t, const json& facets) {
+  // With `prune_columns`, the active columns the schema facet does not list are deleted.
+  void AddDataset(const Target& t, const json& facets, bool prune_columns) {
     EnsureDataset(t);
     const bool existing_hive = t.hive && existing_tables_.count(t.qn);
     if (!existing_hive) {
@@ -233,13 +343,36 @@ class Planner {
     }
     const json& schema = Facet(facets, "schema");
     if (!schema.contains("fields") || !schema["fields"].is_array()) return;
+    std::set<std::string> listed;
+    AddColumns(t, schema["fields"], "", existing_hive, listed);
+    if (!prune_columns) return;
+    auto guid = GuidOf(t.type, t.qn);
+    if (!guid) return;
+    for (const auto& e : catalog_.Edges(*guid, "columns")) {
+      if (!e.active) continue;
+      auto rec = catalog_.LoadRecord(e.other);
+      if (rec.ok() && rec->value("status", "") == "ACTIVE" &&
+          !listed.count((*rec)["attributes"].value("qualifiedName", "")))
+        plan_.deletes.push_back(e.other);
+    }
+  }
+
+  // The columns of schema `fields`. A struct's nested `fields` are columns too, named by
+  // their dotted path from the top-level field (`address.city`), as OpenLineage's
+  // columnLineage facet and Spark name nested fields; `position` is the field's place
+  // among its siblings (or its ordinal_position). Adds every qualifiedName to `listed`.
+  void AddColumns(const Target& t, const json& fields, const std::string& parent, bool existing_hive,
+                  std::set<std::string>& listed) {
     int index = 0;
-    for (const json& f : schema["fields"]) {
+    for (const json& f : fields) {
       const int position = index++;
       if (!f.is_object() || !f.contains("name") || !f["name"].is_string() || f["name"].get<std::string>().empty())
         continue;
-      const std::string name = f["name"];
+      const std::string name = parent + f["name"].get<std::string>();
       const std::string cqn = t.ColumnQn(name);
+      listed.insert(cqn);
+      if (f.contains("fields") && f["fields"].is_array())
+        AddColumns(t, f["fields"], name + ".", existing_hive, listed);
       if (existing_hive && (Planned("hive_column", cqn) || Exists("hive_column", cqn))) continue;
       json& col = Entity(t.ColumnType(), cqn);
       json& attrs = col["attributes"];
@@ -472,6 +605,7 @@ class Planner {
   std::map<std::string, json> entities_;
   std::map<std::string, Target> resolved_;
   std::set<std::string> existing_tables_, aliased_;
+  std::map<std::string, std::string> renamed_;  // EntityKey after this event's renames -> guid
 };
 
 }  // namespace

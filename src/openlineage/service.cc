@@ -126,15 +126,20 @@ Result<json> OpenLineageService::Apply(const json& event, const std::string& use
     }
   }
   auto write = [&](const json& entities) -> Result<json> {
-    if (entities.empty()) {
+    if (entities.empty() && plan.renames.empty() && plan.deletes.empty()) {
       if (!plan.aliases.empty())
         RETURN_IF_ERROR(catalog_->ChangeUserRecords([&]() -> Result<catalog::Catalog::UserRecordChanges> {
           return plan.aliases;
         }));
       return json::object();
     }
+    catalog::Catalog::EntityChanges changes;
+    changes.updates = plan.renames;
+    changes.entities = entities;
+    changes.deletes = plan.deletes;
+    changes.records = plan.aliases;
     tls_applying = true;
-    auto m = catalog_->CreateOrUpdate(entities, json(), user, plan.aliases);
+    auto m = catalog_->ApplyEntityChanges(changes, user);
     tls_applying = false;
     if (!m.ok()) return m.status();
     return m->response;
@@ -151,8 +156,13 @@ Result<json> OpenLineageService::Apply(const json& event, const std::string& use
   }
   if (!result.ok()) return result.status();
   std::lock_guard<std::mutex> cache(written_mu_);
-  // Only what this call committed, and only if no other commit came after it.
-  if (tls_commit_generation != kNoCommit && generation_ == tls_commit_generation) {
+  if (!plan.renames.empty() || !plan.deletes.empty()) {
+    // Renamed and deleted entities (and the aliases pointing at them) are not as last written,
+    // here nor in what events planned concurrently remember.
+    ++generation_;
+    written_.clear();
+  } else if (tls_commit_generation != kNoCommit && generation_ == tls_commit_generation) {
+    // Only what this call committed, and only if no other commit came after it.
     if (written_.size() > kMaxRemembered) written_.clear();
     for (size_t i = 0; i < plan.entities.size(); ++i) {
       Merge(written_[keys[i]], parts[i]);

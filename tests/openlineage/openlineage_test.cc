@@ -273,7 +273,7 @@ TEST_F(OpenLineageTest, JobEventsAndDatasetEventsNeedNoRun) {
   HttpResult r = PostRaw(json::array({job_event, dataset_event}).dump());
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Json()["status"], "success");
-  EXPECT_EQ(Lineage("ol_dataset", "daily_sales/@s3://exports", "INPUT"),
+  EXPECT_EQ(Lineage("ol_dataset", "daily_sales/@s3://exports", "INPUT", 1),
             (std::set<std::string>{"ol_dataset:analytics.public.daily_sales" + kPg + " -> ol_job:nightly_export@batch",
                                    "ol_job:nightly_export@batch -> ol_dataset:daily_sales/@s3://exports"}));
   json job = Entity("ol_job", "nightly_export@batch");
@@ -438,6 +438,206 @@ TEST_F(OpenLineageTest, WhatIsNotAnEventIsRefusedWithAtlasErrors) {
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.Json().value("errorMessage", "").find("event [1]"), std::string::npos) << r.body;
   EXPECT_TRUE(Guid("ol_job", "batch_with_a_bad_event@dbt-prod").empty());
+}
+
+// A RunEvent of job `job` (namespace lc-tests) writing `outputs`, read from `inputs`.
+json RunEvent(const std::string& job, const std::string& type, const json& outputs, const json& inputs = json::array()) {
+  return {{"eventTime", "2026-03-03T10:00:00Z"}, {"eventType", type}, {"producer", "https://example.com/lc"},
+          {"schemaURL", "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"},
+          {"run", {{"runId", "0195a0f0-0000-7000-8000-" + std::string(12 - std::min<size_t>(12, type.size()), '0') +
+                                 type.substr(0, 12)}}},
+          {"job", {{"namespace", "lc-tests"}, {"name", job}}},
+          {"inputs", inputs},
+          {"outputs", outputs}};
+}
+json Fields(const std::vector<std::string>& names) {
+  json out = json::array();
+  for (const auto& n : names) out.push_back({{"name", n}, {"type", "string"}});
+  return out;
+}
+json Output(const std::string& ns, const std::string& name, const json& fields, const std::string& change = "",
+            const json& previous = json()) {
+  json facets = {{"schema", {{"fields", fields}}}};
+  if (!change.empty()) {
+    facets["lifecycleStateChange"] = {{"lifecycleStateChange", change}};
+    if (!previous.is_null()) facets["lifecycleStateChange"]["previousIdentifier"] = previous;
+  }
+  return {{"namespace", ns}, {"name", name}, {"facets", facets}};
+}
+const std::string kLcPg = "postgres://lc.internal:5432";
+const std::string kLcHive = "hive://metastore.internal:9083";
+
+json ByGuid(TestServer* server, const std::string& guid) { return server->Get("/api/atlas/v2/entity/guid/" + guid).Json()["entity"]; }
+
+TEST_F(OpenLineageTest, DropOnACompletedOutputSoftDeletesTheDatasetOnce) {
+  PostEach(json::array({RunEvent("make_tmp", "COMPLETE", json::array({Output(kLcPg, "lc.public.tmp_orders", Fields({"id", "total"}))})),
+                        RunEvent("make_tmp", "COMPLETE", json::array({Output(kLcHive, "lc_db.tmp_sales", Fields({"id"}))}))}));
+  const std::string ds = Guid("ol_dataset", "lc.public.tmp_orders@" + kLcPg);
+  const std::string col = Guid("ol_column", "lc.public.tmp_orders.id@" + kLcPg);
+  const std::string table = Guid("hive_table", "lc_db.tmp_sales@primary");
+  ASSERT_FALSE(ds.empty());
+  ASSERT_FALSE(col.empty());
+  ASSERT_FALSE(table.empty());
+
+  // A DROP seen while the run is still going changes nothing.
+  PostEach(json::array({RunEvent("drop_tmp", "START", json::array({Output(kLcPg, "lc.public.tmp_orders", json::array(), "DROP")}))}));
+  EXPECT_EQ(ByGuid(server_, ds)["status"], "ACTIVE");
+
+  // The COMPLETE deletes both datasets (and their columns), as a Hive DROP TABLE does.
+  const json drop = RunEvent("drop_tmp", "COMPLETE",
+                             json::array({Output(kLcPg, "lc.public.tmp_orders", json::array(), "DROP"),
+                                          Output(kLcHive, "lc_db.tmp_sales", json::array(), "DROP")}));
+  PostEach(json::array({drop}));
+  EXPECT_EQ(ByGuid(server_, ds)["status"], "DELETED");
+  EXPECT_EQ(ByGuid(server_, col)["status"], "DELETED");
+  EXPECT_EQ(ByGuid(server_, table)["status"], "DELETED");
+  EXPECT_TRUE(Guid("ol_dataset", "lc.public.tmp_orders@" + kLcPg).empty());
+  json audit = server_->Get("/api/atlas/v2/entity/" + ds + "/audit?count=1000").Json();
+  ASSERT_FALSE(audit.empty());
+  EXPECT_EQ(audit[0]["action"], "ENTITY_DELETE");
+  // The dropped dataset is no output of the dropping job.
+  EXPECT_TRUE(Entity("ol_job", "drop_tmp@lc-tests")["relationshipAttributes"]["outputs"].empty());
+  // Again: nothing more happens.
+  const int audits = AuditCount(ds);
+  PostEach(json::array({drop}));
+  EXPECT_EQ(AuditCount(ds), audits);
+  EXPECT_TRUE(Guid("ol_dataset", "lc.public.tmp_orders@" + kLcPg).empty());
+}
+
+TEST_F(OpenLineageTest, RenameKeepsTheEntityAndBothNamesReachIt) {
+  PostEach(json::array({RunEvent("load_v1", "COMPLETE", json::array({Output(kLcPg, "lc.public.orders_v1", Fields({"id", "amount"}))})),
+                        RunEvent("load_v1", "COMPLETE", json::array({Output(kLcHive, "lc_db.sales_v1", Fields({"id"}))}))}));
+  const std::string ds = Guid("ol_dataset", "lc.public.orders_v1@" + kLcPg);
+  const std::string col = Guid("ol_column", "lc.public.orders_v1.amount@" + kLcPg);
+  const std::string table = Guid("hive_table", "lc_db.sales_v1@primary");
+  const std::string hcol = Guid("hive_column", "lc_db.sales_v1.id@primary");
+  ASSERT_FALSE(ds.empty());
+  ASSERT_FALSE(table.empty());
+
+  const json rename = RunEvent(
+      "rename_v2", "COMPLETE",
+      json::array({Output(kLcPg, "lc.public.orders_v2", Fields({"id", "amount"}), "RENAME",
+                          {{"namespace", kLcPg}, {"name", "lc.public.orders_v1"}}),
+                   Output(kLcHive, "lc_db.sales_v2", Fields({"id"}), "RENAME",
+                          {{"namespace", kLcHive}, {"name", "lc_db.sales_v1"}})}));
+  PostEach(json::array({rename}));
+  json renamed = Entity("ol_dataset", "lc.public.orders_v2@" + kLcPg);
+  EXPECT_EQ(renamed["guid"], ds);
+  EXPECT_EQ(renamed["attributes"]["name"], "lc.public.orders_v2");
+  EXPECT_EQ(renamed["attributes"]["olName"], "lc.public.orders_v2");
+  EXPECT_TRUE(Guid("ol_dataset", "lc.public.orders_v1@" + kLcPg).empty());
+  EXPECT_EQ(Guid("ol_column", "lc.public.orders_v2.amount@" + kLcPg), col);
+  json hive = Entity("hive_table", "lc_db.sales_v2@primary");
+  EXPECT_EQ(hive["guid"], table);
+  EXPECT_EQ(hive["attributes"]["name"], "sales_v2");
+  EXPECT_TRUE(Guid("hive_table", "lc_db.sales_v1@primary").empty());
+  EXPECT_EQ(Guid("hive_column", "lc_db.sales_v2.id@primary"), hcol);
+
+  // The same event again changes nothing.
+  const int audits = AuditCount(ds), table_audits = AuditCount(table);
+  PostEach(json::array({rename}));
+  EXPECT_EQ(AuditCount(ds), audits);
+  EXPECT_EQ(AuditCount(table), table_audits);
+  EXPECT_EQ(Entity("hive_table", "lc_db.sales_v2@primary")["guid"], table);
+
+  // Later events naming the old identifiers land on the renamed entities.
+  PostEach(json::array({RunEvent("read_old_names", "COMPLETE", json::array(),
+                                 json::array({Output(kLcPg, "lc.public.orders_v1", Fields({"id"})),
+                                              Output(kLcHive, "lc_db.sales_v1", Fields({"id"}))}))}));
+  const json reader = Entity("ol_job", "read_old_names@lc-tests");
+  std::set<std::string> inputs;
+  for (const json& in : reader["relationshipAttributes"]["inputs"]) inputs.insert(in["guid"].get<std::string>());
+  EXPECT_EQ(inputs, (std::set<std::string>{ds, table}));
+  EXPECT_TRUE(Guid("ol_dataset", "lc.public.orders_v1@" + kLcPg).empty());
+  EXPECT_TRUE(Guid("hive_table", "lc_db.sales_v1@primary").empty());
+  EXPECT_TRUE(Guid("ol_column", "lc.public.orders_v1.id@" + kLcPg).empty());
+}
+
+TEST_F(OpenLineageTest, RenameOfASparkLocationMovesItsHiveTable) {
+  // Spark names the table by its location, with the metastore name as a TABLE symlink.
+  auto located = [](const std::string& path, const std::string& table) {
+    json out = Output("s3://lc-bucket", path, Fields({"id"}));
+    out["facets"]["symlinks"] = {{"identifiers", {{{"namespace", kLcHive}, {"name", table}, {"type", "TABLE"}}}}};
+    return out;
+  };
+  PostEach(json::array({RunEvent("spark_write", "COMPLETE", json::array({located("warehouse/clicks_old", "lc_db.clicks_old")}))}));
+  const std::string table = Guid("hive_table", "lc_db.clicks_old@primary");
+  ASSERT_FALSE(table.empty());
+  json moved = located("warehouse/clicks", "lc_db.clicks");
+  moved["facets"]["lifecycleStateChange"] = {{"lifecycleStateChange", "RENAME"},
+                                             {"previousIdentifier", {{"namespace", "s3://lc-bucket"}, {"name", "warehouse/clicks_old"}}}};
+  PostEach(json::array({RunEvent("spark_rename", "COMPLETE", json::array({moved}))}));
+  EXPECT_EQ(Guid("hive_table", "lc_db.clicks@primary"), table);
+  EXPECT_TRUE(Guid("hive_table", "lc_db.clicks_old@primary").empty());
+  // The old location and the old table name, alone, both reach the renamed table.
+  PostEach(json::array({RunEvent("spark_read_old", "COMPLETE", json::array(),
+                                 json::array({Output("s3://lc-bucket", "warehouse/clicks_old", Fields({"id"})),
+                                              Output(kLcHive, "lc_db.clicks_old", Fields({"id"}))}))}));
+  const json reader = Entity("ol_job", "spark_read_old@lc-tests");
+  ASSERT_EQ(reader["relationshipAttributes"]["inputs"].size(), 1u) << reader.dump();
+  EXPECT_EQ(reader["relationshipAttributes"]["inputs"][0]["guid"], table);
+  EXPECT_TRUE(Guid("hive_table", "lc_db.clicks_old@primary").empty());
+  EXPECT_TRUE(Guid("ol_dataset", "warehouse/clicks_old@s3://lc-bucket").empty());
+}
+
+TEST_F(OpenLineageTest, SchemaChangesOfACompletedOutputRemoveMissingColumns) {
+  const std::string qn = "lc.public.evolving";
+  auto column = [&](const std::string& c) { return Guid("ol_column", qn + "." + c + "@" + kLcPg); };
+  PostEach(json::array({RunEvent("evolve", "COMPLETE", json::array({Output(kLcPg, qn, Fields({"a", "b", "c", "d"}), "CREATE")}))}));
+  ASSERT_FALSE(column("d").empty());
+  const std::string b = column("b");
+  // Without a lifecycle change, or before COMPLETE, columns are only added.
+  PostEach(json::array({RunEvent("evolve", "COMPLETE", json::array({Output(kLcPg, qn, Fields({"a"}))})),
+                        RunEvent("evolve", "START", json::array({Output(kLcPg, qn, Fields({"a"}), "ALTER")}))}));
+  for (const char* c : {"a", "b", "c", "d"}) EXPECT_FALSE(column(c).empty()) << c;
+  // TRUNCATE is accepted and removes nothing.
+  PostEach(json::array({RunEvent("evolve", "COMPLETE", json::array({Output(kLcPg, qn, Fields({"a"}), "TRUNCATE")}))}));
+  for (const char* c : {"a", "b", "c", "d"}) EXPECT_FALSE(column(c).empty()) << c;
+  // ALTER then OVERWRITE: the schema is the whole truth.
+  PostEach(json::array({RunEvent("evolve", "COMPLETE", json::array({Output(kLcPg, qn, Fields({"a", "c", "d"}), "ALTER")}))}));
+  EXPECT_TRUE(column("b").empty());
+  EXPECT_EQ(ByGuid(server_, b)["status"], "DELETED");
+  for (const char* c : {"a", "c", "d"}) EXPECT_FALSE(column(c).empty()) << c;
+  PostEach(json::array({RunEvent("evolve", "COMPLETE", json::array({Output(kLcPg, qn, Fields({"a", "e"}), "OVERWRITE")}))}));
+  EXPECT_TRUE(column("c").empty());
+  EXPECT_TRUE(column("d").empty());
+  EXPECT_FALSE(column("e").empty());
+  const json dataset = Entity("ol_dataset", qn + "@" + kLcPg);
+  std::set<std::string> active;
+  for (const json& c : dataset["relationshipAttributes"]["columns"])
+    if (c.value("entityStatus", "ACTIVE") == "ACTIVE" && c.value("relationshipStatus", "ACTIVE") == "ACTIVE")
+      active.insert(c["guid"].get<std::string>());
+  EXPECT_EQ(active, (std::set<std::string>{column("a"), column("e")}));
+}
+
+TEST_F(OpenLineageTest, NestedFieldsBecomeColumnsNamedByTheirPath) {
+  const json fields = {{{"name", "id"}, {"type", "long"}},
+                       {{"name", "address"}, {"type", "struct"},
+                        {"fields", {{{"name", "city"}, {"type", "string"}, {"description", "City name"}},
+                                    {{"name", "geo"}, {"type", "struct"},
+                                     {"fields", {{{"name", "lat"}, {"type", "double"}}, {{"name", "lon"}, {"type", "double"}}}}}}}}};
+  PostEach(json::array({RunEvent("nested", "COMPLETE", json::array({Output(kLcPg, "lc.public.customers", fields),
+                                                                    Output(kLcHive, "lc_db.Customers", fields)}))}));
+  json city = Entity("ol_column", "lc.public.customers.address.city@" + kLcPg)["attributes"];
+  EXPECT_EQ(city["name"], "address.city");
+  EXPECT_EQ(city["type"], "string");
+  EXPECT_EQ(city["position"], 0);
+  EXPECT_EQ(city["description"], "City name");
+  json lon = Entity("ol_column", "lc.public.customers.address.geo.lon@" + kLcPg)["attributes"];
+  EXPECT_EQ(lon["type"], "double");
+  EXPECT_EQ(lon["position"], 1);
+  EXPECT_EQ(Entity("ol_column", "lc.public.customers.address@" + kLcPg)["attributes"]["position"], 1);
+  json hive_lat = Entity("hive_column", "lc_db.customers.address.geo.lat@primary");
+  EXPECT_EQ(hive_lat["attributes"]["name"], "address.geo.lat");
+  EXPECT_EQ(hive_lat["attributes"]["type"], "double");
+  EXPECT_EQ(hive_lat["relationshipAttributes"]["table"]["guid"], Guid("hive_table", "lc_db.customers@primary"));
+  // An OVERWRITE keeps nested columns it lists and removes the others.
+  json fewer = fields;
+  fewer[1]["fields"].erase(1);
+  PostEach(json::array({RunEvent("nested", "COMPLETE", json::array({Output(kLcPg, "lc.public.customers", fewer, "OVERWRITE")}))}));
+  EXPECT_FALSE(Guid("ol_column", "lc.public.customers.address.city@" + kLcPg).empty());
+  EXPECT_TRUE(Guid("ol_column", "lc.public.customers.address.geo.lat@" + kLcPg).empty());
+  EXPECT_TRUE(Guid("ol_column", "lc.public.customers.address.geo@" + kLcPg).empty());
 }
 
 TEST_F(OpenLineageTest, CredentialsAreRequired) {

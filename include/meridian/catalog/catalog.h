@@ -206,6 +206,21 @@ class Catalog {
   // same batch (a module's own index of the entities it writes).
   Result<Mutation> CreateOrUpdate(const json& entities, const json& referred, const std::string& user,
                                   const UserRecordChanges& records = {});
+  // A set of entity changes written as one batch (an OpenLineage event, say).
+  struct EntityChanges {
+    struct Update {
+      std::string guid;
+      json attributes = json::object();  // as PartialUpdate; a changed unique attribute is re-keyed
+      json relationship_attributes = json::object();
+    };
+    std::vector<Update> updates;       // applied first (renames)
+    json entities = json::array();     // then upserted as CreateOrUpdate (may be empty)
+    std::vector<std::string> deletes;  // then soft-deleted with their owned children; absent or deleted: skipped
+    UserRecordChanges records;         // written with them
+  };
+  // Applies `changes` in that order, in one batch: nothing is written on error (the errors
+  // of PartialUpdate, CreateOrUpdate and DeleteEntities). Audits and notifications as each.
+  Result<Mutation> ApplyEntityChanges(const EntityChanges& changes, const std::string& user);
   // Import of an exported entity set (one batch): as CreateOrUpdate, keeping the
   // given guids of new entities and their createTime/updateTime/createdBy/updatedBy;
   // the direct classifications of existing entities become the given ones

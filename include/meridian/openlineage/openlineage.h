@@ -5,7 +5,10 @@
 //   dataset  -> hive_table db.table@cluster when any of its identifiers (the primary one or a
 //               `symlinks` entry) is in a Hive metastore namespace (hive://host:port or
 //               thrift://host:port); else ol_dataset {name}@{namespace}
-//   schema   -> hive_column / ol_column
+//   schema   -> hive_column / ol_column (nested struct fields too, named by dotted path)
+//   lifecycleStateChange on an output -> DROP (in a COMPLETE): the dataset soft-deleted; RENAME:
+//               the previousIdentifier's entity renamed in place; CREATE/OVERWRITE/ALTER (in a
+//               COMPLETE): columns missing from the schema soft-deleted
 //   columnLineage -> one ol_column_lineage (a Process between columns) per output column
 // Every non-Hive identifier of a dataset resolved to a Hive table is remembered (an alias
 // index kept in the store beside the entities), so later events naming only the storage
@@ -14,7 +17,7 @@
 // Errors: InvalidArgument (400, ATLAS-400-00-01A) for input that is not an OpenLineage
 // event; the catalog's errors for writes it refuses.
 // Thread-safety: Ingest may be called from many threads; the events of one job are
-// applied one at a time, each in one store batch (Catalog::CreateOrUpdate).
+// applied one at a time, each in one store batch (Catalog::ApplyEntityChanges).
 #pragma once
 
 #include <array>
