@@ -112,6 +112,50 @@ void DropPropagated(json& entity) {
   }
 }
 
+// Atlas's table replication: an incremental, skipLineage export of hive_tables, imported with
+// replicatedFrom, mirrors the tables of their databases. Tables of those databases here that
+// came from the same server (their replicatedFrom names it) and are not in the import were
+// dropped there: they are deleted here. Tables created here are never touched.
+Status MirrorReplicatedTables(catalog::Catalog& catalog, const json& request, const json& processed,
+                              const json& server, const std::string& user, json& metrics) {
+  const json items = request.value("itemsToExport", json::array());
+  const json opts = request.value("options", json::object());
+  if (!items.is_array() || items.empty() || OptionText(opts, "fetchType") != "incremental" ||
+      !OptionTrue(opts, "skipLineage"))
+    return Status::Ok();
+  for (const json& item : items)
+    if (!item.is_object() || item.value("typeName", "") != "hive_table") return Status::Ok();
+  std::unordered_set<std::string> imported;
+  std::set<std::string> databases;
+  for (const json& g : processed) {
+    const std::string guid = g.get<std::string>();
+    imported.insert(guid);
+    if (!catalog.IsEntityOfType(guid, "hive_table")) continue;
+    for (const auto& e : catalog.Edges(guid, "db"))
+      if (e.active) databases.insert(e.other);
+  }
+  std::vector<std::string> dropped;
+  for (const auto& db : databases) {
+    std::vector<std::string> tables;
+    for (const auto& e : catalog.Edges(db, "tables"))
+      if (e.active && !imported.count(e.other)) tables.push_back(e.other);
+    RETURN_IF_ERROR(catalog.LoadRecords(tables, [&](const std::string& guid, Result<json> rec) {
+      if (!rec.ok() || (*rec).value("status", "") != "ACTIVE") return true;
+      const json marks = (*rec)["attributes"].value("replicatedFrom", json::array());
+      for (const json& m : marks.is_array() ? marks : json::array())
+        if (m.is_object() && m.value("guid", "") == server.value("guid", "")) {
+          dropped.push_back(guid);
+          break;
+        }
+      return true;
+    }));
+  }
+  if (dropped.empty()) return Status::Ok();
+  RETURN_IF_ERROR(catalog.DeleteEntities(dropped, user).status());
+  metrics["entity:hive_table:deleted"] = metrics.value("entity:hive_table:deleted", 0) + dropped.size();
+  return Status::Ok();
+}
+
 // One <guid>.json, transformed.
 struct Item {
   size_t position;
@@ -321,11 +365,11 @@ Result<json> ReadImport(catalog::Catalog& catalog, const ExchangeOptions& option
   }
 
   // replicatedFrom: the source server as an AtlasServer entity ("dc1$cl1": name cl1, fullName dc1$cl1).
-  json replicated_from;
+  json replicated_from, replicated_from_server;
   const std::string source_server = OptionText(opts, "replicatedFrom");
   if (!source_server.empty()) {
-    ASSIGN_OR_RETURN(json server, UpsertServer(catalog, source_server, caller.user));
-    if (OptionText(opts, "skipUpdateReplicationAttr") != "true") replicated_from = std::move(server);
+    ASSIGN_OR_RETURN(replicated_from_server, UpsertServer(catalog, source_server, caller.user));
+    if (OptionText(opts, "skipUpdateReplicationAttr") != "true") replicated_from = replicated_from_server;
   }
 
   Run run(catalog, options, zip, transforms, caller.user, metrics, std::move(replicated_from));
@@ -340,6 +384,9 @@ Result<json> ReadImport(catalog::Catalog& catalog, const ExchangeOptions& option
   // Entries that referred to an entity imported after them, which did not refer back, once more.
   for (size_t i : run.Unlinked()) RETURN_IF_ERROR(import(i));
   RETURN_IF_ERROR(run.Flush());
+  if (!replicated_from_server.is_null() && result.contains("exportResult"))
+    RETURN_IF_ERROR(MirrorReplicatedTables(catalog, result["exportResult"].value("request", json::object()),
+                                           run.processed, replicated_from_server, caller.user, metrics));
   result["processedEntities"] = std::move(run.processed);
   metrics["duration"] = catalog::NowMillis() - started;
   return result;

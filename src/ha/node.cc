@@ -113,7 +113,10 @@ void Node::Attach(catalog::Catalog* catalog, std::function<uint64_t()> index_app
     std::lock_guard<std::mutex> lock(restart_mu_);
     restart_ = std::move(restart);
   }
-  catalog_ = catalog;
+  {
+    std::lock_guard<std::mutex> lock(catalog_mu_);
+    catalog_ = catalog;
+  }
   shipper_ = std::make_unique<LogShipper>(*catalog, data_dir_ + "/replication");
   catalog->SetQueueAckFloor(catalog::kIndexTopic, [this] { return shipper_->IndexFloor(); });
   catalog->SetWriteFence([this] { return CheckWrite(); });
@@ -151,6 +154,12 @@ void Node::Detach() {
   }
   if (promotion.joinable()) promotion.join();
   if (follower_) follower_->Stop();
+  // The election keeps asking for the position until it is destroyed: from here on it gets
+  // the last one, not a catalog that is about to close.
+  std::lock_guard<std::mutex> lock(catalog_mu_);
+  if (catalog_) disk_position_ = catalog_->LogPosition();
+  catalog_ = nullptr;
+  attached_ = false;
 }
 
 void Node::OnRoleChange(Role role, const LeaderInfo& leader) {
@@ -222,7 +231,10 @@ Status Node::CheckWrite() const {
   return election_->CheckLease();
 }
 
-uint64_t Node::log_position() const { return attached_ ? catalog_->LogPosition() : disk_position_.load(); }
+uint64_t Node::log_position() const {
+  std::lock_guard<std::mutex> lock(catalog_mu_);
+  return catalog_ ? catalog_->LogPosition() : disk_position_.load();
+}
 
 bool Node::WaitApplied(uint64_t position, std::chrono::milliseconds timeout) const {
   const auto until = std::chrono::steady_clock::now() + timeout;

@@ -46,7 +46,7 @@ describe('web UI on a follower', { timeout: 120_000 }, () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     zk = await startZooKeeper();
     leader = await member('m1');
-    for (let i = 0; i < 100 && (await status(leader)) !== 'ACTIVE'; i++) await sleep(100);
+    for (let i = 0; i < 300 && (await status(leader)) !== "ACTIVE"; i++) await sleep(100);
     assert.equal(await status(leader), 'ACTIVE');
     follower = await member('m2');
     assert.equal(await status(follower), 'PASSIVE');

@@ -255,23 +255,27 @@ class RoundTrip(unittest.TestCase):
             dst.close()
 
     def test_replicated_to(self):
-        table = self.src.by_qn("hive_table", "atlas_emr.trip_details@primary")
-        before = self.src.entity(table["guid"])["entity"]
-        r = self.src.export({"itemsToExport": [DB_ITEM], "options": {"fetchType": "full", "replicatedTo": "dc2$cl2"}})
+        # Its own source: the marks must not leak into the other round trips.
+        src = Server()
+        self.addCleanup(src.close)
+        load_tutorial(src)
+        table = src.by_qn("hive_table", "atlas_emr.trip_details@primary")
+        before = src.entity(table["guid"])["entity"]
+        r = src.export({"itemsToExport": [DB_ITEM], "options": {"fetchType": "full", "replicatedTo": "dc2$cl2"}})
         self.assertEqual(r.status_code, 200, r.text)
-        s = self.src.get("/api/atlas/v2/entity/uniqueAttribute/type/AtlasServer", **{"attr:fullName": "dc2$cl2"})
+        s = src.get("/api/atlas/v2/entity/uniqueAttribute/type/AtlasServer", **{"attr:fullName": "dc2$cl2"})
         self.assertEqual(s.status_code, 200, s.text)
         server = s.json()["entity"]
         self.assertEqual(server["attributes"]["name"], "cl2")
         for g in zip_entries(r.content)["atlas-export-order.json"]:
-            marks = self.src.entity(g)["entity"]["attributes"].get("replicatedTo") or []
+            marks = src.entity(g)["entity"]["attributes"].get("replicatedTo") or []
             self.assertEqual([m["guid"] for m in marks], [server["guid"]], g)
         # A mark, not a change: no new version or update time (incremental exports are not disturbed).
-        after = self.src.entity(table["guid"])["entity"]
+        after = src.entity(table["guid"])["entity"]
         self.assertEqual((after["version"], after["updateTime"]), (before["version"], before["updateTime"]))
-        again = self.src.export({"itemsToExport": [DB_ITEM], "options": {"fetchType": "full", "replicatedTo": "dc2$cl2"}})
+        again = src.export({"itemsToExport": [DB_ITEM], "options": {"fetchType": "full", "replicatedTo": "dc2$cl2"}})
         self.assertEqual(again.status_code, 200, again.text)
-        marks = self.src.entity(table["guid"])["entity"]["attributes"]["replicatedTo"]
+        marks = src.entity(table["guid"])["entity"]["attributes"]["replicatedTo"]
         self.assertEqual(len(marks), 1, "marked once per server")
 
     def test_match_types_and_empty_exports(self):
@@ -513,6 +517,28 @@ class AtlasFixtures(unittest.TestCase):
         for e in (emr["db"], emr["tables"]["trip_details"], emr["columns"][("trip_details", "location_id")]):
             got = self.server.entity(e["guid"])["entity"]
             self.assertEqual([x["guid"] for x in got["attributes"]["replicatedFrom"]], [server["guid"]])
+
+    def test_replicated_tables_mirror_the_source_database(self):
+        emr = az.atlas_emr()
+        res = self.server.import_zip(az.export_zip(emr["files"]), {"options": {"replicatedFrom": "dc1$cl1"}})
+        self.assertEqual(res.status_code, 200, res.text)
+        db = emr["db"]
+        local = self.server.post("/api/atlas/v2/entity", {"entity": {"typeName": "hive_table", "attributes": {
+            "qualifiedName": "atlas_emr.made_here@cl1", "name": "made_here",
+            "db": {"guid": db["guid"], "typeName": "hive_db"}}}})
+        self.assertEqual(local.status_code, 200, local.text)
+        local_guid = list(local.json()["mutatedEntities"].values())[0][0]["guid"]
+        # trip_zone_lookup was dropped at the source: the next incremental table export lacks it.
+        kept = [f for f in emr["files"] if f[0]["typeName"] == "hive_table" and f[0]["attributes"]["name"] != "trip_zone_lookup"]
+        request = {"itemsToExport": [{"typeName": "hive_table", "uniqueAttributes": {"qualifiedName": f[0]["attributes"]["qualifiedName"]}}
+                                     for f in kept],
+                   "options": {"fetchType": "incremental", "skipLineage": True}}
+        res = self.server.import_zip(az.export_zip(kept, request=request), {"options": {"replicatedFrom": "dc1$cl1"}})
+        self.assertEqual(res.status_code, 200, res.text)
+        self.assertEqual(res.json()["metrics"].get("entity:hive_table:deleted"), 1)
+        self.assertEqual(self.server.entity(emr["tables"]["trip_zone_lookup"]["guid"])["entity"]["status"], "DELETED")
+        self.assertEqual(self.server.entity(emr["tables"]["trip_details"]["guid"])["entity"]["status"], "ACTIVE")
+        self.assertEqual(self.server.entity(local_guid)["entity"]["status"], "ACTIVE", "a table made here is never mirrored away")
 
     def test_importfile(self):
         emr = az.atlas_emr()

@@ -156,6 +156,8 @@ TEST(HaCluster, WritesThroughAnyServerAreReadableOnEveryServer) {
   EXPECT_EQ(status["members"].size(), 3u);
   // The replication API is for the cluster's servers only.
   EXPECT_EQ(Request(cluster.at(0).port, "GET", "/api/meridian/v1/replication/log?after=0&id=x").status, 401);
+  // Members stop cleanly, followers first and then the leader.
+  for (size_t i : {2, 1, 0}) EXPECT_TRUE(cluster.at(i).server->Stop()) << "member " << i << " did not exit cleanly";
 }
 
 TEST(HaCluster, LeaderKilledDuringQuorumWritesLosesNoAcknowledgedWriteAndRejoins) {

@@ -173,12 +173,13 @@ bool TestServer::Start() {
   return false;
 }
 
-void TestServer::Stop() {
-  if (pid_ <= 0) return;
+bool TestServer::Stop() {
+  if (pid_ <= 0) return true;
   kill(pid_, SIGTERM);
-  int st;
+  int st = 0;
   waitpid(pid_, &st, 0);
   pid_ = -1;
+  return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
 void TestServer::Kill9() {

@@ -39,7 +39,8 @@ class TestServer {
   ~TestServer();
   // Starts and waits until /api/atlas/admin/status answers (over plain HTTP). Reuses the data dir.
   bool Start();
-  void Stop();   // SIGTERM and wait
+  // SIGTERM and wait; true when it exited cleanly (status 0) or was not running.
+  bool Stop();
   void Kill9();  // SIGKILL and wait
   int port() const { return port_; }
   pid_t pid() const { return pid_; }

@@ -67,7 +67,8 @@ class Node {
   // `fn` runs (on an election thread) when this follower becomes the leader, after it
   // stopped applying the old leader's log: leader-only work starts there.
   void OnPromoted(std::function<void()> fn);
-  // Stops following; the election is left when the Node is destroyed.
+  // Stops following and lets go of the catalog (call before it closes); the election is
+  // left when the Node is destroyed.
   void Detach();
 
   bool leading() const;
@@ -95,7 +96,8 @@ class Node {
   const HaOptions options_;
   const std::string data_dir_;
   std::unique_ptr<Election> election_;
-  catalog::Catalog* catalog_ = nullptr;
+  mutable std::mutex catalog_mu_;
+  catalog::Catalog* catalog_ = nullptr;  // GUARDED_BY(catalog_mu_); null before Attach and after Detach
   std::unique_ptr<LogShipper> shipper_;
   std::unique_ptr<LogFollower> follower_;
   std::atomic<uint64_t> disk_position_{0};  // before Attach: the store's position on disk
