@@ -48,6 +48,7 @@ LogFollower::~LogFollower() { Stop(); }
 void LogFollower::Start() {
   if (running_.exchange(true)) return;
   stop_ = false;
+  visible_position_ = catalog_.LogPosition();  // what the store held when it opened is all loaded
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -104,7 +105,10 @@ void LogFollower::Run() {
     }
     std::vector<store::LogBatch> batches;
     Status s = DecodeFrames(response->body, &batches);
-    for (size_t i = 0; s.ok() && i < batches.size(); ++i) s = catalog_.ApplyReplicated(batches[i]);
+    for (size_t i = 0; s.ok() && i < batches.size(); ++i) {
+      s = catalog_.ApplyReplicated(batches[i]);
+      if (s.ok()) visible_position_ = batches[i].sequence + batches[i].count - 1;
+    }
     if (!s.ok()) {
       spdlog::error("replication: cannot apply the leader's batch: {}", s.message());
       std::this_thread::sleep_for(kRetryDelay);

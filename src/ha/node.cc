@@ -113,10 +113,6 @@ void Node::Attach(catalog::Catalog* catalog, std::function<uint64_t()> index_app
     std::lock_guard<std::mutex> lock(restart_mu_);
     restart_ = std::move(restart);
   }
-  {
-    std::lock_guard<std::mutex> lock(catalog_mu_);
-    catalog_ = catalog;
-  }
   shipper_ = std::make_unique<LogShipper>(*catalog, data_dir_ + "/replication");
   catalog->SetQueueAckFloor(catalog::kIndexTopic, [this] { return shipper_->IndexFloor(); });
   catalog->SetWriteFence([this] { return CheckWrite(); });
@@ -133,6 +129,10 @@ void Node::Attach(catalog::Catalog* catalog, std::function<uint64_t()> index_app
         std::ofstream(data_dir_ + kBootstrapMarker) << reason << "\n";
         Restart(reason);
       });
+  {
+    std::lock_guard<std::mutex> lock(catalog_mu_);  // log_position() reads follower_ from here on
+    catalog_ = catalog;
+  }
   attached_ = true;
   if (election_->role() == Role::kLeader) {
     promoted_ = true;
@@ -233,7 +233,10 @@ Status Node::CheckWrite() const {
 
 uint64_t Node::log_position() const {
   std::lock_guard<std::mutex> lock(catalog_mu_);
-  return catalog_ ? catalog_->LogPosition() : disk_position_.load();
+  if (!catalog_) return disk_position_.load();
+  // While following, what readers see in full (a batch being applied is not yet).
+  if (!promoted_.load() && follower_ && follower_->running()) return follower_->visible_position();
+  return catalog_->LogPosition();
 }
 
 bool Node::WaitApplied(uint64_t position, std::chrono::milliseconds timeout) const {

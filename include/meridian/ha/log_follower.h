@@ -44,6 +44,10 @@ class LogFollower {
   // Returns once no batch is being applied; the position then stays put.
   void Stop();
   bool running() const { return running_.load(); }
+  // The last log position whose changes readers see in full: the batch stored, and the type
+  // registry and commit observers (lineage graph, feeds) updated. The store's own position
+  // can be ahead of it for a moment while a batch is being applied.
+  uint64_t visible_position() const { return visible_position_.load(); }
   // The leader's log position at the last fetch (0 before the first).
   uint64_t leader_position() const { return leader_position_.load(); }
   // Milliseconds since this server last held everything the leader had (0 when caught up).
@@ -60,6 +64,7 @@ class LogFollower {
   std::atomic<bool> running_{false};
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> leader_position_{0};
+  std::atomic<uint64_t> visible_position_{0};
   std::atomic<int64_t> behind_since_ms_{0};  // steady-clock ms when it fell behind; 0 when caught up
   std::thread thread_;
 };
