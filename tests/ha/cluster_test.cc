@@ -142,6 +142,14 @@ TEST(HaCluster, WritesThroughAnyServerAreReadableOnEveryServer) {
       EXPECT_EQ(read.Json()["entity"]["attributes"]["name"], name);
     }
   }
+  // A type created through a follower is there, on that follower, as soon as the write answers.
+  for (int i = 0; i < 5; ++i) {
+    const std::string name = "Tag" + std::to_string(i);
+    json types = {{"classificationDefs", {{{"name", name}, {"superTypes", json::array()}, {"attributeDefs", json::array()}}}}};
+    auto created = Request(cluster.at(2).port, "POST", "/api/atlas/v2/types/typedefs", types.dump());
+    ASSERT_EQ(created.status, 200) << created.body;
+    EXPECT_EQ(Request(cluster.at(2).port, "GET", "/api/atlas/v2/types/typedef/name/" + name).status, 200) << name;
+  }
   // Followers keep their own search index.
   for (size_t reader = 0; reader < cluster.size(); ++reader) {
     auto found = Request(cluster.at(reader).port, "GET", "/api/atlas/v2/search/basic?typeName=hive_db&query=sales_2");
