@@ -118,11 +118,23 @@ void AddClusterGauges(const ha::Node& node, server::ServerMetrics& metrics) {
                    [&node] { return node.follower() && !node.leading() ? node.follower()->lag_ms() / 1000.0 : 0.0; });
   metrics.AddGauge("meridian_ha_members", "Members registered in ZooKeeper, this one included.",
                    [&node] { return static_cast<double>(node.Describe()["members"].size()); });
-  metrics.AddGauge("meridian_ha_members_max_behind", "Log positions the furthest-behind member lacks.", [&node] {
-    double worst = 0;
-    for (const auto& m : node.Describe()["members"]) worst = std::max(worst, m["behind"].get<double>());
-    return worst;
-  });
+  // Every member as this one sees it (positions as the members last published them to ZooKeeper).
+  auto per_member = [cluster = &node](const char* field) {
+    return [cluster, field] {
+      server::ServerMetrics::LabeledValues out;
+      const nlohmann::json status = cluster->Describe();  // the range below must not outlive it
+      for (const auto& m : status["members"])
+        out.emplace_back(m["id"].get<std::string>(), field == std::string("role") ? (m["role"] == "ACTIVE" ? 1.0 : 0.0)
+                                                                                 : m[field].get<double>());
+      return out;
+    };
+  };
+  metrics.AddGaugeFamily("meridian_ha_member_leader", "1 for the member that leads, 0 for the others.", "member",
+                         per_member("role"));
+  metrics.AddGaugeFamily("meridian_ha_member_log_position", "Each member's applied log position.", "member",
+                         per_member("logPosition"));
+  metrics.AddGaugeFamily("meridian_ha_member_behind", "Log positions each member lacks behind the leader.", "member",
+                         per_member("behind"));
 }
 
 // Serve's result when this server must leave and rejoin its cluster (it runs again).

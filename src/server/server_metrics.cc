@@ -37,6 +37,11 @@ void ServerMetrics::AddCounter(std::string name, std::string help, std::function
   gauges_.push_back({std::move(name), std::move(help), std::move(value), "counter"});
 }
 
+void ServerMetrics::AddGaugeFamily(std::string name, std::string help, std::string label,
+                                   std::function<LabeledValues()> values) {
+  families_.push_back({std::move(name), std::move(help), std::move(label), std::move(values)});
+}
+
 nlohmann::json ServerMetrics::Json() const {
   nlohmann::json classes = nlohmann::json::object();
   for (int i = 0; i < kRouteClassCount; ++i) {
@@ -50,6 +55,11 @@ nlohmann::json ServerMetrics::Json() const {
   }
   nlohmann::json gauges = nlohmann::json::object();
   for (const Gauge& g : gauges_) gauges[g.name] = g.value();
+  for (const Family& f : families_) {
+    nlohmann::json by_label = nlohmann::json::object();
+    for (const auto& [label, value] : f.values()) by_label[label] = value;
+    gauges[f.name] = std::move(by_label);
+  }
   return {{"requests", classes},
           {"connections", {{"open", connections.load()}, {"refused", connections_refused.load()},
                            {"max", max_connections.load()}}},
@@ -111,6 +121,14 @@ std::string ServerMetrics::Prometheus() const {
   for (const Gauge& g : gauges_) {
     header(g.name.c_str(), g.type, g.help.c_str());
     out += g.name + " " + Number(g.value()) + "\n";
+  }
+  for (const Family& f : families_) {
+    header(f.name.c_str(), "gauge", f.help.c_str());
+    for (const auto& [label, value] : f.values()) {
+      std::string escaped;  // label values escape backslash, quote and newline
+      for (char c : label) escaped += c == '\\' ? "\\\\" : c == '"' ? "\\\"" : c == '\n' ? "\\n" : std::string(1, c);
+      out += f.name + "{" + f.label + "=\"" + escaped + "\"} " + Number(value) + "\n";
+    }
   }
   return out;
 }

@@ -167,6 +167,14 @@ TEST(HaCluster, WritesThroughAnyServerAreReadableOnEveryServer) {
   EXPECT_EQ(status["role"], "PASSIVE");
   EXPECT_EQ(status["leader"]["id"], "m1");
   EXPECT_EQ(status["members"].size(), 3u);
+  // Every member's role, position and lag in the Prometheus metrics.
+  auto scraped = Request(cluster.at(1).port, "GET", "/api/meridian/v1/metrics/prometheus");
+  ASSERT_EQ(scraped.status, 200);
+  EXPECT_NE(scraped.body.find("meridian_ha_member_leader{member=\"m1\"} 1"), std::string::npos) << scraped.body;
+  EXPECT_NE(scraped.body.find("meridian_ha_member_leader{member=\"m3\"} 0"), std::string::npos);
+  EXPECT_NE(scraped.body.find("meridian_ha_member_behind{member=\"m2\"}"), std::string::npos);
+  EXPECT_NE(scraped.body.find("meridian_ha_member_log_position{member=\"m3\"}"), std::string::npos);
+  EXPECT_NE(scraped.body.find("meridian_ha_leader 0"), std::string::npos);
   // The replication API is for the cluster's servers only.
   EXPECT_EQ(Request(cluster.at(0).port, "GET", "/api/meridian/v1/replication/log?after=0&id=x").status, 401);
   // Members stop cleanly, followers first and then the leader.

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -53,6 +54,10 @@ class ServerMetrics {
   void AddGauge(std::string name, std::string help, std::function<double()> value);
   // A monotonically increasing value (Prometheus type counter; name it *_total). Same rules as AddGauge.
   void AddCounter(std::string name, std::string help, std::function<double()> value);
+  // A gauge per value of one label (e.g. one per cluster member), sampled at render time:
+  // `values` returns (label value, gauge value) pairs. Same rules as AddGauge.
+  using LabeledValues = std::vector<std::pair<std::string, double>>;
+  void AddGaugeFamily(std::string name, std::string help, std::string label, std::function<LabeledValues()> values);
 
   nlohmann::json Json() const;
   std::string Prometheus() const;
@@ -65,6 +70,11 @@ class ServerMetrics {
     const char* type = "gauge";
   };
   std::vector<Gauge> gauges_;
+  struct Family {
+    std::string name, help, label;
+    std::function<LabeledValues()> values;
+  };
+  std::vector<Family> families_;
 };
 
 }  // namespace meridian::server
