@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { request, restClient, startServer } from './lib/server.mjs';
-import { launchBrowser } from './lib/browser.mjs';
+import { artifacts, launchBrowser } from './lib/browser.mjs';
 
 const BIN = process.env.MERIDIAN_BIN;
 const UI_DIR = process.env.MERIDIAN_UI_DIR;
@@ -19,15 +19,7 @@ describe('web UI admin page', { timeout: 90_000 }, () => {
   let browser;
   let page;
 
-  const screenshot = (name) => page.screenshot({ path: join(ARTIFACTS, `admin-${name}.png`) }).catch(() => {});
-  const step = (name, fn) => async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await screenshot(`FAILED-${name}`);
-      throw e;
-    }
-  };
+  const { screenshot, step } = artifacts(ARTIFACTS, 'admin', () => page);
   const feed = async (query) => {
     const r = await request(`${server.base}/api/meridian/v1/notifications?${query}`, { headers: AUTH });
     assert.equal(r.status, 200, r.text);

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, request, restClient, startServer } from './lib/server.mjs';
 import { startZooKeeper } from './lib/zookeeper.mjs';
-import { launchBrowser } from './lib/browser.mjs';
+import { artifacts, launchBrowser } from './lib/browser.mjs';
 
 const BIN = process.env.MERIDIAN_BIN;
 const UI_DIR = process.env.MERIDIAN_UI_DIR;
@@ -23,15 +23,7 @@ describe('web UI on a follower', { timeout: 120_000 }, () => {
   let page;
   let tableGuid;
 
-  const screenshot = (name) => page.screenshot({ path: join(ARTIFACTS, `cluster-${name}.png`) }).catch(() => {});
-  const step = (name, fn) => async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await screenshot(`FAILED-${name}`);
-      throw e;
-    }
-  };
+  const { screenshot, step } = artifacts(ARTIFACTS, 'cluster', () => page);
   const member = async (id) => {
     const port = await freePort();
     return startServer({

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request, restClient, startServer } from './lib/server.mjs';
-import { launchBrowser } from './lib/browser.mjs';
+import { artifacts, launchBrowser } from './lib/browser.mjs';
 import { makeCertificates, spkiHash } from './lib/tls.mjs';
 import { loadTutorial } from './lib/tutorial-data.mjs';
 
@@ -22,15 +22,7 @@ describe('web UI over https', { timeout: 90_000 }, () => {
   let browser;
   let page;
 
-  const screenshot = (name) => page.screenshot({ path: join(ARTIFACTS, `https-${name}.png`) }).catch(() => {});
-  const step = (name, fn) => async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await screenshot(`FAILED-${name}`);
-      throw e;
-    }
-  };
+  const { screenshot, step } = artifacts(ARTIFACTS, 'https', () => page);
 
   before(async () => {
     assert.ok(BIN, 'MERIDIAN_BIN must name the meridian binary');

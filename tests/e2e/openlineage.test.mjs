@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request, restClient, startServer } from './lib/server.mjs';
-import { launchBrowser } from './lib/browser.mjs';
+import { artifacts, launchBrowser } from './lib/browser.mjs';
 import { loadTutorial } from './lib/tutorial-data.mjs';
 
 const BIN = process.env.MERIDIAN_BIN;
@@ -21,15 +21,7 @@ describe('OpenLineage jobs in the web UI', { timeout: 180_000 }, () => {
   let browser;
   let page;
   let rest;
-  const screenshot = (name) => page.screenshot({ path: join(ARTIFACTS, `openlineage-${name}.png`) }).catch(() => {});
-  const step = (name, fn) => async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await screenshot(`FAILED-${name}`);
-      throw e;
-    }
-  };
+  const { screenshot, step } = artifacts(ARTIFACTS, 'openlineage', () => page);
   const postEvent = async (event) => {
     const r = await request(`${server.base}/api/v1/lineage`, {
       method: 'POST',

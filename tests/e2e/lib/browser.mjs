@@ -39,3 +39,18 @@ export async function launchBrowser({ viewport = { width: 1280, height: 800 }, a
     },
   };
 }
+
+/** Screenshots of the page `getPage()` returns, saved as `<dir>/<prefix>-<name>.png`, and test steps
+ * that save one named FAILED-<name> before failing. */
+export function artifacts(dir, prefix, getPage) {
+  const screenshot = (name) => getPage().screenshot({ path: join(dir, `${prefix}-${name}.png`) }).catch(() => {});
+  const step = (name, fn) => async () => {
+    try {
+      await fn();
+    } catch (e) {
+      await screenshot(`FAILED-${name}`);
+      throw e;
+    }
+  };
+  return { screenshot, step };
+}
