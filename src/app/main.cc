@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <jemalloc/jemalloc.h>
 #include <spdlog/spdlog.h>
 
 #include "config.h"
@@ -89,6 +90,24 @@ void AddStoreGauges(const std::string& data_dir, const catalog::Catalog& catalog
                    [data_dir] { return DiskBytes(data_dir, IndexDir(data_dir)); });
   metrics.AddGauge("meridian_index_disk_bytes", "Bytes on disk of the Xapian search index.",
                    [data_dir] { return DiskBytes(IndexDir(data_dir)); });
+}
+
+// One jemalloc statistic (e.g. "stats.allocated"), refreshed; 0 if unavailable.
+double HeapStat(const char* name) {
+  uint64_t epoch = 1;
+  size_t epoch_size = sizeof(epoch);
+  mallctl("epoch", &epoch, &epoch_size, &epoch, epoch_size);
+  size_t value = 0, size = sizeof(value);
+  return mallctl(name, &value, &size, nullptr, 0) == 0 ? static_cast<double>(value) : 0.0;
+}
+
+// The allocator's view of the heap: bytes the program holds, and pages resident for it.
+// Resident growing while allocated stays flat is fragmentation, not a leak.
+void AddHeapGauges(server::ServerMetrics& metrics) {
+  metrics.AddGauge("meridian_heap_allocated_bytes", "Heap bytes allocated by the process (jemalloc stats.allocated).",
+                   [] { return HeapStat("stats.allocated"); });
+  metrics.AddGauge("meridian_heap_resident_bytes", "Heap pages resident in memory (jemalloc stats.resident).",
+                   [] { return HeapStat("stats.resident"); });
 }
 
 // Hook message counters and apply lag.
@@ -289,6 +308,7 @@ int Serve(const Config& config) {
   server::Api api(services, api_options);
 
   AddStoreGauges(config.data_dir, **catalog, indexer, **search_index, propagation, server_metrics);
+  AddHeapGauges(server_metrics);
 
   AddHookMetrics(hook_worker, server_metrics);
 

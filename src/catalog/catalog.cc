@@ -107,6 +107,15 @@ Result<json> Catalog::LoadRecord(const std::string& guid) const {
   return store::DecodeRecord(bytes);
 }
 
+Result<json> Catalog::LoadRecordSummary(const std::string& guid) const {
+  std::string bytes;
+  Status s = store_->Get(Family::kEntities, guid, &bytes);
+  if (s.code() == StatusCode::kNotFound)
+    return Status::NotFound("Given instance guid " + guid + " is invalid/not found", atlas_code::kInstanceGuidNotFound);
+  RETURN_IF_ERROR(s);
+  return store::DecodeRecordSummary(bytes);
+}
+
 Result<std::string> Catalog::TypeNameOf(const std::string& guid) const {
   std::string bytes;
   Status s = store_->Get(Family::kEntities, guid, &bytes);
@@ -246,11 +255,22 @@ class RecordMemo {
     }
     return it->second.is_null() ? nullptr : &it->second;
   }
+  // The whole record if it was loaded, else its scalar fields; null if it cannot be read.
+  const json* Summary(const std::string& guid) {
+    if (auto it = records_.find(guid); it != records_.end()) return it->second.is_null() ? nullptr : &it->second;
+    auto it = summaries_.find(guid);
+    if (it == summaries_.end()) {
+      auto rec = catalog_.LoadRecordSummary(guid);
+      it = summaries_.emplace(guid, rec.ok() ? std::move(*rec) : json()).first;
+    }
+    return it->second.is_null() ? nullptr : &it->second;
+  }
   void Put(const std::string& guid, const json& record) { records_.emplace(guid, record); }
 
  private:
   const Catalog& catalog_;
   std::unordered_map<std::string, json> records_;
+  std::unordered_map<std::string, json> summaries_;
 };
 
 // AtlasEntity of `e` (a stored record, consumed) with the relationship
@@ -288,7 +308,7 @@ json Render(const Catalog& catalog, json e, const std::vector<Catalog::Edge>& ed
     if (opts.reference_ids_only) {
       ref["typeName"] = end ? end->other_type : std::string();
     } else {
-      const json* other = memo.Get(edge.other);
+      const json* other = memo.Summary(edge.other);
       if (!other) continue;
       const types::TypeDef* ot = reg->Find(other->value("typeName", ""));
       ref["typeName"] = other->value("typeName", "");
@@ -326,17 +346,23 @@ Result<json> Catalog::GetEntity(const std::string& guid, const ReadOptions& opts
   const std::vector<Edge> edges = Edges(guid);
   RecordMemo memo(*this);
   memo.Put(guid, rec);
+  // Owned children (composition, this side the container) come with full bodies;
+  // loaded first, so that the entity's references to them reuse those records.
+  std::vector<const Edge*> children;
+  if (t) {
+    for (const Edge& edge : edges) {
+      const types::RelationshipEnd* end = t->FindRelationshipEnd(edge.attribute, edge.type);
+      if (!end || !end->is_container || end->category != "COMPOSITION" || !edge.active) continue;
+      if (memo.Get(edge.other)) children.push_back(&edge);
+    }
+  }
   json out = json::object();
   out["entity"] = Render(*this, std::move(rec), edges, opts, memo);
   out["referredEntities"] = json::object();
-  if (!t) return out;
-  // Owned children (composition, this side the container) come with full bodies.
   json& referred = out["referredEntities"];
-  for (const Edge& edge : edges) {
-    const types::RelationshipEnd* end = t->FindRelationshipEnd(edge.attribute, edge.type);
-    if (!end || !end->is_container || end->category != "COMPOSITION" || !edge.active) continue;
+  for (const Edge* edge_ptr : children) {
+    const Edge& edge = *edge_ptr;
     const json* child = memo.Get(edge.other);
-    if (!child) continue;
     referred[edge.other] = opts.min_ext_info
                                ? Header(*child)
                                : Render(*this, *child,

@@ -429,7 +429,11 @@ class SearchIndex::Impl {
 
   static void ApplySort(Xapian::Enquire& enquire, SortKey sort, bool descending) {
     switch (sort) {
-      case SortKey::kRelevance: return;
+      case SortKey::kRelevance:
+        // BM25 without length normalisation (b = 0): metadata fields are short, and
+        // reading every match's document length was half the cost of a search.
+        enquire.set_weighting_scheme(Xapian::BM25Weight(1, 0, 1, 0, 0.5));
+        return;
       case SortKey::kDocument:
         enquire.set_weighting_scheme(Xapian::BoolWeight());
         enquire.set_docid_order(descending ? Xapian::Enquire::DESCENDING : Xapian::Enquire::ASCENDING);

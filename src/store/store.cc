@@ -321,7 +321,67 @@ class FieldReader : public nlohmann::json_sax<nlohmann::json> {
   std::optional<std::string> found_;
 };
 
+// SAX consumer that builds the scalar fields of a record and of its attributes.
+class SummaryReader : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  bool null() override { return Put(nullptr); }
+  bool boolean(bool b) override { return Put(b); }
+  bool number_integer(number_integer_t n) override { return Put(n); }
+  bool number_unsigned(number_unsigned_t n) override { return Put(n); }
+  bool number_float(number_float_t n, const string_t&) override { return Put(n); }
+  bool binary(binary_t&) override { return Put(nullptr); }
+  bool string(string_t& s) override { return Put(std::move(s)); }
+  bool start_object(std::size_t) override {
+    // Depth 0 is the record, depth 1 its "attributes"; nothing deeper is kept.
+    if (depth_ == 1 && key_ == "attributes") attributes_ = &record_["attributes"];
+    ++depth_;
+    return true;
+  }
+  bool end_object() override {
+    --depth_;
+    if (depth_ == 1) attributes_ = nullptr;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    ++depth_;
+    return true;
+  }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+  bool key(string_t& k) override {
+    if (depth_ == 1 || (depth_ == 2 && attributes_)) key_ = std::move(k);
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    error_ = true;
+    return false;
+  }
+  nlohmann::json& record() { return record_; }
+  bool error() const { return error_; }
+
+ private:
+  bool Put(nlohmann::json v) {
+    if (depth_ == 1) record_[key_] = std::move(v);
+    else if (depth_ == 2 && attributes_) (*attributes_)[key_] = std::move(v);
+    return true;
+  }
+  nlohmann::json record_ = {{"attributes", nlohmann::json::object()}};
+  nlohmann::json* attributes_ = nullptr;
+  std::string key_;
+  int depth_ = 0;
+  bool error_ = false;
+};
+
 }  // namespace
+
+Result<nlohmann::json> DecodeRecordSummary(std::string_view bytes) {
+  SummaryReader reader;
+  nlohmann::json::sax_parse(bytes.begin(), bytes.end(), &reader, nlohmann::json::input_format_t::msgpack, true);
+  if (reader.error()) return Status::Internal("store: corrupt record");
+  return std::move(reader.record());
+}
 
 Result<std::string> DecodeRecordString(std::string_view bytes, std::string_view field) {
   FieldReader reader(field);
@@ -341,10 +401,16 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   table.block_cache = cache;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
   table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  // Point reads (records by guid) find their key in a block through a hash index.
+  table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf_options.compression = rocksdb::kLZ4Compression;
   cf_options.write_buffer_size = 32 << 20;
+  // Most point reads miss the memtables; a whole-key bloom filter answers that without a skip-list search.
+  cf_options.memtable_prefix_bloom_size_ratio = 0.02;
+  cf_options.memtable_whole_key_filtering = true;
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;

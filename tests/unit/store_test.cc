@@ -108,5 +108,27 @@ TEST(Record, MsgpackRoundTrip) {
   EXPECT_FALSE(DecodeRecord("\xc1garbage").ok());
 }
 
+TEST(Record, SummaryKeepsScalarsOfTheRecordAndItsAttributesOnly) {
+  nlohmann::json record = {
+      {"typeName", "hive_table"}, {"guid", "g1"}, {"status", "ACTIVE"}, {"version", 3},
+      {"labels", {"a", "b"}},
+      {"classifications", {{{"typeName", "PII"}, {"attributes", {{"level", 1}}}}}},
+      {"attributes",
+       {{"name", "t1"}, {"qualifiedName", "db.t1@cl"}, {"retention", 7}, {"temporary", false}, {"comment", nullptr},
+        {"parameters", {{"k", "v"}}}, {"columns", {"c1", "c2"}}}}};
+  auto summary = DecodeRecordSummary(EncodeRecord(record));
+  ASSERT_TRUE(summary.ok());
+  nlohmann::json expected = {
+      {"typeName", "hive_table"}, {"guid", "g1"}, {"status", "ACTIVE"}, {"version", 3},
+      {"attributes",
+       {{"name", "t1"}, {"qualifiedName", "db.t1@cl"}, {"retention", 7}, {"temporary", false}, {"comment", nullptr}}}};
+  EXPECT_EQ(*summary, expected);
+  // A record without attributes still has an (empty) attributes object.
+  auto bare = DecodeRecordSummary(EncodeRecord({{"guid", "g2"}}));
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ((*bare)["attributes"], nlohmann::json::object());
+  EXPECT_FALSE(DecodeRecordSummary("\xc1garbage").ok());
+}
+
 }  // namespace
 }  // namespace meridian::store

@@ -176,6 +176,9 @@ class Catalog {
   // ---- Entities ----
   // Raw stored record (direct classifications, no relationship attributes).
   Result<json> LoadRecord(const std::string& guid) const;
+  // The record's scalar fields only (store::DecodeRecordSummary): cheaper, for
+  // showing it as a reference.
+  Result<json> LoadRecordSummary(const std::string& guid) const;
   // The stored record's typeName, read without decoding the rest; NotFound
   // (ATLAS-404-00-005) for an unknown guid.
   Result<std::string> TypeNameOf(const std::string& guid) const;

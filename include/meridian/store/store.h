@@ -117,6 +117,10 @@ EdgeValue DecodeEdgeValue(std::string_view value);
 // Compact binary encoding of a JSON record (MessagePack).
 std::string EncodeRecord(const nlohmann::json& j);
 Result<nlohmann::json> DecodeRecord(std::string_view bytes);
+// An encoded record with only its scalar fields: the top-level ones (typeName,
+// guid, status, ...) and the scalar values of "attributes"; arrays and maps are
+// skipped without being built. Enough to show the record as a reference.
+Result<nlohmann::json> DecodeRecordSummary(std::string_view bytes);
 // One top-level string field of an encoded record (e.g. "typeName"), read
 // without building the record: NotFound if absent or not a string.
 Result<std::string> DecodeRecordString(std::string_view bytes, std::string_view field);
