@@ -80,13 +80,17 @@ class WorkerPool {
   // False when the class's queue is full (or the pool stopped).
   bool TrySubmit(RouteClass c, Job job) {
     int i = static_cast<int>(c);
+    bool runnable;
     {
       std::lock_guard lock(mu_);
       if (stopped_ || static_cast<int>(queues_[i].size()) >= max_queued_[i]) return false;
       queues_[i].push_back(std::move(job));
+      runnable = running_[i] < max_running_[i];
     }
     metrics_->of(c).queued.fetch_add(1, std::memory_order_relaxed);
-    cv_.notify_one();
+    // A class at its limit gets its next job run by a worker that finishes one of
+    // its class; waking a worker now would only put it back to sleep.
+    if (runnable) cv_.notify_one();
     return true;
   }
 
@@ -108,19 +112,26 @@ class WorkerPool {
   }
 
  private:
+  // REQUIRES: mu_ held. Whether a queued job of class i, or of any class, may run now.
+  bool Ready(int i) const { return !queues_[i].empty() && running_[i] < max_running_[i]; }
+  bool AnyRunnable() const {
+    for (int i = 0; i < kRouteClassCount; ++i)
+      if (Ready(i)) return true;
+    return false;
+  }
+
   // REQUIRES: mu_ held. The class to run next, or -1. Cheap first; writes and
   // heavy take turns within their limits.
   int Pick() {
-    auto ready = [&](int i) { return !queues_[i].empty() && running_[i] < max_running_[i]; };
     constexpr int kImmediate = static_cast<int>(RouteClass::kImmediate), kCheap = static_cast<int>(RouteClass::kCheap);
-    if (ready(kImmediate)) return kImmediate;
-    if (ready(kCheap)) return kCheap;
+    if (Ready(kImmediate)) return kImmediate;
+    if (Ready(kCheap)) return kCheap;
     int first = last_other_ == static_cast<int>(RouteClass::kWrite) ? static_cast<int>(RouteClass::kHeavy)
                                                                     : static_cast<int>(RouteClass::kWrite);
     int second = first == static_cast<int>(RouteClass::kWrite) ? static_cast<int>(RouteClass::kHeavy)
                                                                : static_cast<int>(RouteClass::kWrite);
-    if (ready(first)) return last_other_ = first;
-    if (ready(second)) return last_other_ = second;
+    if (Ready(first)) return last_other_ = first;
+    if (Ready(second)) return last_other_ = second;
     return -1;
   }
 
@@ -133,7 +144,10 @@ class WorkerPool {
       Job job = std::move(queues_[c].front());
       queues_[c].pop_front();
       ++running_[c];
+      // More work that may run now: a sleeping worker takes it.
+      const bool more = AnyRunnable();
       lock.unlock();
+      if (more) cv_.notify_one();
       auto& counters = metrics_->of(static_cast<RouteClass>(c));
       counters.queued.fetch_sub(1, std::memory_order_relaxed);
       counters.running.fetch_add(1, std::memory_order_relaxed);
@@ -141,10 +155,7 @@ class WorkerPool {
       job = nullptr;
       counters.running.fetch_sub(1, std::memory_order_relaxed);
       lock.lock();
-      // This worker picks its next job itself; another one is woken only when
-      // the slot freed here lets a queued job of a class at its limit run.
-      const bool was_full = running_[c]-- == max_running_[c];
-      if (was_full && !queues_[c].empty()) cv_.notify_one();
+      --running_[c];  // this worker picks its next job itself
     }
   }
 
