@@ -3,7 +3,6 @@
 #include "routes.h"
 #include "meridian/server/api.h"
 #include "meridian/types/typedef_shape.h"
-#include "response_cache.h"
 #include "meridian/atlas_error_codes.h"
 
 namespace meridian::server {
@@ -59,23 +58,8 @@ void RegisterEntityRoutes(Router& r, const Services& s) {
     return MutationOr(c->CreateOrUpdate((*body)["entities"], body->value("referredEntities", json()),
                                         req.principal.user));
   });
-  // Reads of one entity are the hottest path; their bodies are cached until the next write.
-  auto cache = std::make_shared<ResponseCache>(20000);
-  r.Add("GET", base + "/guid/{guid}", Access::kRead, [c, cache](HttpRequest& req) {
-    catalog::ReadOptions opts = ReadOpts(req);
-    std::string key = req.params["guid"] + (opts.min_ext_info ? "|m" : "|") + (opts.ignore_relationships ? "i" : "");
-    uint64_t seq = c->last_sequence();
-    HttpResponse resp;
-    if (auto hit = cache->Find(key, seq)) {
-      resp.body = *hit;
-      return resp;
-    }
-    auto e = c->GetEntity(req.params["guid"], opts);
-    if (!e.ok()) return HttpResponse::Error(e.status());
-    resp = HttpResponse::Json(*e);
-    cache->Store(key, seq, resp.body);
-    return resp;
-  });
+  r.Add("GET", base + "/guid/{guid}", Access::kRead,
+        [c](HttpRequest& req) { return JsonOr(c->GetEntity(req.params["guid"], ReadOpts(req))); });
   r.Add("GET", base + "/guid/{guid}/header", Access::kRead,
         [c](HttpRequest& req) { return JsonOr(c->HeaderByGuid(req.params["guid"])); });
   r.Add("PUT", base + "/guid/{guid}", Access::kWrite, [c](HttpRequest& req) {
