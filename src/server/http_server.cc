@@ -5,6 +5,7 @@
 
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -70,10 +71,15 @@ class WorkerPool {
  public:
   using Job = std::function<void()>;
 
+  // `nice` > 0 runs the workers at a lower CPU priority (best effort: ignored where refused).
   WorkerPool(int workers, std::array<int, kRouteClassCount> max_running, std::array<int, kRouteClassCount> max_queued,
-             ServerMetrics* metrics)
+             ServerMetrics* metrics, int nice = 0)
       : max_running_(max_running), max_queued_(max_queued), metrics_(metrics) {
-    for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { Loop(); });
+    for (int i = 0; i < workers; ++i)
+      threads_.emplace_back([this, nice] {
+        if (nice > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice);
+        Loop();
+      });
   }
   ~WorkerPool() { Stop(); }
 
@@ -85,7 +91,7 @@ class WorkerPool {
       std::lock_guard lock(mu_);
       if (stopped_ || static_cast<int>(queues_[i].size()) >= max_queued_[i]) return false;
       queues_[i].push_back(std::move(job));
-      runnable = running_[i] < max_running_[i];
+      runnable = Ready(i);
     }
     metrics_->of(c).queued.fetch_add(1, std::memory_order_relaxed);
     // A class at its limit gets its next job run by a worker that finishes one of
@@ -114,7 +120,7 @@ class WorkerPool {
  private:
   // REQUIRES: mu_ held. Whether a queued job of class i, or of any class, may run now.
   bool Ready(int i) const { return !queues_[i].empty() && running_[i] < max_running_[i]; }
-  bool AnyRunnable() const {
+  bool AnyReady() const {
     for (int i = 0; i < kRouteClassCount; ++i)
       if (Ready(i)) return true;
     return false;
@@ -145,7 +151,7 @@ class WorkerPool {
       queues_[c].pop_front();
       ++running_[c];
       // More work that may run now: a sleeping worker takes it.
-      const bool more = AnyRunnable();
+      const bool more = AnyReady();
       lock.unlock();
       if (more) cv_.notify_one();
       auto& counters = metrics_->of(static_cast<RouteClass>(c));
@@ -181,6 +187,9 @@ struct Core {
   // One worker for immediate requests that carry credentials: checking them may
   // cost a password hash, which must not stall an I/O thread nor wait for the pool.
   std::unique_ptr<WorkerPool> immediate_pool;
+  // Heavy requests run on their own workers at a lower CPU priority: when the cores are
+  // busy, cheap requests and writes are scheduled first instead of sharing time with them.
+  std::unique_ptr<WorkerPool> heavy_pool;
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};  // requests whose header was read and whose answer is not yet written
 
@@ -334,7 +343,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   // Queues `job` in the request's class; answers 503 when that queue is full.
   void Submit(std::function<void()> job) {
-    WorkerPool& pool = class_ == RouteClass::kImmediate ? *core_.immediate_pool : *core_.pool;
+    WorkerPool& pool = class_ == RouteClass::kImmediate ? *core_.immediate_pool
+                       : class_ == RouteClass::kHeavy   ? *core_.heavy_pool
+                                                        : *core_.pool;
     if (pool.TrySubmit(class_, std::move(job))) return;
     core_.metrics->of(class_).rejected.fetch_add(1, std::memory_order_relaxed);
     HttpResponse r = HttpResponse::Error(Status::Unavailable(
@@ -661,6 +672,7 @@ HttpServer::HttpServer(ServerOptions options, RequestHooks hooks, AccessLog log,
 HttpServer::~HttpServer() {
   if (impl_->stopper.joinable()) impl_->stopper.join();
   if (impl_->core.pool) impl_->core.pool->Stop();
+  if (impl_->core.heavy_pool) impl_->core.heavy_pool->Stop();
   if (impl_->core.immediate_pool) impl_->core.immediate_pool->Stop();
 }
 
@@ -686,9 +698,13 @@ Status HttpServer::Start() {
     heavy = std::min(heavy, workers - 1);
     write = std::min(write, workers - 1);
   }
-  impl_->core.pool = std::make_unique<WorkerPool>(
-      workers, std::array<int, kRouteClassCount>{workers, workers, write, heavy},
-      std::array<int, kRouteClassCount>{0, o.queue_cheap, o.queue_write, o.queue_heavy}, impl_->core.metrics);
+  impl_->core.pool = std::make_unique<WorkerPool>(workers, std::array<int, kRouteClassCount>{workers, workers, write, 0},
+                                                  std::array<int, kRouteClassCount>{0, o.queue_cheap, o.queue_write, 0},
+                                                  impl_->core.metrics);
+  constexpr int kHeavyNice = 10;  // about a tenth of a core's time when everything else wants it all
+  impl_->core.heavy_pool = std::make_unique<WorkerPool>(
+      heavy, std::array<int, kRouteClassCount>{0, 0, 0, heavy}, std::array<int, kRouteClassCount>{0, 0, 0, o.queue_heavy},
+      impl_->core.metrics, kHeavyNice);
   impl_->core.immediate_pool = std::make_unique<WorkerPool>(1, std::array<int, kRouteClassCount>{1, 0, 0, 0},
                                                             std::array<int, kRouteClassCount>{64, 0, 0, 0},
                                                             impl_->core.metrics);
@@ -715,6 +731,7 @@ void HttpServer::Run() {
   impl_->ioc.run();
   for (auto& t : threads) t.join();
   impl_->core.pool->Stop();
+  impl_->core.heavy_pool->Stop();
   impl_->core.immediate_pool->Stop();
 }
 

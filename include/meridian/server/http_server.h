@@ -10,8 +10,9 @@
 // password hash) on a worker of their own.
 //
 // Admission: each class has its own queue (full: 503 with Retry-After and
-// Atlas's error body) and heavy requests use at most `heavy_workers` workers at
-// once, so cheap requests never wait behind heavy ones. Every request gets a
+// Atlas's error body) and heavy requests run on `heavy_workers` workers of their
+// own at a lower CPU priority (nice 10), so cheap requests never wait behind
+// heavy ones, neither in a queue nor for a core. Every request gets a
 // Deadline (HttpRequest::deadline) from its class's budget, counted from its
 // header; it is cancelled when the client disconnects while its handler runs.
 // A request whose deadline passed in the queue gets 504 without running.
