@@ -536,8 +536,7 @@ int Main(int argc, char** argv) {
 // jemalloc's start-up options (read before the first allocation): a background thread
 // returns freed pages to the system within about a second, so that RSS follows the live
 // heap instead of holding bursts of freed memory for its default ten seconds. One arena
-// per CPU instead of four: with a few dozen threads spread over eight arenas, partly used
-// pages in each made resident memory creep up while the live heap stayed flat (soak).
+// per CPU instead of four per CPU: a few dozen threads share fewer partly used pages.
 // MALLOC_CONF in the environment still overrides them.
 extern "C" const char* malloc_conf;
 const char* malloc_conf = "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,percpu_arena:percpu";
