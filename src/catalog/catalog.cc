@@ -98,30 +98,32 @@ Status Catalog::Commit(store::Batch& batch, uint64_t* sequence) {
   return Status::Ok();
 }
 
-Result<json> Catalog::LoadRecord(const std::string& guid) const {
+namespace {
+
+// The stored bytes of entity `guid`: NotFound in Atlas's words when there is none.
+Result<std::string> EntityBytes(const store::Store& store, const std::string& guid) {
   std::string bytes;
-  Status s = store_->Get(Family::kEntities, guid, &bytes);
+  Status s = store.Get(Family::kEntities, guid, &bytes);
   if (s.code() == StatusCode::kNotFound)
     return Status::NotFound("Given instance guid " + guid + " is invalid/not found", atlas_code::kInstanceGuidNotFound);
   RETURN_IF_ERROR(s);
+  return bytes;
+}
+
+}  // namespace
+
+Result<json> Catalog::LoadRecord(const std::string& guid) const {
+  ASSIGN_OR_RETURN(std::string bytes, EntityBytes(*store_, guid));
   return store::DecodeRecord(bytes);
 }
 
 Result<json> Catalog::LoadRecordSummary(const std::string& guid) const {
-  std::string bytes;
-  Status s = store_->Get(Family::kEntities, guid, &bytes);
-  if (s.code() == StatusCode::kNotFound)
-    return Status::NotFound("Given instance guid " + guid + " is invalid/not found", atlas_code::kInstanceGuidNotFound);
-  RETURN_IF_ERROR(s);
+  ASSIGN_OR_RETURN(std::string bytes, EntityBytes(*store_, guid));
   return store::DecodeRecordSummary(bytes);
 }
 
 Result<std::string> Catalog::TypeNameOf(const std::string& guid) const {
-  std::string bytes;
-  Status s = store_->Get(Family::kEntities, guid, &bytes);
-  if (s.code() == StatusCode::kNotFound)
-    return Status::NotFound("Given instance guid " + guid + " is invalid/not found", atlas_code::kInstanceGuidNotFound);
-  RETURN_IF_ERROR(s);
+  ASSIGN_OR_RETURN(std::string bytes, EntityBytes(*store_, guid));
   return store::DecodeRecordString(bytes, "typeName");
 }
 
