@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 #include <jemalloc/jemalloc.h>
+#include <spdlog/async.h>
 #include <spdlog/spdlog.h>
 
 #include "config.h"
@@ -108,6 +109,25 @@ void AddHeapGauges(server::ServerMetrics& metrics) {
                    [] { return HeapStat("stats.allocated"); });
   metrics.AddGauge("meridian_heap_resident_bytes", "Heap pages resident in memory (jemalloc stats.resident).",
                    [] { return HeapStat("stats.resident"); });
+}
+
+// The request log: lines queue for a thread of their own, so that an I/O thread never
+// waits for the log's file (a write stalled by the kernel's writeback would stall every
+// connection of that thread). When the queue is full the oldest lines are dropped and counted.
+struct AccessLog {
+  std::shared_ptr<spdlog::details::thread_pool> thread;  // the logger holds it weakly
+  std::shared_ptr<spdlog::logger> log;
+};
+
+AccessLog MakeAccessLog(server::ServerMetrics& metrics) {
+  constexpr size_t kQueuedLines = 8192;
+  auto thread = std::make_shared<spdlog::details::thread_pool>(kQueuedLines, 1);
+  const auto& sinks = spdlog::default_logger()->sinks();
+  auto log = std::make_shared<spdlog::async_logger>("access", sinks.begin(), sinks.end(), thread,
+                                                    spdlog::async_overflow_policy::overrun_oldest);
+  metrics.AddCounter("meridian_access_log_dropped_total", "Request log lines dropped because the log fell behind.",
+                     [thread] { return static_cast<double>(thread->overrun_counter()); });
+  return {thread, log};
 }
 
 // Hook message counters and apply lag.
@@ -312,11 +332,11 @@ int Serve(const Config& config) {
 
   AddHookMetrics(hook_worker, server_metrics);
 
-  auto access_log = spdlog::default_logger()->clone("access");
+  auto access_log = MakeAccessLog(server_metrics);
   server::HttpServer http(
       config.server, api.Hooks(),
       [access_log](const server::HttpRequest& req, const server::HttpResponse& resp, int64_t us) {
-        access_log->info("{} {} {} {}B {}us user={}", req.method, req.path, resp.status, resp.body.size(), us,
+        access_log.log->info("{} {} {} {}B {}us user={}", req.method, req.path, resp.status, resp.body.size(), us,
                          req.principal.user.empty() ? "-" : req.principal.user);
       },
       &server_metrics);

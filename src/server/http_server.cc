@@ -3,6 +3,8 @@
 
 #include "meridian/server/http_server.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -64,6 +66,12 @@ void FillRequestHead(const http::request<http::string_body>& in, HttpRequest& ou
   }
 }
 
+void RunInBackground() {
+  sched_param param{};
+  if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) != 0)
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
+}
+
 // Bounded worker pool with one queue per route class. Cheap requests may use
 // every worker; writes and heavy requests at most their share, so a worker is
 // always left for cheap ones.
@@ -71,13 +79,15 @@ class WorkerPool {
  public:
   using Job = std::function<void()>;
 
-  // `nice` > 0 runs the workers at a lower CPU priority (best effort: ignored where refused).
+  // `background` workers run under SCHED_IDLE: they get a core only when no other
+  // thread wants it, and any other thread that wakes takes their core at once
+  // (best effort: nice 19 where SCHED_IDLE is refused).
   WorkerPool(int workers, std::array<int, kRouteClassCount> max_running, std::array<int, kRouteClassCount> max_queued,
-             ServerMetrics* metrics, int nice = 0)
+             ServerMetrics* metrics, bool background = false)
       : max_running_(max_running), max_queued_(max_queued), metrics_(metrics) {
     for (int i = 0; i < workers; ++i)
-      threads_.emplace_back([this, nice] {
-        if (nice > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice);
+      threads_.emplace_back([this, background] {
+        if (background) RunInBackground();
         Loop();
       });
   }
@@ -217,6 +227,7 @@ class ConnectionSlot {
   }
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+  const net::ip::address& address() const { return address_; }
 
  private:
   Core& core_;
@@ -237,7 +248,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         stream_(std::move(stream)),
         buffer_(std::move(buffer)),
         core_(core),
-        slot_(std::move(slot)) {}
+        slot_(std::move(slot)),
+        remote_address_(slot_->address().to_string()) {}
 
   ~Session() { EndRequest(); }
 
@@ -286,8 +298,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     expect_continue_ = beast::iequals(msg[http::field::expect], "100-continue");
     req_ = std::make_shared<HttpRequest>();
     FillRequestHead(msg, *req_);
-    beast::error_code peer_ec;
-    req_->remote_address = Lowest().socket().remote_endpoint(peer_ec).address().to_string();
+    req_->remote_address = remote_address_;
     class_ = core_.hooks.classify ? core_.hooks.classify(*req_) : RouteClass::kCheap;
     bool credentials = req_->headers.count("authorization") || req_->headers.count("cookie");
     if (class_ == RouteClass::kImmediate && !credentials) {
@@ -507,6 +518,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   Core& core_;
   std::unique_ptr<ConnectionSlot> slot_;
+  const std::string remote_address_;  // the peer's address, for every request of the connection
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
   std::optional<http::response<http::file_body>> file_response_;
@@ -701,10 +713,9 @@ Status HttpServer::Start() {
   impl_->core.pool = std::make_unique<WorkerPool>(workers, std::array<int, kRouteClassCount>{workers, workers, write, 0},
                                                   std::array<int, kRouteClassCount>{0, o.queue_cheap, o.queue_write, 0},
                                                   impl_->core.metrics);
-  constexpr int kHeavyNice = 10;  // about a tenth of a core's time when everything else wants it all
   impl_->core.heavy_pool = std::make_unique<WorkerPool>(
       heavy, std::array<int, kRouteClassCount>{0, 0, 0, heavy}, std::array<int, kRouteClassCount>{0, 0, 0, o.queue_heavy},
-      impl_->core.metrics, kHeavyNice);
+      impl_->core.metrics, /*background=*/true);
   impl_->core.immediate_pool = std::make_unique<WorkerPool>(1, std::array<int, kRouteClassCount>{1, 0, 0, 0},
                                                             std::array<int, kRouteClassCount>{64, 0, 0, 0},
                                                             impl_->core.metrics);

@@ -4,7 +4,10 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -189,6 +192,42 @@ TEST(Transport, FullHeavyQueueAnswers503WithRetryAfterAndCheapRequestsAreStillSe
   json classes = server.Get("/api/atlas/admin/metrics").Json()["data"]["server"]["requests"];
   EXPECT_EQ(classes["heavy"]["rejected"], rejected);
   EXPECT_EQ(classes["cheap"]["rejected"], 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Transport, HeavyWorkersGetACoreOnlyWhenNoOtherThreadWantsIt) {
+  std::string dir = TempDir();
+  TestServer server(ConfigArgs(dir, "[server]\nworkers = 4\nheavy_workers = 2\n"));
+  ASSERT_TRUE(server.Start());
+  int idle = 0, others = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(server.pid()) + "/task")) {
+    int policy = sched_getscheduler(static_cast<pid_t>(std::stoi(task.path().filename().string())));
+    (policy == SCHED_IDLE ? idle : others) += 1;
+  }
+  EXPECT_EQ(idle, 2);  // the heavy workers, and nothing else
+  EXPECT_GT(others, 4);
+  EXPECT_EQ(server.Get(kHeavyQuery).status, 200);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Transport, RequestsAreAnsweredWhileTheLogCannotBeWritten) {
+  std::string dir = TempDir();
+  // The server's output goes to a pipe that nobody reads: once its 64 KB buffer is full, every write to it blocks.
+  std::string fifo = dir + "/log.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  int reader = open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  TestServer server;
+  server.set_log_path(fifo);
+  ASSERT_TRUE(server.Start());
+  // 400 requests for an unknown guid of 400 characters log ~200 KB, three times what the pipe holds.
+  const std::string path = "/api/atlas/v2/entity/guid/" + std::string(400, 'a');
+  for (int i = 0; i < 400; ++i) ASSERT_EQ(server.Get(path).status, 404) << "request " << i;
+  // The request lines wait in the log's queue, none dropped yet.
+  EXPECT_EQ(PrometheusValue(server.Get("/api/meridian/v1/metrics/prometheus").body, "meridian_access_log_dropped_total"),
+            0u);
+  server.Kill9();  // its shutdown message could not be written either
+  close(reader);
   std::filesystem::remove_all(dir);
 }
 

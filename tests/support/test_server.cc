@@ -150,7 +150,7 @@ bool TestServer::Start() {
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   pid_ = fork();
   if (pid_ == 0) {
-    std::string log = data_dir_ + "/server.log";
+    std::string log = log_path_.empty() ? data_dir_ + "/server.log" : log_path_;
     freopen(log.c_str(), "a", stdout);
     freopen(log.c_str(), "a", stderr);
     std::vector<char*> argv;

@@ -42,6 +42,8 @@ class TestServer {
   // SIGTERM and wait; true when it exited cleanly (status 0) or was not running.
   bool Stop();
   void Kill9();  // SIGKILL and wait
+  // Where the server's stdout and stderr go (default: server.log in the data dir); set before Start.
+  void set_log_path(std::string path) { log_path_ = std::move(path); }
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
   const std::string& data_dir() const { return data_dir_; }
@@ -62,6 +64,7 @@ class TestServer {
  private:
   std::vector<std::string> extra_args_;
   std::string data_dir_;
+  std::string log_path_;
   int fixed_port_ = 0;
   int port_ = 0;
   pid_t pid_ = -1;

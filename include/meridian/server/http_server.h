@@ -11,7 +11,7 @@
 //
 // Admission: each class has its own queue (full: 503 with Retry-After and
 // Atlas's error body) and heavy requests run on `heavy_workers` workers of their
-// own at a lower CPU priority (nice 10), so cheap requests never wait behind
+// own under SCHED_IDLE (a core only when nothing else wants it), so cheap requests never wait behind
 // heavy ones, neither in a queue nor for a core. Every request gets a
 // Deadline (HttpRequest::deadline) from its class's budget, counted from its
 // header; it is cancelled when the client disconnects while its handler runs.
