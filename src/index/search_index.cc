@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
+#include <shared_mutex>
 
 #include <xapian.h>
 
@@ -359,6 +360,7 @@ class SearchIndex::Impl {
                                          std::to_string(options_.min_free_bytes >> 20) + " MiB free in " + dir_);
     if (!writer_) RETURN_IF_ERROR(OpenWriter());
     try {
+      std::unique_lock wait_for_retrying_readers(writes_mu_);
       fn(*writer_);
       return Status::Ok();
     } catch (const Xapian::DatabaseClosedError& e) {
@@ -371,6 +373,7 @@ class SearchIndex::Impl {
   }
 
   void DropWriter() {
+    std::unique_lock wait_for_retrying_readers(writes_mu_);  // closing commits
     try {
       writer_->close();
     } catch (const Xapian::Error&) {
@@ -409,18 +412,28 @@ class SearchIndex::Impl {
     if (pool_.size() < 16) pool_.push_back(std::move(r));
   }
 
-  // Runs `fn(db)` on a pooled reader, reopening on DatabaseModifiedError.
+  // Runs `fn(db)` on a pooled reader. A read that outlives two commits meets blocks the
+  // writer has reused: Xapian says DatabaseModifiedError, or DatabaseCorruptError when the
+  // reused block comes first (the files are fine). The retry reopens at the latest revision
+  // and holds writes off until it is done, so no commit can overtake it again.
   template <typename Fn>
   Status WithReader(std::string_view what, Fn fn) const {
     for (int attempt = 0;; ++attempt) {
       try {
         Reader r = Acquire();
-        if (attempt > 0) r.db->reopen();
-        fn(*r.db);
+        if (attempt == 0) {
+          fn(*r.db);
+        } else {
+          std::shared_lock hold_writes(writes_mu_);
+          r.db->reopen();
+          fn(*r.db);
+        }
         Release(std::move(r));
         return Status::Ok();
       } catch (const Xapian::DatabaseModifiedError& e) {
-        if (attempt >= 3) return FromXapian(e, what);
+        if (attempt >= 2) return FromXapian(e, what);
+      } catch (const Xapian::DatabaseCorruptError& e) {
+        if (attempt >= 2) return FromXapian(e, what);
       } catch (const Xapian::Error& e) {
         return FromXapian(e, what);
       }
@@ -454,6 +467,8 @@ class SearchIndex::Impl {
   Options options_;
   std::unique_ptr<Xapian::WritableDatabase> writer_;
   std::atomic<uint64_t> generation_{0};
+  // Shared by a reader retrying after a commit overtook it; exclusive around every write.
+  mutable std::shared_mutex writes_mu_;
   mutable std::mutex pool_mu_;
   mutable std::vector<Reader> pool_;  // GUARDED_BY(pool_mu_)
 };

@@ -408,10 +408,6 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf_options.compression = rocksdb::kLZ4Compression;
   cf_options.write_buffer_size = 32 << 20;
-  // Memtables grow in 64 KB blocks instead of 1 MB ones: a family written slowly would
-  // otherwise hold a block it touches page by page over many minutes, and the process's
-  // resident memory would creep up long after its allocations stopped growing.
-  cf_options.arena_block_size = 64 << 10;
   // The families read by key (records by guid, guids by unique attribute): most of those
   // reads miss the memtables, and a whole-key bloom filter (2 % of a memtable, ~650 KB per
   // family) answers that without a skip-list search. The others are read by prefix scans.

@@ -22,7 +22,8 @@
 //
 // Thread-safety: one writer (Upsert/Remove/Commit from a single thread at a
 // time); any number of concurrent readers, each on its own pooled read-only
-// handle that is reopened after commits. Xapian::Error never escapes: every
+// handle that is reopened after commits; a read overtaken by two commits is redone
+// while writes wait for it. Xapian::Error never escapes: every
 // method returns Status.
 #pragma once
 
