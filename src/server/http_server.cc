@@ -702,9 +702,9 @@ Status HttpServer::Start() {
     impl_->tls_context = *ctx;
   }
   int workers = std::max(1, o.workers);
-  // Heavy work is CPU-bound: by default it leaves a core (and half the workers) to everything else.
-  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  int heavy = o.heavy_workers > 0 ? o.heavy_workers : std::max(1, std::min(workers / 2, cores - 1));
+  // Heavy workers run under SCHED_IDLE, so the scheduler, not a reserved core, keeps them from
+  // slowing cheap requests; half the workers by default.
+  int heavy = o.heavy_workers > 0 ? o.heavy_workers : std::max(1, workers / 2);
   int write = o.write_workers > 0 ? o.write_workers : std::max(1, workers - 1);
   if (workers > 1) {
     heavy = std::min(heavy, workers - 1);

@@ -359,7 +359,10 @@ TEST(Transport, IdleConnectionsOverTheLimitsAreRefusedAndOtherClientsServed) {
     ASSERT_GE(fd, 0);
     many.push_back(fd);
   }
-  EXPECT_EQ(ClosedByServer(many), 6);
+  // 6 over the limit, or 7 while the server has yet to see the last metrics probe's connection close.
+  const int refused = ClosedByServer(many);
+  EXPECT_GE(refused, 6);
+  EXPECT_LE(refused, 7);
   for (int fd : many) close(fd);
   // Closed connections free their places.
   HttpResult ok;
@@ -369,7 +372,7 @@ TEST(Transport, IdleConnectionsOverTheLimitsAreRefusedAndOtherClientsServed) {
   }
   EXPECT_EQ(ok.status, 200);
   std::string prom = Prometheus(server);
-  EXPECT_EQ(PrometheusValue(prom, "meridian_http_connections_refused_total"), 18u) << prom;
+  EXPECT_EQ(PrometheusValue(prom, "meridian_http_connections_refused_total"), 12u + refused) << prom;
   EXPECT_EQ(PrometheusValue(prom, "meridian_http_connections_max"), 24u);
   std::filesystem::remove_all(dir);
 }

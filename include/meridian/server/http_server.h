@@ -45,7 +45,7 @@ struct ServerOptions {
   int threads = 2;                 // Default: 2 I/O threads.
   int workers = 8;                 // Default: 8 request workers.
   int heavy_workers = 0;           // Most workers running heavy requests at once.
-                                   // Default 0: workers/2, at most CPU cores - 1, at least 1.
+                                   // Default 0: workers/2, at least 1.
   int write_workers = 0;           // Most workers running writes at once. Default 0: workers - 1 (>= 1).
   int queue_cheap = 1024;          // Requests waiting per class before 503. Defaults: 1024, 256, 64.
   int queue_write = 256;
