@@ -414,29 +414,33 @@ class SearchIndex::Impl {
 
   // Runs `fn(db)` on a pooled reader. A read that outlives two commits meets blocks the
   // writer has reused: Xapian says DatabaseModifiedError, or DatabaseCorruptError when the
-  // reused block comes first (the files are fine). The retry reopens at the latest revision
-  // and holds writes off until it is done, so no commit can overtake it again.
+  // reused block comes first (the files are fine). It is redone once, at the latest
+  // revision, with writes held off until it is done, so no commit can overtake it again.
   template <typename Fn>
   Status WithReader(std::string_view what, Fn fn) const {
-    for (int attempt = 0;; ++attempt) {
-      try {
-        Reader r = Acquire();
-        if (attempt == 0) {
-          fn(*r.db);
-        } else {
-          std::shared_lock hold_writes(writes_mu_);
-          r.db->reopen();
-          fn(*r.db);
-        }
-        Release(std::move(r));
-        return Status::Ok();
-      } catch (const Xapian::DatabaseModifiedError& e) {
-        if (attempt >= 2) return FromXapian(e, what);
-      } catch (const Xapian::DatabaseCorruptError& e) {
-        if (attempt >= 2) return FromXapian(e, what);
-      } catch (const Xapian::Error& e) {
-        return FromXapian(e, what);
+    auto read = [&](bool retry) {
+      Reader r = Acquire();
+      std::shared_lock hold_writes(writes_mu_, std::defer_lock);
+      if (retry) {
+        hold_writes.lock();
+        r.db->reopen();
       }
+      fn(*r.db);
+      Release(std::move(r));
+    };
+    try {
+      read(false);
+      return Status::Ok();
+    } catch (const Xapian::DatabaseModifiedError&) {
+    } catch (const Xapian::DatabaseCorruptError&) {
+    } catch (const Xapian::Error& e) {
+      return FromXapian(e, what);
+    }
+    try {
+      read(true);
+      return Status::Ok();
+    } catch (const Xapian::Error& e) {
+      return FromXapian(e, what);
     }
   }
 

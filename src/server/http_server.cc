@@ -706,10 +706,7 @@ Status HttpServer::Start() {
   // slowing cheap requests; half the workers by default.
   int heavy = o.heavy_workers > 0 ? o.heavy_workers : std::max(1, workers / 2);
   int write = o.write_workers > 0 ? o.write_workers : std::max(1, workers - 1);
-  if (workers > 1) {
-    heavy = std::min(heavy, workers - 1);
-    write = std::min(write, workers - 1);
-  }
+  if (workers > 1) write = std::min(write, workers - 1);
   impl_->core.pool = std::make_unique<WorkerPool>(workers, std::array<int, kRouteClassCount>{workers, workers, write, 0},
                                                   std::array<int, kRouteClassCount>{0, o.queue_cheap, o.queue_write, 0},
                                                   impl_->core.metrics);

@@ -391,6 +391,8 @@ Result<std::string> DecodeRecordString(std::string_view bytes, std::string_view 
   return Status::NotFound("record has no string field " + std::string(field));
 }
 
+static_assert(std::size(kFamilyNames) == static_cast<size_t>(Family::kCount));
+
 Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(dir + "/store", ec);
@@ -433,10 +435,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   }
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name : kFamilyNames) {
-    const bool point_reads = name == kFamilyNames[static_cast<int>(Family::kEntities)] ||
-                             name == kFamilyNames[static_cast<int>(Family::kUnique)];
-    families.emplace_back(name, point_reads ? point_read_options : cf_options);
+  for (int f = 0; f < static_cast<int>(Family::kCount); ++f) {
+    const bool point_reads = f == static_cast<int>(Family::kEntities) || f == static_cast<int>(Family::kUnique);
+    families.emplace_back(kFamilyNames[f], point_reads ? point_read_options : cf_options);
   }
 
   std::unique_ptr<Store> store(new Store());
