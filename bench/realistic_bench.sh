@@ -2,7 +2,8 @@
 # Realistic benchmark: a generated Hive warehouse (databases, tables, columns, processes with column
 # lineage) loaded through POST /entity/bulk by 2 clients, then read with wrk over random distinct keys,
 # each figure at -c1 and -c32 with the server's CPU per request, beside ../shared/limits measured in the
-# same run.
+# same run. Reads start once the search index, classification propagation and RocksDB's compactions have
+# caught up with the load (the time each took is reported).
 #
 #   bench/realistic_bench.sh [--entities 100000] [--duration 10] [--limits-src DIR] [--keep DIR]
 #
@@ -107,6 +108,14 @@ for _ in $(seq 1200); do
   sleep 0.5
 done
 record "{\"name\":\"catch-up\",\"seconds\":$(( $(date +%s) - T0 ))}"
+# Reads are measured on a settled store: RocksDB's flushes and compactions after the bulk load done.
+T0=$(date +%s)
+for _ in $(seq 600); do
+  curl -sf -H "Authorization: $AUTH" "http://127.0.0.1:$PORT/api/meridian/v1/metrics/prometheus" |
+    awk '/^meridian_store_(background_jobs|compaction_pending_bytes) / {busy += $2} END {exit busy > 0}' && break
+  sleep 1
+done
+record "{\"name\":\"settle\",\"seconds\":$(( $(date +%s) - T0 ))}"
 
 G="$WORK/guids"
 cat "$G"/*.txt > "$G/all.txt"

@@ -43,7 +43,7 @@ def main():
             print(f"| {name} (1,000 a request, 2 clients) | 2 | {r['entities']:,} entities, {r['entities_per_s']:,} /s "
                   f"| {r['request_p50_ms']} | {r['request_p99_ms']} | {cpu:.0f} ms / 1,000 entities "
                   f"| {r['entities_per_s'] / ceiling_ingest:.2f} × min(rocksdb-put, xapian-index) |")
-        elif name in ("rss", "catch-up"):
+        elif name in ("rss", "catch-up", "settle"):
             continue
         else:
             if not r["requests"]:
@@ -65,6 +65,9 @@ def main():
     catch = [r for r in rows if r["name"] == "catch-up"]
     if catch:
         print(f"Search index and propagation caught up {catch[0]['seconds']} s after the last acknowledged write.")
+    settle = [r for r in rows if r["name"] == "settle"]
+    if settle:
+        print(f"RocksDB's flushes and compactions were done {settle[0]['seconds']} s later; reads were measured after.")
     rss = [r for r in rows if r["name"] == "rss"]
     if rss:
         print(f"RSS after the load: {rss[0]['kb'] / 1024:,.0f} MiB.")

@@ -87,6 +87,10 @@ void AddStoreGauges(const std::string& data_dir, const catalog::Catalog& catalog
                    [&catalog] { return static_cast<double>(catalog.StoreMemory().block_cache); });
   metrics.AddGauge("meridian_store_table_reader_bytes", "Memory held by RocksDB table readers outside the cache.",
                    [&catalog] { return static_cast<double>(catalog.StoreMemory().table_readers); });
+  metrics.AddGauge("meridian_store_background_jobs", "RocksDB flushes and compactions running now.",
+                   [&catalog] { return static_cast<double>(catalog.StoreBackground().running); });
+  metrics.AddGauge("meridian_store_compaction_pending_bytes", "Bytes RocksDB's compactions still owe (estimate).",
+                   [&catalog] { return static_cast<double>(catalog.StoreBackground().pending_bytes); });
   metrics.AddGauge("meridian_store_disk_bytes", "Bytes on disk of the RocksDB store (data dir without the index).",
                    [data_dir] { return DiskBytes(data_dir, IndexDir(data_dir)); });
   metrics.AddGauge("meridian_index_disk_bytes", "Bytes on disk of the Xapian search index.",

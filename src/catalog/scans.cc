@@ -158,6 +158,7 @@ Status Catalog::Checkpoint(const std::string& dir, uint64_t* sequence, uint64_t*
 }
 
 store::Store::MemoryUsage Catalog::StoreMemory() const { return store_->Memory(); }
+store::Store::BackgroundWork Catalog::StoreBackground() const { return store_->Background(); }
 
 Status Catalog::ReadCheckpointSequence(const std::string& dir, uint64_t* sequence) {
   return store::Store::ReadSequence(dir, sequence);

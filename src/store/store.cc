@@ -725,6 +725,16 @@ Store::MemoryUsage Store::Memory() const {
   return m;
 }
 
+Store::BackgroundWork Store::Background() const {
+  BackgroundWork w;
+  uint64_t flushes = 0, compactions = 0;
+  db_->GetIntProperty(rocksdb::DB::Properties::kNumRunningFlushes, &flushes);
+  db_->GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &compactions);
+  w.running = flushes + compactions;
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimatePendingCompactionBytes, &w.pending_bytes);
+  return w;
+}
+
 uint64_t Store::EstimateKeys(Family f) const {
   uint64_t n = 0;
   db_->GetIntProperty(cf(f), "rocksdb.estimate-num-keys", &n);

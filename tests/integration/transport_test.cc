@@ -144,6 +144,8 @@ TEST(Transport, RouteClassesAreCountedInJsonAndPrometheusMetrics) {
   EXPECT_EQ(PrometheusValue(prom.body, "meridian_http_requests_queued{class=\"cheap\"}"), 0u);
   EXPECT_NE(PrometheusValue(prom.body, "meridian_index_lag_sequences"), UINT64_MAX);
   EXPECT_NE(PrometheusValue(prom.body, "meridian_store_disk_bytes"), UINT64_MAX);
+  EXPECT_NE(PrometheusValue(prom.body, "meridian_store_background_jobs"), UINT64_MAX);
+  EXPECT_NE(PrometheusValue(prom.body, "meridian_store_compaction_pending_bytes"), UINT64_MAX);
   // The allocator's figures: a live heap, and at least as much resident for it.
   const uint64_t allocated = PrometheusValue(prom.body, "meridian_heap_allocated_bytes");
   EXPECT_GT(allocated, 1u << 20);

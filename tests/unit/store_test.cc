@@ -1,4 +1,7 @@
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -84,6 +87,39 @@ TEST(Store, SequenceSurvivesReopen) {
   auto s = Store::Open(dir.path(), {});
   ASSERT_TRUE(s.ok());
   EXPECT_GT((*s)->NextSequence(), last);
+}
+
+TEST(Store, BackgroundWorkSettlesAfterFlushes) {
+  TempDir dir;
+  StoreOptions options;
+  options.memtable_budget_mb = 1;  // every few batches fill the memtables and flush them
+  auto s = Store::Open(dir.path(), options);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::atomic<bool> writing{true};
+  std::atomic<uint64_t> most_running{0};
+  std::thread watcher([&] {
+    while (writing) {
+      most_running = std::max<uint64_t>(most_running, (*s)->Background().running);
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  });
+  const std::string value(4096, 'v');
+  for (int round = 0; round < 40; ++round) {
+    Batch b;
+    for (int i = 0; i < 100; ++i) b.Put(Family::kEntities, "e" + std::to_string(round * 100 + i), value);
+    Status written = (*s)->Write(b);
+    EXPECT_TRUE(written.ok()) << written.ToString();
+  }
+  writing = false;
+  watcher.join();
+  EXPECT_GE(most_running, 1u);  // 16 MB through 1 MB of memtables: flushes were seen running
+  Store::BackgroundWork work = (*s)->Background();
+  for (int i = 0; i < 500 && (work.running > 0 || work.pending_bytes > 0); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    work = (*s)->Background();
+  }
+  EXPECT_EQ(work.running, 0u);
+  EXPECT_EQ(work.pending_bytes, 0u);
 }
 
 TEST(Store, RefusesAnotherSchemaVersion) {

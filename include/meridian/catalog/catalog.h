@@ -429,6 +429,8 @@ class Catalog {
   Status Checkpoint(const std::string& dir, uint64_t* sequence, uint64_t* log_position = nullptr) const;
   // Memory the store holds now (memtables, block cache, table readers).
   store::Store::MemoryUsage StoreMemory() const;
+  // The store's flushes and compactions now (see Store::Background).
+  store::Store::BackgroundWork StoreBackground() const;
   // The sequence held by a copy made by Checkpoint; fails when it cannot be read.
   static Status ReadCheckpointSequence(const std::string& dir, uint64_t* sequence);
   // The log position of a store directory (a copy made by Checkpoint, or a data dir's

@@ -219,6 +219,13 @@ class Store {
     uint64_t table_readers = 0;  // index and filter blocks held outside the cache
   };
   MemoryUsage Memory() const;
+  // Flushes and compactions RocksDB runs now, and the bytes its compactions still owe
+  // (estimate). Both fall to 0 once the store has settled after a burst of writes.
+  struct BackgroundWork {
+    uint64_t running = 0;        // flushes and compactions in progress
+    uint64_t pending_bytes = 0;  // all column families
+  };
+  BackgroundWork Background() const;
   const std::string& dir() const { return dir_; }
 
  private:
