@@ -186,6 +186,20 @@ TEST_F(GlossaryApi, AssignTermToTable) {
   ASSERT_EQ(header["meanings"].size(), 1u) << header;
   EXPECT_EQ(header["meanings"][0]["termGuid"], term);
   EXPECT_EQ(header["meaningNames"], json::array({"Trip"}));
+  // A search result's header names the term too; another table's has none.
+  auto meanings_in_search = [&](const std::string& guid) {
+    json found = srv().Get(kBase + "/search/basic?typeName=hive_table&query=trip").Json();
+    for (const json& e : found.value("entities", json::array()))
+      if (e["guid"] == guid) return e["meaningNames"];
+    return json("not found");
+  };
+  EXPECT_EQ(meanings_in_search(table), json::array({"Trip"}));
+  std::string other = srv().Get(kBase + "/entity/uniqueAttribute/type/hive_table?attr:qualifiedName=" +
+                                UrlEncode("atlas_emr.trip_zone_lookup@primary"))
+                          .Json()["entity"]
+                          .value("guid", "");
+  ASSERT_FALSE(other.empty());
+  EXPECT_EQ(meanings_in_search(other), json::array());
 
   auto assigned = srv().Get(kGlossary + "/terms/" + term + "/assignedEntities");
   ASSERT_EQ(assigned.status, 200);
@@ -209,6 +223,7 @@ TEST_F(GlossaryApi, AssignTermToTable) {
   header = srv().Get(kBase + "/entity/guid/" + table + "/header").Json();
   EXPECT_TRUE(header["meanings"].empty()) << header;
   EXPECT_TRUE(header["meaningNames"].empty());
+  EXPECT_EQ(meanings_in_search(table), json::array());
   EXPECT_TRUE(srv().Get(kGlossary + "/terms/" + term + "/assignedEntities").Json().empty());
 
   // Both changes are audited on the entity, newest first.
