@@ -416,15 +416,14 @@ class SearchIndex::Impl {
   // writer has reused: Xapian says DatabaseModifiedError, or DatabaseCorruptError when the
   // reused block comes first (the files are fine). It is redone once, at the latest
   // revision, with writes held off until it is done, so no commit can overtake it again.
+  // Opening or reopening a reader reads blocks too, so the redo holds writes off first.
   template <typename Fn>
   Status WithReader(std::string_view what, Fn fn) const {
     auto read = [&](bool retry) {
-      Reader r = Acquire();
       std::shared_lock hold_writes(writes_mu_, std::defer_lock);
-      if (retry) {
-        hold_writes.lock();
-        r.db->reopen();
-      }
+      if (retry) hold_writes.lock();
+      Reader r = Acquire();
+      if (retry) r.db->reopen();
       fn(*r.db);
       Release(std::move(r));
     };
