@@ -561,10 +561,10 @@ int Main(int argc, char** argv) {
 // returns freed pages to the system within about a second, so that RSS follows the live
 // heap instead of holding bursts of freed memory for its default ten seconds. One arena
 // per CPU instead of four per CPU: a few dozen threads share fewer partly used pages.
-// Blocks of 1 MiB and more (memtable arena blocks, RocksDB's file and compaction buffers,
-// Xapian's flushes) come from jemalloc's own arena for large blocks, which returns them at
-// once: held for decay beside small allocations, they made RSS creep up by 15 % over the
-// first 20 minutes of the soak while the live heap stayed flat.
+// Blocks of 1 MiB and more (memtable arena blocks and RocksDB's file buffers among them)
+// come from jemalloc's own arena for large blocks, which returns them at once: held for
+// decay beside small allocations, they made RSS creep up by 15 % over the first 20 minutes
+// of the soak while the live heap stayed flat.
 // MALLOC_CONF in the environment still overrides them.
 extern "C" const char* malloc_conf;
 const char* malloc_conf =
