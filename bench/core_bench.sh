@@ -7,6 +7,7 @@
 # Needs: a built build/meridian, wrk, python3, and the limits sources (default ../shared/limits).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "${ROOT}/bench/lib.sh"
 ENTITIES=1000000
 LIMITS_SRC="${ROOT}/../shared/limits"
 DURATION=10
@@ -26,9 +27,7 @@ HELLO_PORT=$((PORT + 1))
 AUTH="Authorization: Basic $(printf admin:admin | base64)"
 
 echo "== limits (same machine, same run)" >&2
-cmake -S "$LIMITS_SRC" -B "$WORK/limits-build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$WORK/limits-build" -j2 >/dev/null
-LIMITS="$WORK/limits-build/limits"
+build_limits "$LIMITS_SRC" "$WORK"
 (cd "$WORK" && "$LIMITS" rocksdb-put --n 300000 --value-bytes 300 --batch 1000) > "$WORK/put.json"
 "$LIMITS" json-roundtrip --n 50000 > "$WORK/json.json"
 "$LIMITS" http-hello --port "$HELLO_PORT" --threads 2 --duration $((DURATION + 5)) > "$WORK/hello.json" &
@@ -43,7 +42,7 @@ python3 "$ROOT/bench/gen_catalog.py" --entities "$ENTITIES" > "$WORK/bodies.json
 echo "== ingest through POST /entity/bulk (1000 entities a request)" >&2
 "$BIN" serve --port "$PORT" --data-dir "$WORK/data" > "$WORK/server.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/api/atlas/admin/status" >/dev/null && break; sleep 0.1; done
+wait_ready "$PORT"
 python3 "$ROOT/bench/load_bodies.py" --port "$PORT" "$WORK/bodies.jsonl" > "$WORK/ingest.json"
 RSS_KB=$(awk '/VmRSS/ {print $2}' /proc/$SERVER/status)
 

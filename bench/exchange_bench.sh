@@ -14,6 +14,7 @@
 # (default ../shared/limits).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "${ROOT}/bench/lib.sh"
 ENTITIES=20000
 LIMITS_SRC="${ROOT}/../shared/limits"
 KEEP=""
@@ -42,20 +43,14 @@ start() {
   printf '[exchange]\nimport_folder = "%s"\n' "$WORK/imports" > "$WORK/meridian.toml"
   "$BIN" serve --port "$PORT" --data-dir "$1" --config "$WORK/meridian.toml" >> "$WORK/server.log" 2>&1 &
   SERVER=$!
-  for _ in $(seq 300); do curl -sf "$URL/api/atlas/admin/status" >/dev/null && return; sleep 0.1; done
-  echo "server did not start" >&2; exit 1
+  wait_ready "$PORT" || exit 1
 }
 stop() { kill "$SERVER"; wait "$SERVER" || true; SERVER=""; }
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$SERVER/status"; }
 
 echo "== limits (same machine, same run): $LIMITS_SRC" >&2
-cmake -S "$LIMITS_SRC" -B "$WORK/limits-build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$WORK/limits-build" -j2 >/dev/null
-LIMITS="$WORK/limits-build/limits"
-(cd "$WORK" && "$LIMITS" rocksdb-put --n 300000 --value-bytes 300 --batch 1000) > "$WORK/limits-put.json"
-(cd "$WORK" && "$LIMITS" xapian-index --n 50000) > "$WORK/limits-xapian.json"
-rm -rf "$WORK/limits-data"
-"$LIMITS" json-roundtrip --n 50000 > "$WORK/limits-json.json"
+build_limits "$LIMITS_SRC" "$WORK"
+store_limits "$WORK"
 
 echo "== generating and loading ${ENTITIES} entities" >&2
 python3 "$ROOT/bench/realistic/gen_warehouse.py" --entities "$ENTITIES" --out "$WORK/bodies" >/dev/null

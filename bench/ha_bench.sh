@@ -14,6 +14,7 @@
 # Needs: build/meridian, java + Debian's zookeeper, wrk, python3, cmake.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "${ROOT}/bench/lib.sh"
 HERE="${ROOT}/bench/realistic"
 ENTITIES=100000
 RATE=5000
@@ -43,13 +44,11 @@ trap cleanup EXIT
 BASE=$((20000 + RANDOM % 20000))
 ZK_PORT=$BASE; LEADER=$((BASE + 1)); FOLLOWER=$((BASE + 2)); HELLO_PORT=$((BASE + 3))
 AUTH="Basic $(printf admin:admin | base64)"
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 status() { curl -sf "http://127.0.0.1:$1/api/atlas/admin/status" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["Status"])' 2>/dev/null || true; }
 
 echo "== limits (same machine, same run): $LIMITS_SRC" >&2
-cmake -S "$LIMITS_SRC" -B "$WORK/limits-build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$WORK/limits-build" -j2 >/dev/null
-"$WORK/limits-build/limits" http-hello --port "$HELLO_PORT" --threads 2 --duration $((DURATION + 5)) > /dev/null &
+build_limits "$LIMITS_SRC" "$WORK"
+"$LIMITS" http-hello --port "$HELLO_PORT" --threads 2 --duration $((DURATION + 5)) > /dev/null &
 HELLO=$!
 sleep 1
 wrk -t2 -c32 -d"${DURATION}s" "http://127.0.0.1:${HELLO_PORT}/" > "$WORK/hello-c32.wrk"

@@ -11,6 +11,7 @@
 # limits sources (default ../shared/limits).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "${ROOT}/bench/lib.sh"
 TABLES=2000
 COLUMNS=20
 LIMITS_SRC="${ROOT}/../shared/limits"
@@ -36,13 +37,8 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== limits (same machine, same run): $LIMITS_SRC" >&2
-cmake -S "$LIMITS_SRC" -B "$WORK/limits-build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$WORK/limits-build" -j2 >/dev/null
-LIMITS="$WORK/limits-build/limits"
-(cd "$WORK" && "$LIMITS" rocksdb-put --n 300000 --value-bytes 300 --batch 1000) > "$WORK/limits-put.json"
-(cd "$WORK" && "$LIMITS" xapian-index --n 50000) > "$WORK/limits-xapian.json"
-rm -rf "$WORK/limits-data"
-"$LIMITS" json-roundtrip --n 50000 > "$WORK/limits-json.json"
+build_limits "$LIMITS_SRC" "$WORK"
+store_limits "$WORK"
 
 echo "== building hook_kafka_feed" >&2
 cmake --build "${ROOT}/build" -j2 --target hook_kafka_feed >/dev/null
@@ -59,10 +55,9 @@ start_server() {  # start_server NAME [extra serve args...]
   rm -rf "$WORK/data-$name"
   "$BIN" serve --port "$PORT" --data-dir "$WORK/data-$name" "$@" > "$WORK/server-$name.log" 2>&1 &
   SERVER=$!
-  for _ in $(seq 200); do curl -sf "http://127.0.0.1:$PORT/api/atlas/admin/status" >/dev/null && break; sleep 0.1; done
+  wait_ready "$PORT"
 }
 stop_server() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 echo "== REST: POST /api/atlas/v2/notification/topic/ATLAS_HOOK, 100 records per request" >&2
 start_server rest

@@ -14,6 +14,7 @@ dbs=${2:-5}
 tables=${3:-200}
 columns=${4:-20}
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/bench/lib.sh"
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -36,10 +37,7 @@ hms_port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$work/standin.out")
 port=$(free_port)
 "$build/meridian" serve --port "$port" --bind 127.0.0.1 --data-dir "$work/data" > "$work/server.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 300); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.1
-done
+wait_ready "$port"
 
 read -r total_tables total_columns < <(/usr/bin/python3 -c '
 import json, sys

@@ -10,6 +10,7 @@
 # Needs: a built build/meridian (Release), wrk, python3, cmake, and the limits sources.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "${ROOT}/bench/lib.sh"
 HERE="${ROOT}/bench/openlineage"
 DURATION=10
 CONNS=16
@@ -38,9 +39,7 @@ HELLO_PORT=$((PORT + 1))
 AUTH="Basic $(printf admin:admin | base64)"
 
 echo "== limits (same machine, same run): $LIMITS_SRC" >&2
-cmake -S "$LIMITS_SRC" -B "$WORK/limits-build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$WORK/limits-build" -j2 >/dev/null
-LIMITS="$WORK/limits-build/limits"
+build_limits "$LIMITS_SRC" "$WORK"
 "$LIMITS" json-roundtrip --n 50000 > "$WORK/limits-json.json"
 (cd "$WORK" && "$LIMITS" rocksdb-put --n 200000 --value-bytes 300 --batch 30) > "$WORK/limits-put.json"
 rm -rf "$WORK/limits-data"
@@ -60,14 +59,14 @@ python3 "$HERE/gen_events.py" --events 80000 --tag cN > "$WORK/events-cN.jsonl"
 echo "== server" >&2
 "$BIN" serve --port "$PORT" --data-dir "$WORK/data" > "$WORK/server.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/api/atlas/admin/status" >/dev/null && break; sleep 0.1; done
+wait_ready "$PORT"
 
 run() {  # NAME THREADS CONNECTIONS EVENTS_FILE
   local before after
-  before=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
+  before=$(cpu_ticks "$SERVER")
   EVENTS_FILE="$4" THREADS="$2" AUTH="$AUTH" wrk -t"$2" -c"$3" -d"${DURATION}s" --timeout 60s \
     -s "$HERE/post_events.lua" "http://127.0.0.1:$PORT" | grep '^WRKJSON' | cut -d' ' -f2- > "$WORK/$1.json"
-  after=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
+  after=$(cpu_ticks "$SERVER")
   echo "$((after - before))" > "$WORK/$1.cpu"
 }
 echo "== POST /api/v1/lineage, 1 connection" >&2

@@ -12,6 +12,7 @@
 # Needs: a built build/meridian, wrk, python3, cmake, and the limits sources (default ../shared/limits).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "${ROOT}/bench/lib.sh"
 HERE="${ROOT}/bench/realistic"
 ENTITIES=100000
 DURATION=10
@@ -43,8 +44,6 @@ RESULTS="$WORK/results.jsonl"
 
 record() { echo "$1" >> "$RESULTS"; }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-
 # run_wrk NAME CONNECTIONS KEYS_FILE PATH_TEMPLATE [DURATION]: one wrk run, its figures and the
 # server CPU it cost, appended to results.jsonl.
 run_wrk() {
@@ -61,13 +60,8 @@ run_wrk() {
 }
 
 echo "== limits (same machine, same run): $LIMITS_SRC" >&2
-cmake -S "$LIMITS_SRC" -B "$WORK/limits-build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$WORK/limits-build" -j2 >/dev/null
-LIMITS="$WORK/limits-build/limits"
-(cd "$WORK" && "$LIMITS" rocksdb-put --n 300000 --value-bytes 300 --batch 1000) > "$WORK/limits-put.json"
-(cd "$WORK" && "$LIMITS" xapian-index --n 50000) > "$WORK/limits-xapian.json"
-rm -rf "$WORK/limits-data"
-"$LIMITS" json-roundtrip --n 50000 > "$WORK/limits-json.json"
+build_limits "$LIMITS_SRC" "$WORK"
+store_limits "$WORK"
 "$LIMITS" http-hello --port "$HELLO_PORT" --threads 2 --duration $((2 * DURATION + 10)) > "$WORK/limits-hello.json" &
 HELLO=$!
 sleep 1
@@ -85,7 +79,7 @@ echo "== ingest through POST /entity/bulk, 2 clients" >&2
 rm -rf "$WORK/data" "$WORK/guids"
 "$BIN" serve --port "$PORT" --data-dir "$WORK/data" > "$WORK/server.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 200); do curl -sf "http://127.0.0.1:$PORT/api/atlas/admin/status" >/dev/null && break; sleep 0.1; done
+wait_ready "$PORT"
 for phase in tables processes; do
   before=$(cpu_ticks "$SERVER")
   out=$(python3 "$HERE/load.py" --port "$PORT" --clients 2 --guids "$WORK/guids" "$WORK/bodies/$phase.jsonl")
