@@ -224,7 +224,7 @@ TEST(HaCluster, LeaderKilledDuringQuorumWritesLosesNoAcknowledgedWriteAndRejoins
   EXPECT_EQ(missing, 0u) << "of " << acknowledged.size() << " acknowledged writes";
 
   // The killed leader rejoins as a follower and converges.
-  ASSERT_TRUE(cluster.at(0).server->Start());
+  ASSERT_TRUE(cluster.at(0).server->Start()) << cluster.Logs();
   ASSERT_TRUE(cluster.WaitForRole(0, "PASSIVE", std::chrono::seconds(20)));
   const uint64_t leader_position = cluster.ClusterStatus(leader)["logPosition"];
   const auto until = Clock::now() + std::chrono::seconds(20);
@@ -258,12 +258,12 @@ TEST(HaCluster, WritesOnlyTheOldLeaderHeldAreDiscardedWhenItRejoins) {
   }
   cluster.at(0).server->Kill9();
   // The followers come back and elect one of them: it never had the lonely writes.
-  ASSERT_TRUE(cluster.at(1).server->Start());
-  ASSERT_TRUE(cluster.at(2).server->Start());
+  ASSERT_TRUE(cluster.at(1).server->Start()) << cluster.Logs();
+  ASSERT_TRUE(cluster.at(2).server->Start()) << cluster.Logs();
   const int leader = cluster.WaitForLeader(std::chrono::seconds(20), 0);
   ASSERT_GE(leader, 1) << cluster.Logs();
   // The old leader rejoins: it discards what the new leader never had, and says how much.
-  ASSERT_TRUE(cluster.at(0).server->Start());
+  ASSERT_TRUE(cluster.at(0).server->Start()) << cluster.Logs();
   ASSERT_TRUE(cluster.WaitForRole(0, "PASSIVE", std::chrono::seconds(20)));
   auto status = cluster.ClusterStatus(0);
   EXPECT_GT(status["discardedOnJoin"].get<uint64_t>(), 0u) << status.dump();
