@@ -36,12 +36,18 @@ describe('web UI on a follower', { timeout: 120_000 }, () => {
   before(async () => {
     assert.ok(BIN, 'MERIDIAN_BIN must name the meridian binary');
     mkdirSync(ARTIFACTS, { recursive: true });
+    // Each step is reported as it ends, so that a run stopped from outside shows where it was.
+    const started = Date.now();
+    const progress = (what) => console.error(`# ${what} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     zk = await startZooKeeper();
+    progress('ZooKeeper up');
     leader = await member('m1');
     for (let i = 0; i < 300 && (await status(leader)) !== "ACTIVE"; i++) await sleep(100);
     assert.equal(await status(leader), 'ACTIVE');
+    progress('leader ACTIVE');
     follower = await member('m2');
     assert.equal(await status(follower), 'PASSIVE');
+    progress('follower PASSIVE');
     const rest = restClient(leader.base);
     const created = await rest('POST', '/v2/entity', {
       entity: { typeName: 'hive_table', attributes: { qualifiedName: 'sales.orders@cl1', name: 'orders', owner: 'finance' } },
@@ -49,6 +55,7 @@ describe('web UI on a follower', { timeout: 120_000 }, () => {
     tableGuid = Object.values(created.mutatedEntities)[0][0].guid;
     browser = await launchBrowser();
     page = browser.page;
+    progress('browser launched');
   });
 
   after(async () => {

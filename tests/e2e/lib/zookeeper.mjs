@@ -16,6 +16,11 @@ function ruok(port) {
     s.on('data', (d) => (text += d));
     s.on('end', () => resolve(text === 'imok'));
     s.on('error', () => resolve(false));
+    // A server that accepted but does not answer yet is asked again, not waited for.
+    s.setTimeout(2000, () => {
+      s.destroy();
+      resolve(false);
+    });
   });
 }
 
