@@ -190,6 +190,11 @@ describe('web UI tutorial', { timeout: 600_000 }, () => {
   it('loads "+N more" lineage on demand', step(async () => {
     await page.goto(`${server.base}/#/entity/${guids.trip_details_by_zone}?tab=lineage&max=3`);
     await lineageReady('table');
+    // The graph of the previous step can still read as ready until the cut answer is drawn: wait
+    // for the state asserted below (a timeout leaves the assertion to say what is on the graph).
+    await page
+      .waitForFunction(() => window.__lineage?.phase === 'ready' && window.__lineage.nodes().some((n) => n.kind === 'more'), null, { timeout: T })
+      .catch(() => {});
     const before = await page.evaluate(() => window.__lineage.nodes());
     const more = before.find((n) => n.kind === 'more');
     assert.ok(more, `a "+N more" node when the answer is cut at 3 nodes: ${before.map((n) => n.label)}`);
