@@ -13,10 +13,10 @@
 #include <array>
 #include <cstdio>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <semaphore>
 #include <thread>
 #include <vector>
 
@@ -74,7 +74,10 @@ void RunInBackground() {
 
 // Bounded worker pool with one queue per route class. Cheap requests may use
 // every worker; writes and heavy requests at most their share, so a worker is
-// always left for cheap ones.
+// always left for cheap ones. A job that may run wakes the worker that went
+// idle last (its stack and caches are the warmest; the others stay asleep),
+// through that worker's own semaphore rather than a condition variable shared
+// by every worker and submitter.
 class WorkerPool {
  public:
   using Job = std::function<void()>;
@@ -84,11 +87,11 @@ class WorkerPool {
   // (best effort: nice 19 where SCHED_IDLE is refused).
   WorkerPool(int workers, std::array<int, kRouteClassCount> max_running, std::array<int, kRouteClassCount> max_queued,
              ServerMetrics* metrics, bool background = false)
-      : max_running_(max_running), max_queued_(max_queued), metrics_(metrics) {
+      : max_running_(max_running), max_queued_(max_queued), metrics_(metrics), sleepers_(workers) {
     for (int i = 0; i < workers; ++i)
-      threads_.emplace_back([this, background] {
+      threads_.emplace_back([this, background, i] {
         if (background) RunInBackground();
-        Loop();
+        Loop(sleepers_[i]);
       });
   }
   ~WorkerPool() { Stop(); }
@@ -96,28 +99,30 @@ class WorkerPool {
   // False when the class's queue is full (or the pool stopped).
   bool TrySubmit(RouteClass c, Job job) {
     int i = static_cast<int>(c);
-    bool runnable;
+    Sleeper* woken = nullptr;
     {
       std::lock_guard lock(mu_);
       if (stopped_ || static_cast<int>(queues_[i].size()) >= max_queued_[i]) return false;
       queues_[i].push_back(std::move(job));
-      runnable = Ready(i);
+      // A class at its limit gets its next job run by a worker that finishes one of
+      // its class; waking a worker now would only put it back to sleep.
+      if (Ready(i)) woken = PopIdle();
     }
     metrics_->of(c).queued.fetch_add(1, std::memory_order_relaxed);
-    // A class at its limit gets its next job run by a worker that finishes one of
-    // its class; waking a worker now would only put it back to sleep.
-    if (runnable) cv_.notify_one();
+    if (woken) woken->wake.release();
     return true;
   }
 
   // Finishes running jobs and joins the workers; queued jobs are dropped.
   void Stop() {
+    std::vector<Sleeper*> idle;
     {
       std::lock_guard lock(mu_);
       if (stopped_ && threads_.empty()) return;
       stopped_ = true;
+      idle.swap(idle_);
     }
-    cv_.notify_all();
+    for (Sleeper* s : idle) s->wake.release();
     for (auto& t : threads_) t.join();
     threads_.clear();
     std::array<std::deque<Job>, kRouteClassCount> dropped;
@@ -128,12 +133,23 @@ class WorkerPool {
   }
 
  private:
+  struct Sleeper {
+    std::binary_semaphore wake{0};
+  };
+
   // REQUIRES: mu_ held. Whether a queued job of class i, or of any class, may run now.
   bool Ready(int i) const { return !queues_[i].empty() && running_[i] < max_running_[i]; }
   bool AnyReady() const {
     for (int i = 0; i < kRouteClassCount; ++i)
       if (Ready(i)) return true;
     return false;
+  }
+  // REQUIRES: mu_ held. The worker that went idle last, taken off the idle stack; null if none.
+  Sleeper* PopIdle() {
+    if (idle_.empty()) return nullptr;
+    Sleeper* s = idle_.back();
+    idle_.pop_back();
+    return s;
   }
 
   // REQUIRES: mu_ held. The class to run next, or -1. Cheap first; writes and
@@ -151,19 +167,26 @@ class WorkerPool {
     return -1;
   }
 
-  void Loop() {
+  void Loop(Sleeper& me) {
     std::unique_lock lock(mu_);
     for (;;) {
-      int c = -1;
-      cv_.wait(lock, [&] { return stopped_ || (c = Pick()) >= 0; });
       if (stopped_) return;
+      const int c = Pick();
+      if (c < 0) {
+        // Idle until a submitter (or Stop) takes this worker off the stack and wakes it.
+        idle_.push_back(&me);
+        lock.unlock();
+        me.wake.acquire();
+        lock.lock();
+        continue;
+      }
       Job job = std::move(queues_[c].front());
       queues_[c].pop_front();
       ++running_[c];
-      // More work that may run now: a sleeping worker takes it.
-      const bool more = AnyReady();
+      // More work that may run now: an idle worker takes it.
+      Sleeper* helper = AnyReady() ? PopIdle() : nullptr;
       lock.unlock();
-      if (more) cv_.notify_one();
+      if (helper) helper->wake.release();
       auto& counters = metrics_->of(static_cast<RouteClass>(c));
       counters.queued.fetch_sub(1, std::memory_order_relaxed);
       counters.running.fetch_add(1, std::memory_order_relaxed);
@@ -179,11 +202,12 @@ class WorkerPool {
   const std::array<int, kRouteClassCount> max_queued_;
   ServerMetrics* const metrics_;
   std::mutex mu_;
-  std::condition_variable cv_;
   std::array<std::deque<Job>, kRouteClassCount> queues_;  // GUARDED_BY(mu_)
   std::array<int, kRouteClassCount> running_{};            // GUARDED_BY(mu_)
   int last_other_ = 0;                                     // GUARDED_BY(mu_)
   bool stopped_ = false;                                   // GUARDED_BY(mu_)
+  std::vector<Sleeper*> idle_;                             // GUARDED_BY(mu_); last idle on top
+  std::vector<Sleeper> sleepers_;                          // one per worker, never resized
   std::vector<std::thread> threads_;
 };
 
@@ -657,6 +681,10 @@ struct HttpServer::Impl {
         return;
       }
       auto slot = Admit(socket);
+      // Responses leave as soon as they are written: with Nagle's algorithm, the second
+      // write of a response waits for the client's delayed ACK (40 ms on Linux).
+      beast::error_code nodelay_error;
+      socket.set_option(tcp::no_delay(true), nodelay_error);
       if (!slot) {
         core.metrics->connections_refused.fetch_add(1, std::memory_order_relaxed);
         beast::error_code ignored;
