@@ -143,19 +143,56 @@ Result<std::string> Catalog::FindByUniqueAttribute(const std::string& type, cons
                           atlas_code::kInstanceByUniqueAttributeNotFound);
 }
 
+namespace {
+
+// The edge stored under `key` with `value`; false for a key that is not an edge's.
+bool EdgeFromStored(std::string_view key, std::string_view value, Catalog::Edge* e) {
+  std::string_view attr, other;
+  if (!keys::ParseEdge(key, &attr, &other)) return false;
+  e->attribute = std::string(attr);
+  e->other = std::string(other);
+  internal::SetEdgeValue(value, e);
+  return true;
+}
+
+}  // namespace
+
 std::vector<Catalog::Edge> Catalog::Edges(const std::string& guid, std::string_view attribute) const {
   std::vector<Edge> out;
   std::string prefix = attribute.empty() ? keys::EdgePrefix(guid) : keys::EdgePrefix(guid, attribute);
   store_->Scan(Family::kEdges, prefix, [&](std::string_view k, std::string_view v) {
     Edge e;
-    std::string_view attr, other;
-    if (!keys::ParseEdge(k, &attr, &other)) return true;
-    e.attribute = std::string(attr);
-    e.other = std::string(other);
-    internal::SetEdgeValue(v, &e);
-    out.push_back(std::move(e));
+    if (EdgeFromStored(k, v, &e)) out.push_back(std::move(e));
     return true;
   }).PermitUnchecked();
+  return out;
+}
+
+std::vector<std::vector<Catalog::Edge>> Catalog::EdgesOfEach(const std::vector<std::string>& guids) const {
+  std::vector<std::vector<Edge>> out(guids.size());
+  std::vector<std::string> prefixes;
+  prefixes.reserve(guids.size());
+  for (const auto& g : guids) prefixes.push_back(keys::EdgePrefix(g));
+  store_->ScanPrefixes(Family::kEdges, prefixes, [&](size_t i, std::string_view k, std::string_view v) {
+    Edge e;
+    if (EdgeFromStored(k, v, &e)) out[i].push_back(std::move(e));
+    return true;
+  }).PermitUnchecked();
+  return out;
+}
+
+std::vector<Result<json>> Catalog::LoadRecordSummaries(const std::vector<std::string>& guids) const {
+  std::vector<std::string> bytes;
+  std::vector<Status> got = store_->MultiGet(Family::kEntities, guids, &bytes);
+  std::vector<Result<json>> out;
+  out.reserve(guids.size());
+  for (size_t i = 0; i < guids.size(); ++i) {
+    if (got[i].code() == StatusCode::kNotFound)
+      out.emplace_back(Status::NotFound("Given instance guid " + guids[i] + " is invalid/not found",
+                                        atlas_code::kInstanceGuidNotFound));
+    else if (!got[i].ok()) out.emplace_back(got[i]);
+    else out.emplace_back(store::DecodeRecordSummary(bytes[i]));
+  }
   return out;
 }
 
@@ -268,6 +305,24 @@ class RecordMemo {
     return it->second.is_null() ? nullptr : &it->second;
   }
   void Put(const std::string& guid, const json& record) { records_.emplace(guid, record); }
+  // Loads the records of `guids` (distinct) that are not loaded yet, in one batched read.
+  void Load(const std::vector<std::string>& guids) {
+    std::vector<std::string> missing;
+    for (const auto& g : guids)
+      if (!records_.count(g)) missing.push_back(g);
+    catalog_.LoadRecords(missing, [&](const std::string& g, Result<json> rec) {
+      records_.emplace(g, rec.ok() ? std::move(*rec) : json());
+      return true;
+    }).PermitUnchecked();  // the records it did not reach are read one by one by Get
+  }
+  // Loads the summaries of `guids` that are not loaded yet (whole or summary), in one batched read.
+  void LoadSummaries(std::vector<std::string> guids) {
+    std::sort(guids.begin(), guids.end());
+    guids.erase(std::unique(guids.begin(), guids.end()), guids.end());
+    std::erase_if(guids, [&](const std::string& g) { return records_.count(g) || summaries_.count(g); });
+    std::vector<Result<json>> got = catalog_.LoadRecordSummaries(guids);
+    for (size_t i = 0; i < guids.size(); ++i) summaries_.emplace(guids[i], got[i].ok() ? std::move(*got[i]) : json());
+  }
 
  private:
   const Catalog& catalog_;
@@ -350,26 +405,35 @@ Result<json> Catalog::GetEntity(const std::string& guid, const ReadOptions& opts
   memo.Put(guid, rec);
   // Owned children (composition, this side the container) come with full bodies;
   // loaded first, so that the entity's references to them reuse those records.
-  std::vector<const Edge*> children;
+  std::vector<std::string> child_guids;
   if (t) {
     for (const Edge& edge : edges) {
       const types::RelationshipEnd* end = t->FindRelationshipEnd(edge.attribute, edge.type);
       if (!end || !end->is_container || end->category != "COMPOSITION" || !edge.active) continue;
-      if (memo.Get(edge.other)) children.push_back(&edge);
+      if (std::find(child_guids.begin(), child_guids.end(), edge.other) == child_guids.end())
+        child_guids.push_back(edge.other);
     }
+  }
+  memo.Load(child_guids);
+  std::erase_if(child_guids, [&](const std::string& g) { return memo.Get(g) == nullptr; });
+  // The children's edges, and every entity the references show, each in one batched read.
+  const bool child_edges = !opts.min_ext_info && !opts.ignore_relationships;
+  const std::vector<std::vector<Edge>> edges_of_child =
+      child_edges ? EdgesOfEach(child_guids) : std::vector<std::vector<Edge>>(child_guids.size());
+  if (!opts.ignore_relationships && !opts.reference_ids_only) {
+    std::vector<std::string> shown;
+    for (const Edge& e : edges) shown.push_back(e.other);
+    for (const auto& list : edges_of_child)
+      for (const Edge& e : list) shown.push_back(e.other);
+    memo.LoadSummaries(std::move(shown));
   }
   json out = json::object();
   out["entity"] = Render(*this, std::move(rec), edges, opts, memo);
   out["referredEntities"] = json::object();
   json& referred = out["referredEntities"];
-  for (const Edge* edge_ptr : children) {
-    const Edge& edge = *edge_ptr;
-    const json* child = memo.Get(edge.other);
-    referred[edge.other] = opts.min_ext_info
-                               ? Header(*child)
-                               : Render(*this, *child,
-                                        opts.ignore_relationships ? std::vector<Edge>{} : Edges(edge.other), opts,
-                                        memo);
+  for (size_t i = 0; i < child_guids.size(); ++i) {
+    const json* child = memo.Get(child_guids[i]);
+    referred[child_guids[i]] = opts.min_ext_info ? Header(*child) : Render(*this, *child, edges_of_child[i], opts, memo);
   }
   return out;
 }

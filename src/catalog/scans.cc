@@ -45,12 +45,19 @@ Status Catalog::ScanRecords(const std::function<bool(const std::string& guid, Re
 
 Status Catalog::LoadRecords(const std::vector<std::string>& guids,
                             const std::function<bool(const std::string& guid, Result<json> record)>& fn) const {
-  std::string bytes;
-  for (const auto& guid : guids) {
-    Status got = store_->Get(Family::kEntities, guid, &bytes);
-    if (!got.ok() && got.code() != StatusCode::kNotFound) return got;
-    bool more = got.ok() ? fn(guid, store::DecodeRecord(bytes)) : fn(guid, got);
-    if (!more) break;
+  // Batched reads of a bounded number of records at a time: a caller that stops early
+  // has read at most one batch more than it used.
+  constexpr size_t kBatch = 256;
+  std::vector<std::string> batch, bytes;
+  for (size_t from = 0; from < guids.size(); from += kBatch) {
+    batch.assign(guids.begin() + static_cast<std::ptrdiff_t>(from),
+                 guids.begin() + static_cast<std::ptrdiff_t>(std::min(guids.size(), from + kBatch)));
+    std::vector<Status> got = store_->MultiGet(Family::kEntities, batch, &bytes);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!got[i].ok() && got[i].code() != StatusCode::kNotFound) return got[i];
+      const bool more = got[i].ok() ? fn(batch[i], store::DecodeRecord(bytes[i])) : fn(batch[i], got[i]);
+      if (!more) return Status::Ok();
+    }
   }
   return Status::Ok();
 }

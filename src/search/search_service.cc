@@ -264,10 +264,10 @@ Result<json> SearchService::Run(const json& params, const std::string& query_typ
                              plan.offset + plan.limit, false};
     ASSIGN_OR_RETURN(index::SearchHits hits, index_->Search(req));
     RETURN_IF_ERROR(deadline.Check("search"));
-    for (const auto& g : hits.guids) {
-      auto rec = catalog_->LoadRecord(g);
-      if (rec.ok()) page.push_back(std::move(*rec));
-    }
+    RETURN_IF_ERROR(catalog_->LoadRecords(hits.guids, [&](const std::string&, Result<json> rec) {
+      if (rec.ok()) page.push_back(std::move(*rec));  // one the index still lists but the store purged: skipped
+      return true;
+    }));
     count = static_cast<int64_t>(hits.estimated);
   } else {
     std::vector<json> kept;

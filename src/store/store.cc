@@ -1,5 +1,6 @@
 #include "meridian/store/store.h"
 
+#include <algorithm>
 #include <cstdarg>
 #include <filesystem>
 #include <mutex>
@@ -509,6 +510,56 @@ Status Store::Scan(Family f, std::string_view prefix,
     if (!fn(k, it->value().ToStringView())) break;
   }
   return FromRocks(it->status(), "scan");
+}
+
+std::vector<Status> Store::MultiGet(Family f, const std::vector<std::string>& keys,
+                                    std::vector<std::string>* values) const {
+  values->clear();
+  if (keys.empty()) return {};
+  if (keys.size() == 1) {  // a batch of one costs more than a Get
+    values->resize(1);
+    return {Get(f, keys[0], &(*values)[0])};
+  }
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> pinned(keys.size());
+  std::vector<rocksdb::Status> got(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), cf(f), keys.size(), slices.data(), pinned.data(), got.data());
+  values->assign(keys.size(), std::string());
+  std::vector<Status> out;
+  out.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (got[i].ok()) (*values)[i].assign(pinned[i].data(), pinned[i].size());
+    out.push_back(FromRocks(got[i], "key"));
+  }
+  return out;
+}
+
+Status Store::ScanPrefixes(Family f, const std::vector<std::string>& prefixes,
+                           const std::function<bool(size_t, std::string_view, std::string_view)>& fn) const {
+  if (prefixes.empty()) return Status::Ok();
+  std::vector<size_t> order(prefixes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return prefixes[a] < prefixes[b]; });
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(f)));
+  std::string last_key;  // keys already visited (overlapping prefixes) are not passed again
+  bool visited = false;
+  for (size_t i : order) {
+    const std::string& prefix = prefixes[i];
+    it->Seek(rocksdb::Slice(prefix));
+    if (visited && it->Valid() && it->key().ToStringView() <= last_key) {
+      it->Seek(rocksdb::Slice(last_key));
+      if (it->Valid() && it->key().ToStringView() == last_key) it->Next();
+    }
+    for (; it->Valid(); it->Next()) {
+      std::string_view k = it->key().ToStringView();
+      if (k.substr(0, prefix.size()) != prefix) break;
+      last_key.assign(k);
+      visited = true;
+      if (!fn(i, k, it->value().ToStringView())) return FromRocks(it->status(), "scan");
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "scan"));
+  }
+  return Status::Ok();
 }
 
 Status Store::Write(Batch& batch) {

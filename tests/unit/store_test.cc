@@ -72,6 +72,51 @@ TEST(Store, BatchIsAtomicAndScansAreBounded) {
   EXPECT_EQ((*s)->Get(Family::kEntities, "missing", &v).code(), StatusCode::kNotFound);
 }
 
+TEST(Store, BatchedReadsMatchSingleReads) {
+  TempDir dir;
+  auto s = Store::Open(dir.path(), {});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Batch b;
+  b.Put(Family::kEntities, "g1", "one");
+  b.Put(Family::kEntities, "g3", "three");
+  b.Put(Family::kEdges, keys::Edge("a", "x", "1"), "r1");
+  b.Put(Family::kEdges, keys::Edge("a", "y", "2"), "r2");
+  b.Put(Family::kEdges, keys::Edge("ab", "x", "3"), "r3");
+  b.Put(Family::kEdges, keys::Edge("c", "x", "4"), "r4");
+  ASSERT_TRUE((*s)->Write(b).ok());
+
+  std::vector<std::string> values;
+  std::vector<Status> got = (*s)->MultiGet(Family::kEntities, {"g3", "g2", "g1"}, &values);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_TRUE(got[0].ok());
+  EXPECT_EQ(values[0], "three");
+  EXPECT_EQ(got[1].code(), StatusCode::kNotFound);
+  EXPECT_TRUE(got[2].ok());
+  EXPECT_EQ(values[2], "one");
+  EXPECT_TRUE((*s)->MultiGet(Family::kEntities, {}, &values).empty());
+
+  // Each prefix's keys reach fn with that prefix's index, whatever the order given;
+  // a key under two prefixes (one extending the other) is passed once.
+  std::vector<std::pair<size_t, std::string>> seen;
+  auto collect = [&](size_t i, std::string_view, std::string_view v) {
+    seen.emplace_back(i, std::string(v));
+    return true;
+  };
+  ASSERT_TRUE((*s)->ScanPrefixes(Family::kEdges, {keys::EdgePrefix("c"), keys::EdgePrefix("zz"), keys::EdgePrefix("a")},
+                                 collect).ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<size_t, std::string>>{{2, "r1"}, {2, "r2"}, {0, "r4"}}));
+  seen.clear();
+  ASSERT_TRUE((*s)->ScanPrefixes(Family::kEdges, {keys::EdgePrefix("a", "y"), keys::EdgePrefix("a")}, collect).ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<size_t, std::string>>{{1, "r1"}, {1, "r2"}}));
+  seen.clear();
+  ASSERT_TRUE((*s)->ScanPrefixes(Family::kEdges, {keys::EdgePrefix("ab"), keys::EdgePrefix("a")},
+                                 [&](size_t i, std::string_view k, std::string_view v) {
+                                   collect(i, k, v);
+                                   return false;  // stops the whole scan
+                                 }).ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<size_t, std::string>>{{1, "r1"}}));
+}
+
 TEST(Store, SequenceSurvivesReopen) {
   TempDir dir;
   uint64_t last;

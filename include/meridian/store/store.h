@@ -159,6 +159,14 @@ class Store {
   Status Scan(Family f, std::string_view prefix,
               const std::function<bool(std::string_view key, std::string_view value)>& fn,
               std::string_view start_after = {}) const;
+  // Batched Get of every key in `keys` (one read of each block they share): (*values)[i]
+  // and the returned status i belong to keys[i]; NotFound for an absent key.
+  std::vector<Status> MultiGet(Family f, const std::vector<std::string>& keys, std::vector<std::string>* values) const;
+  // Scan of each of `prefixes` with one iterator (cheaper than a Scan each): fn gets the
+  // index of the prefix a key belongs to; prefixes are visited in ascending order, each
+  // key once even where prefixes overlap. `fn` returns false to stop.
+  Status ScanPrefixes(Family f, const std::vector<std::string>& prefixes,
+                      const std::function<bool(size_t prefix, std::string_view key, std::string_view value)>& fn) const;
   // Writes `batch` atomically (with the persisted sequence). When a write fence is
   // set and fails, returns its status and writes nothing.
   Status Write(Batch& batch);
