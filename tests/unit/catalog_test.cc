@@ -1,6 +1,10 @@
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -231,6 +235,33 @@ TEST_F(CatalogTest, QueueReadsInOrderFromAPositionAndAcknowledgedEntriesAreGone)
 }
 
 // Edges written by a commit reach observers decoded, and ScanEdges reads the same state.
+// Components register their observers from several threads while the server starts
+// (the lineage graph loads in the background) and commits may already run.
+TEST_F(CatalogTest, CommitObserversCanRegisterWhileCommitsRun) {
+  constexpr int kCommits = 300;
+  std::atomic<int> commits{0};
+  std::thread writer([&] {
+    for (int i = 0; i < kCommits; ++i) {
+      const std::string name = "db" + std::to_string(i);
+      json db = {{"typeName", "hive_db"}, {"attributes", {{"name", name}, {"qualifiedName", name + "@c"}, {"clusterName", "c"}}}};
+      if (catalog_->CreateOrUpdate(json::array({db}), json(), "admin").ok()) ++commits;
+    }
+  });
+  // Observers keep arriving for as long as the writer commits.
+  std::deque<std::atomic<int>> seen;
+  while (commits.load() < kCommits) {
+    std::atomic<int>& counter = seen.emplace_back(0);
+    catalog_->AddCommitObserver([&counter](const CommitInfo&) { ++counter; });
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
+  writer.join();
+  ASSERT_EQ(commits.load(), kCommits);
+  json last = {{"typeName", "hive_db"}, {"attributes", {{"name", "last"}, {"qualifiedName", "last@c"}, {"clusterName", "c"}}}};
+  ASSERT_TRUE(catalog_->CreateOrUpdate(json::array({last}), json(), "admin").ok());
+  // Every observer saw at least the commit made after it registered.
+  for (size_t i = 0; i < seen.size(); ++i) EXPECT_GE(seen[i].load(), 1) << "observer " << i;
+}
+
 TEST_F(CatalogTest, CommitObserversAndScanEdgesSeeTheSameLineageEdges) {
   std::vector<catalog::EdgeChange> seen;
   catalog_->AddCommitObserver([&](const CommitInfo& info) {

@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -469,8 +470,12 @@ class Catalog {
 
   // Registers `fn`, called after every entity/relationship commit, in commit
   // order and under the write lock: it must be quick and must not write.
-  // Register before serving, or from inside RunExclusive.
-  void AddCommitObserver(std::function<void(const CommitInfo&)> fn) { observers_.push_back(std::move(fn)); }
+  // Thread-safe, also while commits run; from inside RunExclusive, `fn` sees every
+  // commit after the ones RunExclusive paused.
+  void AddCommitObserver(std::function<void(const CommitInfo&)> fn) {
+    std::unique_lock lock(observers_mu_);
+    observers_.push_back(std::move(fn));
+  }
   // Runs `fn` with mutations paused: nothing commits while it runs. For
   // building in-memory views from the store while the server already serves.
   void RunExclusive(const std::function<void()>& fn) {
@@ -495,6 +500,7 @@ class Catalog {
   void AddAdminAudit(store::Batch& batch, const std::string& operation, const std::string& user, int64_t start_ms,
                      const json& params, const json& result, int result_count);
   void NotifyCommit(const CommitInfo& info) const {
+    std::shared_lock lock(observers_mu_);
     for (const auto& fn : observers_) fn(info);
   }
   void PublishTypes(std::shared_ptr<const types::TypeRegistry> reg);
@@ -506,7 +512,9 @@ class Catalog {
   std::mutex write_mu_;  // serialises mutations
   std::atomic<uint64_t> last_sequence_{0};
   std::atomic<uint64_t> last_notification_{0};  // written under write_mu_
-  std::vector<std::function<void(const CommitInfo&)>> observers_;
+  // Taken after write_mu_ where both are held (NotifyCommit, AddCommitObserver inside RunExclusive).
+  mutable std::shared_mutex observers_mu_;
+  std::vector<std::function<void(const CommitInfo&)>> observers_;  // GUARDED_BY(observers_mu_)
   // AckQueue's state per topic: its floor and the acknowledged entries still kept.
   struct AckState {
     std::function<uint64_t()> floor;  // null: none
