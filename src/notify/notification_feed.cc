@@ -61,12 +61,9 @@ Status Delivery::MarkDelivered(uint64_t sequence) {
 
 NotificationFeed::NotificationFeed(catalog::Catalog& catalog, FeedOptions options)
     : catalog_(catalog), options_(options) {
-  // Under the write lock: other components may register theirs while the server starts.
-  catalog_.RunExclusive([this] {
-    catalog_.AddCommitObserver([this](const catalog::CommitInfo&) {
-      std::lock_guard lock(mu_);
-      changed_.notify_all();
-    });
+  catalog_.AddCommitObserver([this](const catalog::CommitInfo&) {
+    std::lock_guard lock(mu_);
+    changed_.notify_all();
   });
 }
 
