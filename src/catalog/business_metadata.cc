@@ -291,7 +291,7 @@ Status Catalog::SetClassifications(const json& guid_header_map, bool override, c
       if (attrs.is_object() && attrs.contains("qualifiedName") && attrs["qualifiedName"].is_string() &&
           ctx.reg().FindEntity(type))
         found = ctx.FindUnique(type, "qualifiedName", attrs["qualifiedName"]);
-      if (!found) return Status::NotFound("Given instance guid " + guid + " is invalid/not found", atlas_code::kInstanceGuidNotFound);
+      if (!found) return internal::GuidNotFound(guid);
       guid = *found;
     }
     ASSIGN_OR_RETURN(json* rec, ctx.Load(guid));

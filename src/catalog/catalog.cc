@@ -105,7 +105,7 @@ Result<std::string> EntityBytes(const store::Store& store, const std::string& gu
   std::string bytes;
   Status s = store.Get(Family::kEntities, guid, &bytes);
   if (s.code() == StatusCode::kNotFound)
-    return Status::NotFound("Given instance guid " + guid + " is invalid/not found", atlas_code::kInstanceGuidNotFound);
+    return internal::GuidNotFound(guid);
   RETURN_IF_ERROR(s);
   return bytes;
 }
@@ -188,8 +188,7 @@ std::vector<Result<json>> Catalog::LoadRecordSummaries(const std::vector<std::st
   out.reserve(guids.size());
   for (size_t i = 0; i < guids.size(); ++i) {
     if (got[i].code() == StatusCode::kNotFound)
-      out.emplace_back(Status::NotFound("Given instance guid " + guids[i] + " is invalid/not found",
-                                        atlas_code::kInstanceGuidNotFound));
+      out.emplace_back(internal::GuidNotFound(guids[i]));
     else if (!got[i].ok()) out.emplace_back(got[i]);
     else out.emplace_back(store::DecodeRecordSummary(bytes[i]));
   }

@@ -13,6 +13,9 @@ namespace meridian::catalog::internal {
 // kMeta key of the last notification sequence, written with every batch that adds notifications.
 inline constexpr std::string_view kNotificationSequenceKey = "notification_sequence";
 
+// Atlas's error for an entity guid that names no entity (ATLAS-404-00-005).
+Status GuidNotFound(const std::string& guid);
+
 // Fills `edge`'s relationship, type and status from a stored edge value.
 void SetEdgeValue(std::string_view value, Edge* edge);
 

@@ -13,8 +13,7 @@ Result<std::string> ResolveEnd(WriteContext& ctx, const Catalog& catalog, const 
   if (!end.is_object()) return Status::InvalidArgument("relationship end must be an object id", atlas_code::kInvalidParameters);
   std::string guid = end.value("guid", "");
   if (!guid.empty()) {
-    if (!ctx.Exists(guid)) return Status::NotFound("Given instance guid " + guid + " is invalid/not found",
-                                                   atlas_code::kInstanceGuidNotFound);
+    if (!ctx.Exists(guid)) return internal::GuidNotFound(guid);
     return guid;
   }
   auto ua = end.find("uniqueAttributes");

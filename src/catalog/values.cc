@@ -81,6 +81,10 @@ bool EqualsIgnoreCase(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+Status GuidNotFound(const std::string& guid) {
+  return Status::NotFound("Given instance guid " + guid + " is invalid/not found", atlas_code::kInstanceGuidNotFound);
+}
+
 Status CheckLabel(const std::string& label) {
   if (label.size() > kMaxLabelLength)
     return Status::InvalidArgument("Invalid label: " + json(label).dump(-1, ' ', false, json::error_handler_t::replace) +
