@@ -1,6 +1,7 @@
 #include "meridian/store/store.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cstdarg>
 #include <filesystem>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/transaction_log.h>
 #include <rocksdb/utilities/checkpoint.h>
@@ -41,6 +43,38 @@ Status WriteError(const rocksdb::Status& s) {
     return Status::InsufficientStorage("the store cannot persist this write (" + s.ToString() +
                                        "); reads still work, writes resume once the disk has room");
   return FromRocks(s, "write");
+}
+
+// The families whose keys start with an owner (`guid \0 ...`) and are read by
+// scans of one owner's keys: their SST files and memtables keep a bloom filter of
+// owners, so such a scan skips every file that holds nothing of that owner instead
+// of seeking into each level.
+bool ScannedByOwner(Family f) { return f == Family::kEdges || f == Family::kAudit || f == Family::kPropagations; }
+
+// The owner part of a key: everything up to and including the first separator.
+// Keys without a separator are outside its domain (their scans run in total order).
+class OwnerPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "meridian.OwnerPrefix.1"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const void* sep = std::memchr(key.data(), kSep, key.size());
+    return rocksdb::Slice(key.data(), static_cast<const char*>(sep) - key.data() + 1);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return std::memchr(key.data(), kSep, key.size()) != nullptr;
+  }
+};
+
+// Options of an iterator over keys of `prefix` (a scan starting at `start`, a key
+// with that prefix, or at the prefix itself): the owner bloom filters are used when
+// the prefix names a whole owner, every scan of other families or wider prefixes
+// runs in total order.
+rocksdb::ReadOptions ScanOptions(Family f, std::string_view prefix) {
+  rocksdb::ReadOptions ro;
+  const bool one_owner = ScannedByOwner(f) && prefix.find(kSep) != std::string_view::npos;
+  ro.total_order_seek = !one_owner;
+  ro.prefix_same_as_start = one_owner;
+  return ro;
 }
 
 // RocksDB's info log, sent to the process log instead of a LOG file in the store.
@@ -417,6 +451,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   rocksdb::ColumnFamilyOptions point_read_options = cf_options;
   point_read_options.memtable_prefix_bloom_size_ratio = 0.02;
   point_read_options.memtable_whole_key_filtering = true;
+  rocksdb::ColumnFamilyOptions owner_scan_options = cf_options;
+  owner_scan_options.prefix_extractor = std::make_shared<OwnerPrefix>();
+  owner_scan_options.memtable_prefix_bloom_size_ratio = 0.02;
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
@@ -438,7 +475,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (int f = 0; f < static_cast<int>(Family::kCount); ++f) {
     const bool point_reads = f == static_cast<int>(Family::kEntities) || f == static_cast<int>(Family::kUnique);
-    families.emplace_back(kFamilyNames[f], point_reads ? point_read_options : cf_options);
+    families.emplace_back(kFamilyNames[f], point_reads                            ? point_read_options
+                                           : ScannedByOwner(static_cast<Family>(f)) ? owner_scan_options
+                                                                                    : cf_options);
   }
 
   std::unique_ptr<Store> store(new Store());
@@ -495,7 +534,8 @@ Status Store::Scan(Family f, std::string_view prefix,
   while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
   if (!upper.empty()) upper.back() = static_cast<char>(upper.back() + 1);
   rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions ro;
+  const bool start_in_prefix = start_after.empty() || start_after.substr(0, prefix.size()) == prefix;
+  rocksdb::ReadOptions ro = ScanOptions(f, start_in_prefix ? prefix : std::string_view());
   if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(f)));
   if (start_after.empty()) {
@@ -540,7 +580,10 @@ Status Store::ScanPrefixes(Family f, const std::vector<std::string>& prefixes,
   std::vector<size_t> order(prefixes.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return prefixes[a] < prefixes[b]; });
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(f)));
+  // Owner blooms only when every prefix names a whole owner (each Seek then stays in its owner).
+  const bool all_owners = std::all_of(prefixes.begin(), prefixes.end(),
+                                     [](const std::string& p) { return p.find(kSep) != std::string::npos; });
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ScanOptions(f, all_owners ? prefixes[0] : ""), cf(f)));
   std::string last_key;  // keys already visited (overlapping prefixes) are not passed again
   bool visited = false;
   for (size_t i : order) {
