@@ -181,7 +181,11 @@ std::vector<std::vector<Catalog::Edge>> Catalog::EdgesOfEach(const std::vector<s
   return out;
 }
 
-std::vector<Result<json>> Catalog::LoadRecordSummaries(const std::vector<std::string>& guids) const {
+std::vector<Result<json>> Catalog::LoadRecordSummaries(const std::vector<std::string>& guids,
+                                                       bool with_classifications) const {
+  static constexpr std::string_view kClassificationFields[] = {"classifications", "propagatedClassifications"};
+  const std::span<const std::string_view> whole =
+      with_classifications ? std::span<const std::string_view>(kClassificationFields) : std::span<const std::string_view>();
   std::vector<std::string> bytes;
   std::vector<Status> got = store_->MultiGet(Family::kEntities, guids, &bytes);
   std::vector<Result<json>> out;
@@ -190,7 +194,7 @@ std::vector<Result<json>> Catalog::LoadRecordSummaries(const std::vector<std::st
     if (got[i].code() == StatusCode::kNotFound)
       out.emplace_back(internal::GuidNotFound(guids[i]));
     else if (!got[i].ok()) out.emplace_back(got[i]);
-    else out.emplace_back(store::DecodeRecordSummary(bytes[i]));
+    else out.emplace_back(store::DecodeRecordSummary(bytes[i], whole));
   }
   return out;
 }

@@ -97,7 +97,7 @@ void PropagationWorker::Run() {
         Fail("task " + Shorten(task.dump(-1, ' ', false, json::error_handler_t::replace)), e.what());
       }
     }
-    for (const auto& g : linked) PairsOf(g, &pairs);
+    PairsOf(std::vector<std::string>(linked.begin(), linked.end()), &pairs);
     for (const auto& [source, tag] : pairs) {
       if (source.empty() || tag.empty()) continue;
       bool finished = true;
@@ -121,7 +121,7 @@ void PropagationWorker::PairsOfTask(const json& task, std::set<Pair>* pairs, std
   if (kind == "classification") {
     pairs->emplace(task.value("guid", ""), task.value("name", ""));
   } else if (kind == "entity_deleted") {
-    PairsOf(task.value("guid", ""), pairs);
+    PairsOf({task.value("guid", "")}, pairs);
   } else if (kind == "linked") {
     for (const json& g : task.value("guids", json::array()))
       if (g.is_string()) linked->insert(g.get<std::string>());
@@ -134,18 +134,27 @@ void PropagationWorker::PairsOfTask(const json& task, std::set<Pair>* pairs, std
         e2 = (*rel)["relationship"]["end2"].value("guid", "");
       }
     }
-    PairsOf(e1, pairs);
-    PairsOf(e2, pairs);
+    PairsOf({e1, e2}, pairs);
   }
 }
 
-void PropagationWorker::PairsOf(const std::string& guid, std::set<Pair>* out) const {
-  if (guid.empty()) return;
-  auto rec = catalog_.LoadRecord(guid);
-  if (!rec.ok()) return;
-  for (const json& c : rec->value("classifications", json::array())) out->emplace(guid, c.value("typeName", ""));
-  for (const json& c : rec->value("propagatedClassifications", json::array()))
-    out->emplace(c.value("entityGuid", ""), c.value("typeName", ""));
+void PropagationWorker::PairsOf(std::vector<std::string> guids, std::set<Pair>* out) const {
+  std::erase(guids, std::string());
+  constexpr size_t kBatch = 256;  // records read in one batch
+  for (size_t begin = 0; begin < guids.size(); begin += kBatch) {
+    std::vector<std::string> part(guids.begin() + begin, guids.begin() + std::min(guids.size(), begin + kBatch));
+    std::vector<Result<json>> records = catalog_.LoadRecordSummaries(part, true);
+    for (size_t i = 0; i < part.size(); ++i) {
+      if (!records[i].ok()) continue;
+      const json& rec = *records[i];
+      if (auto it = rec.find("classifications"); it != rec.end() && it->is_array())
+        for (const json& c : *it)
+          if (c.is_object()) out->emplace(part[i], c.value("typeName", ""));
+      if (auto it = rec.find("propagatedClassifications"); it != rec.end() && it->is_array())
+        for (const json& c : *it)
+          if (c.is_object()) out->emplace(c.value("entityGuid", ""), c.value("typeName", ""));
+    }
+  }
 }
 
 void PropagationWorker::Fail(const std::string& id, const std::string& why) {

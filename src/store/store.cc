@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <span>
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
@@ -356,9 +357,11 @@ class FieldReader : public nlohmann::json_sax<nlohmann::json> {
   std::optional<std::string> found_;
 };
 
-// SAX consumer that builds the scalar fields of a record and of its attributes.
+// SAX consumer that builds the scalar fields of a record and of its attributes,
+// and the top-level fields named in `whole` in full.
 class SummaryReader : public nlohmann::json_sax<nlohmann::json> {
  public:
+  explicit SummaryReader(std::span<const std::string_view> whole) : whole_(whole) {}
   bool null() override { return Put(nullptr); }
   bool boolean(bool b) override { return Put(b); }
   bool number_integer(number_integer_t n) override { return Put(n); }
@@ -366,27 +369,12 @@ class SummaryReader : public nlohmann::json_sax<nlohmann::json> {
   bool number_float(number_float_t n, const string_t&) override { return Put(n); }
   bool binary(binary_t&) override { return Put(nullptr); }
   bool string(string_t& s) override { return Put(std::move(s)); }
-  bool start_object(std::size_t) override {
-    // Depth 0 is the record, depth 1 its "attributes"; nothing deeper is kept.
-    if (depth_ == 1 && key_ == "attributes") attributes_ = &record_["attributes"];
-    ++depth_;
-    return true;
-  }
-  bool end_object() override {
-    --depth_;
-    if (depth_ == 1) attributes_ = nullptr;
-    return true;
-  }
-  bool start_array(std::size_t) override {
-    ++depth_;
-    return true;
-  }
-  bool end_array() override {
-    --depth_;
-    return true;
-  }
+  bool start_object(std::size_t) override { return Open(nlohmann::json::object()); }
+  bool end_object() override { return Close(); }
+  bool start_array(std::size_t) override { return Open(nlohmann::json::array()); }
+  bool end_array() override { return Close(); }
   bool key(string_t& k) override {
-    if (depth_ == 1 || (depth_ == 2 && attributes_)) key_ = std::move(k);
+    if (!building_.empty() || depth_ == 1 || (depth_ == 2 && attributes_)) key_ = std::move(k);
     return true;
   }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
@@ -397,13 +385,45 @@ class SummaryReader : public nlohmann::json_sax<nlohmann::json> {
   bool error() const { return error_; }
 
  private:
+  // The value `v` at the current position: kept when it is a scalar of the record or
+  // of its attributes, or part of a field built whole.
+  nlohmann::json* Place(nlohmann::json v) {
+    if (!building_.empty()) {
+      nlohmann::json& parent = *building_.back();
+      if (parent.is_array()) {
+        parent.push_back(std::move(v));
+        return &parent.back();
+      }
+      return &(parent[key_] = std::move(v));
+    }
+    if (depth_ == 1) return &(record_[key_] = std::move(v));
+    if (depth_ == 2 && attributes_) return &((*attributes_)[key_] = std::move(v));
+    return nullptr;
+  }
   bool Put(nlohmann::json v) {
-    if (depth_ == 1) record_[key_] = std::move(v);
-    else if (depth_ == 2 && attributes_) (*attributes_)[key_] = std::move(v);
+    Place(std::move(v));
     return true;
   }
+  bool Open(nlohmann::json empty) {
+    if (!building_.empty() ||
+        (depth_ == 1 && std::find(whole_.begin(), whole_.end(), key_) != whole_.end())) {
+      building_.push_back(Place(std::move(empty)));
+    } else if (depth_ == 1 && key_ == "attributes" && empty.is_object()) {
+      attributes_ = &record_["attributes"];  // depth 0 is the record, depth 1 its "attributes"
+    }
+    ++depth_;
+    return true;
+  }
+  bool Close() {
+    --depth_;
+    if (!building_.empty()) building_.pop_back();
+    else if (depth_ == 1) attributes_ = nullptr;
+    return true;
+  }
+  std::span<const std::string_view> whole_;
   nlohmann::json record_ = {{"attributes", nlohmann::json::object()}};
   nlohmann::json* attributes_ = nullptr;
+  std::vector<nlohmann::json*> building_;  // the containers of a whole field being built, innermost last
   std::string key_;
   int depth_ = 0;
   bool error_ = false;
@@ -411,8 +431,8 @@ class SummaryReader : public nlohmann::json_sax<nlohmann::json> {
 
 }  // namespace
 
-Result<nlohmann::json> DecodeRecordSummary(std::string_view bytes) {
-  SummaryReader reader;
+Result<nlohmann::json> DecodeRecordSummary(std::string_view bytes, std::span<const std::string_view> whole_fields) {
+  SummaryReader reader(whole_fields);
   nlohmann::json::sax_parse(bytes.begin(), bytes.end(), &reader, nlohmann::json::input_format_t::msgpack, true);
   if (reader.error()) return Status::Internal("store: corrupt record");
   return std::move(reader.record());

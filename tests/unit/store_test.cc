@@ -261,5 +261,23 @@ TEST(Record, SummaryKeepsScalarsOfTheRecordAndItsAttributesOnly) {
   EXPECT_FALSE(DecodeRecordSummary("\xc1garbage").ok());
 }
 
+TEST(Record, SummaryBuildsTheFieldsAskedForWhole) {
+  nlohmann::json classifications = {{{"typeName", "PII"}, {"attributes", {{"level", 1}, {"tags", {"x", {{"y", 2}}}}}}},
+                                    {{"typeName", "SENSITIVE"}, {"propagate", false}}};
+  nlohmann::json record = {{"guid", "g1"},
+                           {"labels", {"a"}},
+                           {"classifications", classifications},
+                           {"propagatedClassifications", nlohmann::json::array()},
+                           {"attributes", {{"name", "t1"}, {"columns", {"c1"}}, {"parameters", {{"k", "v"}}}}}};
+  constexpr std::string_view kWhole[] = {"classifications", "propagatedClassifications"};
+  auto summary = DecodeRecordSummary(EncodeRecord(record), kWhole);
+  ASSERT_TRUE(summary.ok());
+  nlohmann::json expected = {{"guid", "g1"},
+                             {"classifications", classifications},
+                             {"propagatedClassifications", nlohmann::json::array()},
+                             {"attributes", {{"name", "t1"}}}};
+  EXPECT_EQ(*summary, expected);
+}
+
 }  // namespace
 }  // namespace meridian::store

@@ -180,8 +180,11 @@ class Catalog {
   // The record's scalar fields only (store::DecodeRecordSummary): cheaper, for
   // showing it as a reference.
   Result<json> LoadRecordSummary(const std::string& guid) const;
-  // LoadRecordSummary of each of `guids` (result i for guids[i]) in one batched read.
-  std::vector<Result<json>> LoadRecordSummaries(const std::vector<std::string>& guids) const;
+  // LoadRecordSummary of each of `guids` (result i for guids[i]) in one batched read;
+  // with `with_classifications`, each also holds its "classifications" and
+  // "propagatedClassifications" arrays in full.
+  std::vector<Result<json>> LoadRecordSummaries(const std::vector<std::string>& guids,
+                                                bool with_classifications = false) const;
   // The stored record's typeName, read without decoding the rest; NotFound
   // (ATLAS-404-00-005) for an unknown guid.
   Result<std::string> TypeNameOf(const std::string& guid) const;

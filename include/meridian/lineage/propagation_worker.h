@@ -84,7 +84,8 @@ class PropagationWorker {
   bool Process(const nlohmann::json& task);
   // Adds the (source, tag) pairs `task` affects; the ends of new lineage links go to `linked`.
   void PairsOfTask(const nlohmann::json& task, std::set<Pair>* out, std::set<std::string>* linked) const;
-  void PairsOf(const std::string& guid, std::set<Pair>* out) const;
+  // Adds the (source, tag) pairs of the classifications `guids` carry, direct or propagated.
+  void PairsOf(std::vector<std::string> guids, std::set<Pair>* out) const;
   void Fail(const std::string& id, const std::string& why);
   static std::string Shorten(std::string s);
   bool Recompute(const std::string& source, const std::string& tag);

@@ -30,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -119,8 +120,9 @@ std::string EncodeRecord(const nlohmann::json& j);
 Result<nlohmann::json> DecodeRecord(std::string_view bytes);
 // An encoded record with only its scalar fields: the top-level ones (typeName,
 // guid, status, ...) and the scalar values of "attributes"; arrays and maps are
-// skipped without being built. Enough to show the record as a reference.
-Result<nlohmann::json> DecodeRecordSummary(std::string_view bytes);
+// skipped without being built, except the top-level fields named in `whole_fields`,
+// which are built in full. Enough to show the record as a reference.
+Result<nlohmann::json> DecodeRecordSummary(std::string_view bytes, std::span<const std::string_view> whole_fields = {});
 // One top-level string field of an encoded record (e.g. "typeName"), read
 // without building the record: NotFound if absent or not a string.
 Result<std::string> DecodeRecordString(std::string_view bytes, std::string_view field);
