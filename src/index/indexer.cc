@@ -18,7 +18,11 @@ using nlohmann::json;
 
 namespace {
 
+// Set to kDocumentFormat once a build finished; an index built by another format
+// (or not finished) is rebuilt at start.
 constexpr std::string_view kCompleteKey = "meridian.complete";
+// The version of the documents' terms: 2 added strong words (XW).
+constexpr std::string_view kDocumentFormat = "2";
 // Last index-queue entry whose changes are in the index, committed with them.
 constexpr std::string_view kQueuePositionKey = "meridian.queue_position";
 constexpr size_t kRebuildCommitEvery = 20000;
@@ -196,6 +200,10 @@ Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t*
   WorkerFailures& failed = failures ? *failures : local;
   // Queue entries written before the entity scan starts are covered by it.
   ASSIGN_OR_RETURN(uint64_t queued_before, catalog.LastQueued(catalog::kIndexTopic));
+  // An empty queue holds no sequence: everything through the entries already deleted is
+  // in the store too. Recording less would make the indexer see a gap and rebuild again.
+  ASSIGN_OR_RETURN(const uint64_t deleted_through, catalog.QueueAckedThrough(catalog::kIndexTopic));
+  queued_before = std::max(queued_before, deleted_through);
   RETURN_IF_ERROR(index.SetMetadata(std::string(kCompleteKey), ""));
   auto reg = catalog.types();
   uint64_t n = 0;
@@ -226,7 +234,7 @@ Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t*
     // Xapian dropped the uncommitted documents with the refused one: start again without it.
     if (refused.empty() || !NoteRefusal(refused, s, refusals, failed)) return s;
   }
-  RETURN_IF_ERROR(index.SetMetadata(std::string(kCompleteKey), "1"));
+  RETURN_IF_ERROR(index.SetMetadata(std::string(kCompleteKey), std::string(kDocumentFormat)));
   RETURN_IF_ERROR(index.SetMetadata(std::string(kQueuePositionKey), std::to_string(queued_before)));
   RETURN_IF_ERROR(index.Commit());
   if (count) *count = n;
@@ -243,7 +251,7 @@ Status Indexer::Start() {
     // Below request threads: under a write burst acknowledgements come first and
     // the index catches up after (searches still wait for it, bounded).
     setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);
-    if (index_->GetMetadata(std::string(kCompleteKey)) != "1") {
+    if (index_->GetMetadata(std::string(kCompleteKey)) != kDocumentFormat) {
       if (!RebuildHere()) return;
     } else {
       queue_position_ = std::strtoull(index_->GetMetadata(std::string(kQueuePositionKey)).c_str(), nullptr, 10);

@@ -22,6 +22,11 @@ constexpr size_t kHashTagBytes = 17;        // '#' and 16 hex digits
 constexpr size_t kMaxValueTermBytes = 200;  // of the value in an XV term (prefix matches see these)
 constexpr size_t kMaxWordBytes = 64;
 constexpr size_t kPositionalMinWords = 3;   // shorter values are identifiers, not prose
+// A word that occurs this often in a document (its wdf) is also a strong word of it:
+// "XW<w>". Relevance grows with wdf alone (BM25 without length normalisation), so the
+// best matches of a one-word query come first from its strong documents.
+constexpr Xapian::termcount kStrongWdf = 5;
+constexpr std::string_view kStrongPrefix = "XW";
 constexpr unsigned kDateSlotBase = 16;
 constexpr unsigned kDateSlots = 1024;
 
@@ -109,6 +114,66 @@ Status FromXapianWrite(const Xapian::Error& e, std::string_view what) {
   return FromXapian(e, what);
 }
 
+// One part of a free-text query: a word, a word prefix (trailing *) or a "quoted phrase".
+struct TextPart {
+  enum Kind { kWord, kPrefix, kPhrase } kind;
+  std::vector<std::string> words;
+};
+
+std::vector<TextPart> ParseText(std::string_view text) {
+  std::vector<TextPart> parts;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == ' ') {
+      ++i;
+      continue;
+    }
+    if (text[i] == '"') {
+      size_t end = text.find('"', i + 1);
+      if (end == std::string_view::npos) end = text.size();
+      std::vector<std::string> runs = Runs(text.substr(i + 1, end - i - 1));
+      if (runs.size() == 1) parts.push_back({TextPart::kWord, std::move(runs)});
+      else if (!runs.empty()) parts.push_back({TextPart::kPhrase, std::move(runs)});
+      i = end + 1;
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && text[end] != ' ' && text[end] != '"') ++end;
+    std::string_view token = text.substr(i, end - i);
+    std::vector<std::string> runs = Runs(token);
+    for (size_t r = 0; r < runs.size(); ++r) {
+      const bool prefix = token.back() == '*' && r + 1 == runs.size();
+      parts.push_back({prefix ? TextPart::kPrefix : TextPart::kWord, {std::move(runs[r])}});
+    }
+    i = end;
+  }
+  return parts;
+}
+
+bool HasText(const Query& q) {
+  if (q.kind == Query::Kind::kText || q.kind == Query::Kind::kWildcard) return true;
+  return std::any_of(q.children.begin(), q.children.end(), HasText);
+}
+
+// The word of a query whose only weighted term is one free-text word: the word
+// alone, or the word AND-ed with filters (types, status, ...) whose boolean terms
+// weigh nothing. Empty for any other query.
+std::string OnlyWord(const Query& q) {
+  const Query* text = &q;
+  if (q.kind == Query::Kind::kAnd) {
+    text = nullptr;
+    for (const Query& c : q.children) {
+      if (c.kind == Query::Kind::kText && !text) text = &c;
+      else if (HasText(c)) return {};
+    }
+    if (!text) return {};
+  }
+  if (text->kind != Query::Kind::kText) return {};
+  std::vector<TextPart> parts = ParseText(text->term);
+  if (parts.size() != 1 || parts[0].kind != TextPart::kWord) return {};
+  return parts[0].words[0];
+}
+
 Xapian::Query ToXapian(const Query& q) {
   using XQ = Xapian::Query;
   switch (q.kind) {
@@ -121,31 +186,10 @@ Xapian::Query ToXapian(const Query& q) {
                 Xapian::sortable_serialise(q.hi));
     case Query::Kind::kText: {
       std::vector<XQ> parts;
-      std::string_view text = q.term;
-      size_t i = 0;
-      while (i < text.size()) {
-        if (text[i] == ' ') {
-          ++i;
-          continue;
-        }
-        if (text[i] == '"') {
-          size_t end = text.find('"', i + 1);
-          if (end == std::string_view::npos) end = text.size();
-          std::vector<std::string> runs = Runs(text.substr(i + 1, end - i - 1));
-          if (runs.size() == 1) parts.emplace_back(runs[0]);
-          else if (!runs.empty()) parts.emplace_back(XQ::OP_PHRASE, runs.begin(), runs.end());
-          i = end + 1;
-          continue;
-        }
-        size_t end = i;
-        while (end < text.size() && text[end] != ' ' && text[end] != '"') ++end;
-        std::string_view token = text.substr(i, end - i);
-        std::vector<std::string> runs = Runs(token);
-        for (size_t r = 0; r < runs.size(); ++r) {
-          if (token.back() == '*' && r + 1 == runs.size()) parts.emplace_back(XQ::OP_WILDCARD, runs[r]);
-          else parts.emplace_back(runs[r]);
-        }
-        i = end;
+      for (const TextPart& part : ParseText(q.term)) {
+        if (part.kind == TextPart::kPhrase) parts.emplace_back(XQ::OP_PHRASE, part.words.begin(), part.words.end());
+        else if (part.kind == TextPart::kPrefix) parts.emplace_back(XQ::OP_WILDCARD, part.words[0]);
+        else parts.emplace_back(part.words[0]);
       }
       if (parts.empty()) return XQ::MatchAll;
       return XQ(XQ::OP_AND, parts.begin(), parts.end());
@@ -259,6 +303,12 @@ Xapian::Document MakeDocument(const json& record, const types::TypeRegistry& reg
   doc.add_value(static_cast<unsigned>(Slot::kUpdateTime), Xapian::sortable_serialise(num("updateTime")));
   doc.add_value(static_cast<unsigned>(Slot::kTypeName), type);
   doc.add_value(static_cast<unsigned>(Slot::kGuid), guid);
+  std::vector<std::string> strong;  // free-text words (lower case; boolean terms start upper case)
+  for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+    const std::string& term = *t;
+    if (t.get_wdf() >= kStrongWdf && !(term[0] >= 'A' && term[0] <= 'Z')) strong.push_back(term);
+  }
+  for (const auto& w : strong) add_bool(std::string(kStrongPrefix) + w);
   return doc;
 }
 
@@ -591,8 +641,39 @@ Result<SearchHits> SearchIndex::Search(const SearchRequest& request) const {
   SearchHits hits;
   Status s = impl_->WithReader("search", [&](Xapian::Database& db) {
     hits = SearchHits{};
+    const Xapian::Query query = ToXapian(request.query);
+    const size_t wanted = request.offset + request.limit;
+    // A one-word query by relevance: when the word's strong documents hold a whole page
+    // (and the count asked for exactly is smaller than the matches), that page is the
+    // page of the whole query, as every strong document outranks every other one. The
+    // matcher then weighs the strong documents only, not every posting of the word.
+    if (request.sort == SortKey::kRelevance && !request.count_types && wanted > 0 &&
+        request.check_at_least <= wanted) {
+      const std::string word = OnlyWord(request.query);
+      if (!word.empty()) {
+        Xapian::Enquire all(db);
+        all.set_query(query);
+        const Xapian::doccount estimated = all.get_mset(0, 0).get_matches_estimated();
+        Xapian::Enquire strong(db);
+        strong.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
+                                       Xapian::Query(Bounded(std::string(kStrongPrefix) + word))));
+        Impl::ApplySort(strong, request.sort, request.descending);
+        Xapian::MSet page = strong.get_mset(static_cast<Xapian::doccount>(request.offset),
+                                            static_cast<Xapian::doccount>(request.limit),
+                                            static_cast<Xapian::doccount>(wanted));
+        if (page.get_matches_lower_bound() >= wanted && estimated > request.check_at_least) {
+          hits = SearchHits{};
+          hits.estimated = std::max<uint64_t>(estimated, page.get_matches_lower_bound());
+          for (auto it = page.begin(); it != page.end(); ++it) {
+            hits.guids.push_back(it.get_document().get_data());
+            hits.scores.push_back(it.get_weight());
+          }
+          return;
+        }
+      }
+    }
     Xapian::Enquire enquire(db);
-    enquire.set_query(ToXapian(request.query));
+    enquire.set_query(query);
     Impl::ApplySort(enquire, request.sort, request.descending);
     Xapian::ValueCountMatchSpy spy(static_cast<unsigned>(Slot::kTypeName));
     Xapian::doccount check = static_cast<Xapian::doccount>(request.check_at_least);

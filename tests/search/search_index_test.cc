@@ -76,5 +76,68 @@ TEST(SearchIndexTest, SearchesOvertakenByCommitsAreRedoneNotFailed) {
   std::filesystem::remove_all(dir);
 }
 
+// A one-word search by relevance answers from the documents where the word is strong
+// (5 or more occurrences) when they fill the page: the page, its order, scores and
+// count are those of ranking every match.
+TEST(SearchIndexTest, OneWordSearchesGiveTheSamePageFromStrongDocuments) {
+  char tmpl[] = "/tmp/meridian-index-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  auto registry = types::TypeRegistry::Build(types::BuiltinModelDocs());
+  ASSERT_TRUE(registry.ok()) << registry.status().ToString();
+  auto opened = SearchIndex::Open(dir + "/index", {});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  SearchIndex& index = **opened;
+  constexpr int kDocuments = 200;
+  std::vector<std::pair<int, int>> by_rank;  // (occurrences of "ember", document number)
+  for (int i = 0; i < kDocuments; ++i) {
+    const int occurrences = 1 + (i * 7) % 8;  // 1..8: half of the documents hold it 5 or more times
+    std::string description = "notes";
+    for (int k = 0; k < occurrences; ++k) description += " ember";
+    nlohmann::json db = Database(i);
+    db["attributes"]["description"] = description;
+    db["status"] = i % 10 == 0 ? "DELETED" : "ACTIVE";
+    ASSERT_TRUE(index.Upsert(db, **registry).ok());
+    by_rank.emplace_back(occurrences, i);
+  }
+  ASSERT_TRUE(index.Commit().ok());
+  // Most occurrences first, then in the order the documents were added.
+  std::stable_sort(by_rank.begin(), by_rank.end(), [](auto& a, auto& b) { return a.first > b.first; });
+
+  auto strong = index.Search({Query::Term("XWember"), SortKey::kDocument, false, 0, 0, kDocuments, false});
+  ASSERT_TRUE(strong.ok());
+  EXPECT_EQ(strong->estimated, 100u);
+
+  auto search = [&](const Query& q, size_t offset, size_t limit, size_t check_at_least) {
+    auto hits = index.Search({q, SortKey::kRelevance, false, offset, limit, check_at_least, false});
+    EXPECT_TRUE(hits.ok()) << hits.status().ToString();
+    return hits.ok() ? *hits : SearchHits{};
+  };
+  const std::vector<Query> queries = {
+      Query::Text("ember"), Query::Text("\"ember\""),
+      Query::And({Query::Text("ember"), Query::Type("hive_db", true)}),
+      Query::And({Query::Status("ACTIVE"), Query::Text("Ember")})};
+  for (size_t q = 0; q < queries.size(); ++q) {
+    for (auto [offset, limit] : std::vector<std::pair<size_t, size_t>>{{0, 10}, {40, 25}, {85, 20}, {0, 150}}) {
+      SCOPED_TRACE("query " + std::to_string(q) + ", offset " + std::to_string(offset) + ", limit " +
+                   std::to_string(limit));
+      SearchHits page = search(queries[q], offset, limit, offset + limit);
+      // Asking for an exact count beyond the page ranks every match: the reference.
+      SearchHits every = search(queries[q], offset, limit, kDocuments);
+      EXPECT_EQ(page.guids, every.guids);
+      EXPECT_EQ(page.scores, every.scores);
+      const uint64_t matches = q == 3 ? kDocuments - kDocuments / 10 : kDocuments;
+      EXPECT_EQ(page.estimated, matches);
+      EXPECT_EQ(every.estimated, matches);
+      if (q != 0) continue;
+      std::vector<std::string> expected;
+      for (size_t r = offset; r < std::min<size_t>(offset + limit, kDocuments); ++r)
+        expected.push_back("guid-" + std::to_string(by_rank[r].second));
+      EXPECT_EQ(page.guids, expected);
+    }
+  }
+  opened->reset();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace meridian::index
