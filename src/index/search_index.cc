@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
+#include <unordered_map>
 
 #include <xapian.h>
 
@@ -155,23 +157,32 @@ bool HasText(const Query& q) {
   return std::any_of(q.children.begin(), q.children.end(), HasText);
 }
 
-// The word of a query whose only weighted term is one free-text word: the word
-// alone, or the word AND-ed with filters (types, status, ...) whose boolean terms
-// weigh nothing. Empty for any other query.
-std::string OnlyWord(const Query& q) {
-  const Query* text = &q;
-  if (q.kind == Query::Kind::kAnd) {
-    text = nullptr;
-    for (const Query& c : q.children) {
-      if (c.kind == Query::Kind::kText && !text) text = &c;
-      else if (HasText(c)) return {};
+// For a query whose only weighted term is one free-text word (the word alone, or
+// AND-ed with filters — types, status, ... — whose boolean terms weigh nothing): the
+// same query with the word replaced by its strong term. Ranked, it gives the word's
+// strong documents in the order the whole query ranks them. Empty for other queries.
+std::optional<Query> StrongVariant(const Query& q) {
+  auto strong_term = [](const Query& text) -> std::optional<Query> {
+    if (text.kind != Query::Kind::kText) return std::nullopt;
+    std::vector<TextPart> parts = ParseText(text.term);
+    if (parts.size() != 1 || parts[0].kind != TextPart::kWord) return std::nullopt;
+    return Query::Term(std::string(kStrongPrefix) + parts[0].words[0]);
+  };
+  if (q.kind != Query::Kind::kAnd) return strong_term(q);
+  Query out = q;
+  bool replaced = false;
+  for (Query& c : out.children) {
+    if (c.kind == Query::Kind::kText && !replaced) {
+      std::optional<Query> t = strong_term(c);
+      if (!t) return std::nullopt;
+      c = std::move(*t);
+      replaced = true;
+    } else if (HasText(c)) {
+      return std::nullopt;
     }
-    if (!text) return {};
   }
-  if (text->kind != Query::Kind::kText) return {};
-  std::vector<TextPart> parts = ParseText(text->term);
-  if (parts.size() != 1 || parts[0].kind != TextPart::kWord) return {};
-  return parts[0].words[0];
+  if (!replaced) return std::nullopt;
+  return out;
 }
 
 Xapian::Query ToXapian(const Query& q) {
@@ -303,12 +314,13 @@ Xapian::Document MakeDocument(const json& record, const types::TypeRegistry& reg
   doc.add_value(static_cast<unsigned>(Slot::kUpdateTime), Xapian::sortable_serialise(num("updateTime")));
   doc.add_value(static_cast<unsigned>(Slot::kTypeName), type);
   doc.add_value(static_cast<unsigned>(Slot::kGuid), guid);
-  std::vector<std::string> strong;  // free-text words (lower case; boolean terms start upper case)
+  // Strong words, with the word's own wdf: ranked alone they give its documents' order.
+  std::vector<std::pair<std::string, Xapian::termcount>> strong;  // free-text words: lower case
   for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
     const std::string& term = *t;
-    if (t.get_wdf() >= kStrongWdf && !(term[0] >= 'A' && term[0] <= 'Z')) strong.push_back(term);
+    if (t.get_wdf() >= kStrongWdf && !(term[0] >= 'A' && term[0] <= 'Z')) strong.emplace_back(term, t.get_wdf());
   }
-  for (const auto& w : strong) add_bool(std::string(kStrongPrefix) + w);
+  for (const auto& [w, wdf] : strong) doc.add_term(Bounded(std::string(kStrongPrefix) + w), wdf);
   return doc;
 }
 
@@ -646,30 +658,39 @@ Result<SearchHits> SearchIndex::Search(const SearchRequest& request) const {
     // A one-word query by relevance: when the word's strong documents hold a whole page
     // (and the count asked for exactly is smaller than the matches), that page is the
     // page of the whole query, as every strong document outranks every other one. The
-    // matcher then weighs the strong documents only, not every posting of the word.
+    // matcher then reads the strong term's short posting list instead of weighing every
+    // posting of the word; the page's scores are the word's, from a second query
+    // limited to the page's documents.
+    std::optional<Query> strong_variant;
     if (request.sort == SortKey::kRelevance && !request.count_types && wanted > 0 &&
-        request.check_at_least <= wanted) {
-      const std::string word = OnlyWord(request.query);
-      if (!word.empty()) {
-        Xapian::Enquire all(db);
-        all.set_query(query);
-        const Xapian::doccount estimated = all.get_mset(0, 0).get_matches_estimated();
-        Xapian::Enquire strong(db);
-        strong.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
-                                       Xapian::Query(Bounded(std::string(kStrongPrefix) + word))));
-        Impl::ApplySort(strong, request.sort, request.descending);
-        Xapian::MSet page = strong.get_mset(static_cast<Xapian::doccount>(request.offset),
-                                            static_cast<Xapian::doccount>(request.limit),
-                                            static_cast<Xapian::doccount>(wanted));
-        if (page.get_matches_lower_bound() >= wanted && estimated > request.check_at_least) {
-          hits = SearchHits{};
-          hits.estimated = std::max<uint64_t>(estimated, page.get_matches_lower_bound());
-          for (auto it = page.begin(); it != page.end(); ++it) {
-            hits.guids.push_back(it.get_document().get_data());
-            hits.scores.push_back(it.get_weight());
-          }
-          return;
+        request.check_at_least <= wanted)
+      strong_variant = StrongVariant(request.query);
+    if (strong_variant) {
+      Xapian::Enquire all(db);
+      all.set_query(query);
+      const Xapian::doccount estimated = all.get_mset(0, 0).get_matches_estimated();
+      Xapian::Enquire strong(db);
+      strong.set_query(ToXapian(*strong_variant));
+      Impl::ApplySort(strong, request.sort, request.descending);
+      Xapian::MSet page = strong.get_mset(static_cast<Xapian::doccount>(request.offset),
+                                          static_cast<Xapian::doccount>(request.limit),
+                                          static_cast<Xapian::doccount>(wanted));
+      if (page.get_matches_lower_bound() >= wanted && estimated > request.check_at_least) {
+        std::vector<std::string> ids;
+        for (auto it = page.begin(); it != page.end(); ++it) {
+          hits.guids.push_back(it.get_document().get_data());
+          ids.push_back(Bounded("Q" + hits.guids.back()));
         }
+        Xapian::Enquire scored(db);
+        scored.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
+                                       Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end())));
+        Impl::ApplySort(scored, request.sort, request.descending);
+        Xapian::MSet weights = scored.get_mset(0, static_cast<Xapian::doccount>(ids.size()));
+        std::unordered_map<Xapian::docid, double> weight_of;
+        for (auto it = weights.begin(); it != weights.end(); ++it) weight_of[*it] = it.get_weight();
+        for (auto it = page.begin(); it != page.end(); ++it) hits.scores.push_back(weight_of[*it]);
+        hits.estimated = std::max<uint64_t>(estimated, page.get_matches_lower_bound());
+        return;
       }
     }
     Xapian::Enquire enquire(db);

@@ -14,7 +14,7 @@
 //   <w>          the words of every string attribute (free text); identifiers
 //                also by their parts (customer_id -> customer, id); positions
 //                only for prose, where phrase search needs them
-//   XW<w>        the words that occur at least 5 times in the document (boolean):
+//   XW<w>        the words that occur at least 5 times in the document, with that wdf:
 //                a one-word search by relevance ranks these first, and when they
 //                fill the page it weighs only them
 // Value slots: see Slot. Document data: the guid.
