@@ -195,7 +195,8 @@ Indexer::Indexer(catalog::Catalog* catalog, SearchIndex* index, IndexerOptions o
 
 Indexer::~Indexer() { Stop(); }
 
-Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t* count, WorkerFailures* failures) {
+Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t* count, WorkerFailures* failures,
+                        const std::atomic<bool>* stop) {
   WorkerFailures local;
   WorkerFailures& failed = failures ? *failures : local;
   // Queue entries written before the entity scan starts are covered by it.
@@ -216,6 +217,7 @@ Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t*
         index,
         [&](const std::function<bool(Work)>& emit) {
           return catalog.ScanRecords([&](const std::string& guid, Result<json> rec) {
+            if (stop && stop->load()) return false;
             if (!rec.ok()) {
               failed.Record(guid, rec.status().message());
               spdlog::warn("reindex: entity {} skipped: {}", guid, rec.status().message());
@@ -230,6 +232,7 @@ Status Indexer::Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t*
           });
         },
         kRebuildCommitEvery, &n, &refused);
+    if (stop && stop->load()) return Status::Unavailable("search index rebuild stopped");
     if (s.ok()) break;
     // Xapian dropped the uncommitted documents with the refused one: start again without it.
     if (refused.empty() || !NoteRefusal(refused, s, refusals, failed)) return s;
@@ -263,7 +266,11 @@ Status Indexer::Start() {
 
 bool Indexer::RebuildHere() {
   uint64_t n = 0;
-  Status s = Rebuild(*catalog_, *index_, &n, &failures_);
+  Status s = Rebuild(*catalog_, *index_, &n, &failures_, &stop_);
+  if (stop_) {
+    spdlog::info("search index build stopped; it starts again at the next start");
+    return false;
+  }
   if (!s.ok()) {
     spdlog::error("search index build failed: {}", s.ToString());
     return false;

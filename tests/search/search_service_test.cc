@@ -1,6 +1,7 @@
 // SearchService over a real store, catalog, Xapian index and indexer thread.
 #include "meridian/search/search_service.h"
 
+#include <atomic>
 #include <filesystem>
 #include <set>
 
@@ -339,6 +340,19 @@ TEST_F(SearchServiceTest, QueueReplayAndRebuild) {
   ASSERT_TRUE(indexer_->Start().ok());
   EXPECT_EQ(Count({{"typeName", "_ALL_ENTITY_TYPES"}}), 31);
   EXPECT_EQ(Count({{"classification", "PII"}}), 2);
+}
+
+TEST_F(SearchServiceTest, StoppedRebuildIsRedoneAtNextStart) {
+  // A server stopped while it rebuilds its index stops at once; the next start rebuilds it whole.
+  ASSERT_TRUE(service_->WaitForIndex().ok());
+  indexer_->Stop();
+  std::atomic<bool> stop{true};
+  uint64_t n = 0;
+  EXPECT_EQ(index::Indexer::Rebuild(*catalog_, *index_, &n, nullptr, &stop).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(n, 0u);
+  OpenIndex();  // the next start
+  ASSERT_TRUE(indexer_->Start().ok());
+  EXPECT_EQ(Count({{"typeName", "_ALL_ENTITY_TYPES"}}), 26);
 }
 
 TEST_F(SearchServiceTest, IndexThatMissedDeletedQueueEntriesIsRebuilt) {

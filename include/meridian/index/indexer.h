@@ -80,8 +80,10 @@ class Indexer {
   // Empties the index and indexes every stored entity, then clears the queue.
   // For `meridian reindex` (server stopped) and for Start on an incomplete index.
   // Entities that cannot be indexed are skipped and recorded in `failures` (optional).
+  // When `*stop` (optional) turns true it ends early with Unavailable; the index stays
+  // marked incomplete, so the next Start rebuilds it.
   static Status Rebuild(catalog::Catalog& catalog, SearchIndex& index, uint64_t* count = nullptr,
-                        WorkerFailures* failures = nullptr);
+                        WorkerFailures* failures = nullptr, const std::atomic<bool>* stop = nullptr);
 
  private:
   // One round: applies up to max_entries_per_round queue entries. *drained is
