@@ -47,11 +47,10 @@ Status Catalog::LoadRecords(const std::vector<std::string>& guids,
                             const std::function<bool(const std::string& guid, Result<json> record)>& fn) const {
   // Batched reads of a bounded number of records at a time: a caller that stops early
   // has read at most one batch more than it used.
-  constexpr size_t kBatch = 256;
   std::vector<std::string> batch, bytes;
-  for (size_t from = 0; from < guids.size(); from += kBatch) {
+  for (size_t from = 0; from < guids.size(); from += internal::kRecordsPerRead) {
     batch.assign(guids.begin() + static_cast<std::ptrdiff_t>(from),
-                 guids.begin() + static_cast<std::ptrdiff_t>(std::min(guids.size(), from + kBatch)));
+                 guids.begin() + static_cast<std::ptrdiff_t>(std::min(guids.size(), from + internal::kRecordsPerRead)));
     std::vector<Status> got = store_->MultiGet(Family::kEntities, batch, &bytes);
     for (size_t i = 0; i < batch.size(); ++i) {
       if (!got[i].ok() && got[i].code() != StatusCode::kNotFound) return got[i];

@@ -666,16 +666,19 @@ Result<SearchHits> SearchIndex::Search(const SearchRequest& request) const {
         request.check_at_least <= wanted)
       strong_variant = StrongVariant(request.query);
     if (strong_variant) {
-      Xapian::Enquire all(db);
-      all.set_query(query);
-      const Xapian::doccount estimated = all.get_mset(0, 0).get_matches_estimated();
       Xapian::Enquire strong(db);
       strong.set_query(ToXapian(*strong_variant));
       Impl::ApplySort(strong, request.sort, request.descending);
       Xapian::MSet page = strong.get_mset(static_cast<Xapian::doccount>(request.offset),
                                           static_cast<Xapian::doccount>(request.limit),
                                           static_cast<Xapian::doccount>(wanted));
-      if (page.get_matches_lower_bound() >= wanted && estimated > request.check_at_least) {
+      Xapian::doccount estimated = 0;
+      if (page.get_matches_lower_bound() >= wanted) {  // the whole query's count, only when the page stands
+        Xapian::Enquire all(db);
+        all.set_query(query);
+        estimated = all.get_mset(0, 0).get_matches_estimated();
+      }
+      if (estimated > request.check_at_least) {
         std::vector<std::string> ids;
         for (auto it = page.begin(); it != page.end(); ++it) {
           hits.guids.push_back(it.get_document().get_data());

@@ -140,20 +140,16 @@ void PropagationWorker::PairsOfTask(const json& task, std::set<Pair>* pairs, std
 
 void PropagationWorker::PairsOf(std::vector<std::string> guids, std::set<Pair>* out) const {
   std::erase(guids, std::string());
-  constexpr size_t kBatch = 256;  // records read in one batch
-  for (size_t begin = 0; begin < guids.size(); begin += kBatch) {
-    std::vector<std::string> part(guids.begin() + begin, guids.begin() + std::min(guids.size(), begin + kBatch));
-    std::vector<Result<json>> records = catalog_.LoadRecordSummaries(part, true);
-    for (size_t i = 0; i < part.size(); ++i) {
-      if (!records[i].ok()) continue;
-      const json& rec = *records[i];
-      if (auto it = rec.find("classifications"); it != rec.end() && it->is_array())
-        for (const json& c : *it)
-          if (c.is_object()) out->emplace(part[i], c.value("typeName", ""));
-      if (auto it = rec.find("propagatedClassifications"); it != rec.end() && it->is_array())
-        for (const json& c : *it)
-          if (c.is_object()) out->emplace(c.value("entityGuid", ""), c.value("typeName", ""));
-    }
+  std::vector<Result<json>> records = catalog_.LoadRecordSummaries(guids, /*with_classifications=*/true);
+  for (size_t i = 0; i < guids.size(); ++i) {
+    if (!records[i].ok()) continue;
+    const json& rec = *records[i];
+    if (auto it = rec.find("classifications"); it != rec.end() && it->is_array())
+      for (const json& c : *it)
+        if (c.is_object()) out->emplace(guids[i], c.value("typeName", ""));
+    if (auto it = rec.find("propagatedClassifications"); it != rec.end() && it->is_array())
+      for (const json& c : *it)
+        if (c.is_object()) out->emplace(c.value("entityGuid", ""), c.value("typeName", ""));
   }
 }
 

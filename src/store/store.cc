@@ -1,8 +1,8 @@
 #include "meridian/store/store.h"
 
 #include <algorithm>
-#include <cstring>
 #include <cstdarg>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <optional>
