@@ -188,18 +188,12 @@ std::vector<Result<json>> Catalog::LoadRecordSummaries(const std::vector<std::st
       with_classifications ? std::span<const std::string_view>(kClassificationFields) : std::span<const std::string_view>();
   std::vector<Result<json>> out;
   out.reserve(guids.size());
-  std::vector<std::string> batch, bytes;
-  for (size_t from = 0; from < guids.size(); from += internal::kRecordsPerRead) {
-    batch.assign(guids.begin() + static_cast<std::ptrdiff_t>(from),
-                 guids.begin() + static_cast<std::ptrdiff_t>(std::min(guids.size(), from + internal::kRecordsPerRead)));
-    std::vector<Status> got = store_->MultiGet(Family::kEntities, batch, &bytes);
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (got[i].code() == StatusCode::kNotFound)
-        out.emplace_back(internal::GuidNotFound(batch[i]));
-      else if (!got[i].ok()) out.emplace_back(got[i]);
-      else out.emplace_back(store::DecodeRecordSummary(bytes[i], whole));
-    }
-  }
+  ForEachStoredRecord(guids, [&](size_t i, const Status& got, std::string_view bytes) {
+    if (got.code() == StatusCode::kNotFound) out.emplace_back(internal::GuidNotFound(guids[i]));
+    else if (!got.ok()) out.emplace_back(got);
+    else out.emplace_back(store::DecodeRecordSummary(bytes, whole));
+    return true;
+  });
   return out;
 }
 

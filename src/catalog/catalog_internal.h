@@ -16,9 +16,6 @@ inline constexpr std::string_view kNotificationSequenceKey = "notification_seque
 // Atlas's error for an entity guid that names no entity (ATLAS-404-00-005).
 Status GuidNotFound(const std::string& guid);
 
-// Records read with one MultiGet at most (batched record loads).
-constexpr size_t kRecordsPerRead = 256;
-
 // Fills `edge`'s relationship, type and status from a stored edge value.
 void SetEdgeValue(std::string_view value, Edge* edge);
 

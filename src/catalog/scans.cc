@@ -43,22 +43,32 @@ Status Catalog::ScanRecords(const std::function<bool(const std::string& guid, Re
   });
 }
 
+void Catalog::ForEachStoredRecord(const std::vector<std::string>& guids,
+                                  const std::function<bool(size_t, const Status&, std::string_view)>& fn) const {
+  // A bounded number of records at a time: a caller that stops early has read at most
+  // one batch more than it used.
+  constexpr size_t kRecordsPerRead = 256;
+  std::vector<std::string> batch, bytes;
+  for (size_t from = 0; from < guids.size(); from += kRecordsPerRead) {
+    batch.assign(guids.begin() + static_cast<std::ptrdiff_t>(from),
+                 guids.begin() + static_cast<std::ptrdiff_t>(std::min(guids.size(), from + kRecordsPerRead)));
+    std::vector<Status> got = store_->MultiGet(Family::kEntities, batch, &bytes);
+    for (size_t i = 0; i < batch.size(); ++i)
+      if (!fn(from + i, got[i], bytes[i])) return;
+  }
+}
+
 Status Catalog::LoadRecords(const std::vector<std::string>& guids,
                             const std::function<bool(const std::string& guid, Result<json> record)>& fn) const {
-  // Batched reads of a bounded number of records at a time: a caller that stops early
-  // has read at most one batch more than it used.
-  std::vector<std::string> batch, bytes;
-  for (size_t from = 0; from < guids.size(); from += internal::kRecordsPerRead) {
-    batch.assign(guids.begin() + static_cast<std::ptrdiff_t>(from),
-                 guids.begin() + static_cast<std::ptrdiff_t>(std::min(guids.size(), from + internal::kRecordsPerRead)));
-    std::vector<Status> got = store_->MultiGet(Family::kEntities, batch, &bytes);
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (!got[i].ok() && got[i].code() != StatusCode::kNotFound) return got[i];
-      const bool more = got[i].ok() ? fn(batch[i], store::DecodeRecord(bytes[i])) : fn(batch[i], got[i]);
-      if (!more) return Status::Ok();
+  Status failed;
+  ForEachStoredRecord(guids, [&](size_t i, const Status& got, std::string_view bytes) {
+    if (!got.ok() && got.code() != StatusCode::kNotFound) {
+      failed = got;
+      return false;
     }
-  }
-  return Status::Ok();
+    return got.ok() ? fn(guids[i], store::DecodeRecord(bytes)) : fn(guids[i], got);
+  });
+  return failed;
 }
 
 Status Catalog::ReadQueue(std::string_view topic, uint64_t after, size_t limit, std::vector<QueueEntry>* out) const {

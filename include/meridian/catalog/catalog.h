@@ -491,6 +491,10 @@ class Catalog {
   uint64_t last_sequence() const { return last_sequence_.load(); }
 
  private:
+  // Reads the stored records of `guids` in bounded batches (one MultiGet each) and
+  // calls fn(i, status, bytes) for guids[i] in order; fn returns false to stop.
+  void ForEachStoredRecord(const std::vector<std::string>& guids,
+                           const std::function<bool(size_t i, const Status& got, std::string_view bytes)>& fn) const;
   friend class WriteContext;
   Catalog(store::Store* store, Options options) : store_(store), options_(options) {}
   Status LoadTypes();
