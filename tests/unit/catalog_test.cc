@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -60,6 +61,25 @@ class CatalogTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Catalog> catalog_;
 };
+
+TEST(NewGuidTest, GuidsAreVersion7AndSortInTheOrderTheyWereMade) {
+  std::vector<std::string> made;
+  for (int i = 0; i < 3; ++i) {
+    made.push_back(NewGuid());
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  for (const std::string& g : made) {
+    ASSERT_EQ(g.size(), 36u) << g;
+    for (size_t i : {8u, 13u, 18u, 23u}) EXPECT_EQ(g[i], '-') << g;
+    EXPECT_EQ(g[14], '7') << g;                                       // version
+    EXPECT_NE(std::string("89ab").find(g[19]), std::string::npos) << g;  // variant 1
+  }
+  EXPECT_TRUE(std::is_sorted(made.begin(), made.end()));
+  // The leading 48 bits are the Unix milliseconds of creation.
+  const long long millis = std::stoll(made[0].substr(0, 8) + made[0].substr(9, 4), nullptr, 16);
+  EXPECT_LE(std::llabs(millis - NowMillis()), 60'000);
+  EXPECT_NE(NewGuid(), NewGuid());
+}
 
 TEST_F(CatalogTest, TutorialCreatesEntitiesWithRelationshipsBothWays) {
   json r = LoadTutorial();

@@ -534,6 +534,7 @@ class Catalog {
 
 // Helpers shared by catalog users.
 int64_t NowMillis();
+// A new random guid, time-ordered (UUID version 7): guids made later sort later.
 std::string NewGuid();
 bool IsPlaceholderGuid(std::string_view guid);
 
