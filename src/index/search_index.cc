@@ -396,10 +396,10 @@ class SearchIndex::Impl {
  public:
   Impl(std::string dir, Options options) : dir_(std::move(dir)), options_(options) {}
 
-  Status OpenWriter() {
+  Status OpenWriter(int mode = Xapian::DB_CREATE_OR_OPEN) {
     try {
       std::filesystem::create_directories(dir_);
-      int flags = Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS;
+      int flags = mode | Xapian::DB_BACKEND_GLASS;
       if (!options_.sync) flags |= Xapian::DB_NO_SYNC;
       writer_ = std::make_unique<Xapian::WritableDatabase>(dir_, flags);
     } catch (const Xapian::Error& e) {
@@ -432,6 +432,22 @@ class SearchIndex::Impl {
       if (drop_on_error) DropWriter();
       return FromXapianWrite(e, what);
     }
+  }
+
+  // Replaces the database by an empty one at once; pooled readers reopen at their next use,
+  // and a read caught in the swap is redone (WithReader).
+  Status Overwrite() {
+    std::unique_lock wait_for_retrying_readers(writes_mu_);
+    if (writer_) {
+      try {
+        writer_->close();
+      } catch (const Xapian::Error&) {
+      }
+      writer_.reset();
+    }
+    RETURN_IF_ERROR(OpenWriter(Xapian::DB_CREATE_OR_OVERWRITE));
+    ++generation_;
+    return Status::Ok();
   }
 
   void DropWriter() {
@@ -476,7 +492,8 @@ class SearchIndex::Impl {
 
   // Runs `fn(db)` on a pooled reader. A read that outlives two commits meets blocks the
   // writer has reused: Xapian says DatabaseModifiedError, or DatabaseCorruptError when the
-  // reused block comes first (the files are fine). It is redone once, at the latest
+  // reused block comes first (the files are fine); a read that outlives Clear meets files
+  // replaced under it (DatabaseError). It is redone once, at the latest
   // revision, with writes held off until it is done, so no commit can overtake it again.
   // Opening or reopening a reader reads blocks too, so the redo holds writes off first.
   template <typename Fn>
@@ -492,8 +509,7 @@ class SearchIndex::Impl {
     try {
       read(false);
       return Status::Ok();
-    } catch (const Xapian::DatabaseModifiedError&) {
-    } catch (const Xapian::DatabaseCorruptError&) {
+    } catch (const Xapian::DatabaseError&) {  // modified, "corrupt", or its files replaced by Clear
     } catch (const Xapian::Error& e) {
       return FromXapian(e, what);
     }
@@ -597,13 +613,7 @@ Status SearchIndex::Remove(const std::string& guid) {
   return impl_->Write("remove", [&](Xapian::WritableDatabase& w) { w.delete_document(Bounded("Q" + guid)); });
 }
 
-Status SearchIndex::Clear() {
-  return impl_->Write("clear", [&](Xapian::WritableDatabase& w) {
-    std::vector<Xapian::docid> ids;
-    for (auto it = w.postlist_begin(""); it != w.postlist_end(""); ++it) ids.push_back(*it);
-    for (Xapian::docid id : ids) w.delete_document(id);
-  });
-}
+Status SearchIndex::Clear() { return impl_->Overwrite(); }
 
 Status SearchIndex::Commit() {
   RETURN_IF_ERROR(impl_->Write("commit", [](Xapian::WritableDatabase& w) { w.commit(); }, /*drop_on_error=*/true));

@@ -76,6 +76,57 @@ TEST(SearchIndexTest, SearchesOvertakenByCommitsAreRedoneNotFailed) {
   std::filesystem::remove_all(dir);
 }
 
+// Clear empties the index at once (a new database replaces the files): searches running
+// meanwhile are redone, not failed, and documents added afterwards are found.
+TEST(SearchIndexTest, ClearEmptiesTheIndexUnderRunningSearches) {
+  char tmpl[] = "/tmp/meridian-index-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  auto registry = types::TypeRegistry::Build(types::BuiltinModelDocs());
+  ASSERT_TRUE(registry.ok()) << registry.status().ToString();
+  const types::TypeRegistry& reg = **registry;
+  auto opened = SearchIndex::Open(dir + "/index", {});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  SearchIndex& index = **opened;
+  constexpr int kDocuments = 5000;
+  for (int i = 0; i < kDocuments; ++i) ASSERT_TRUE(index.Upsert(Database(i), reg).ok());
+  ASSERT_TRUE(index.SetMetadata("marker", "kept until Clear").ok());
+  ASSERT_TRUE(index.Commit().ok());
+  ASSERT_EQ(index.DocumentCount(), static_cast<uint64_t>(kDocuments));
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> searches{0};
+  std::vector<std::string> failures;
+  std::mutex failures_mu;
+  std::thread reader([&] {
+    while (!stop) {
+      SearchRequest request{Query::Text("sales"), SortKey::kRelevance, false, 0, 10, kDocuments, true};
+      auto hits = index.Search(request);
+      std::lock_guard lock(failures_mu);
+      if (!hits.ok()) failures.push_back(hits.status().ToString());
+      ++searches;
+    }
+  });
+  while (searches < 5) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(index.Clear().ok());
+  EXPECT_EQ(index.DocumentCount(), 0u);
+  EXPECT_EQ(index.GetMetadata("marker"), "");
+  for (int i = kDocuments; i < kDocuments + 3; ++i) ASSERT_TRUE(index.Upsert(Database(i), reg).ok());
+  ASSERT_TRUE(index.Commit().ok());
+  const int before = searches;
+  while (searches < before + 5) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  stop = true;
+  reader.join();
+  EXPECT_TRUE(failures.empty()) << failures.size() << " searches failed, the first: " << failures.front();
+
+  SearchRequest request{Query::Text("sales"), SortKey::kRelevance, false, 0, 10, kDocuments, true};
+  auto hits = index.Search(request);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  EXPECT_EQ(hits->guids.size(), 3u);
+  for (const std::string& g : hits->guids) EXPECT_GE(std::stoi(g.substr(5)), kDocuments) << g;
+  opened->reset();
+  std::filesystem::remove_all(dir);
+}
+
 // A one-word search by relevance answers from the documents where the word is strong
 // (5 or more occurrences) when they fill the page: the page, its order, scores and
 // count are those of ranking every match.

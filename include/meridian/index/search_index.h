@@ -165,7 +165,8 @@ class SearchIndex {
   // Prepare + Put.
   Status Upsert(const nlohmann::json& record, const types::TypeRegistry& reg);
   Status Remove(const std::string& guid);
-  // Removes every document (before a rebuild).
+  // Removes every document and every metadata key at once (before a rebuild): the database
+  // is replaced by an empty one, visible to readers immediately, not at the next Commit.
   Status Clear();
   // Makes pending changes durable and visible to readers.
   Status Commit();
