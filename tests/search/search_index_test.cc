@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -25,15 +26,31 @@ nlohmann::json Database(int i) {
           {"attributes", {{"name", name}, {"qualifiedName", name + "@prod"}, {"description", "sales figures " + name}}}};
 }
 
-TEST(SearchIndexTest, SearchesOvertakenByCommitsAreRedoneNotFailed) {
-  char tmpl[] = "/tmp/meridian-index-XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
-  auto registry = types::TypeRegistry::Build(types::BuiltinModelDocs());
-  ASSERT_TRUE(registry.ok()) << registry.status().ToString();
-  const types::TypeRegistry& reg = **registry;
-  auto opened = SearchIndex::Open(dir + "/index", {});
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  SearchIndex& index = **opened;
+// A fresh index in a temporary directory, and the built-in types.
+class SearchIndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/meridian-index-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    auto registry = types::TypeRegistry::Build(types::BuiltinModelDocs());
+    ASSERT_TRUE(registry.ok()) << registry.status().ToString();
+    registry_ = std::move(*registry);
+    auto opened = SearchIndex::Open(dir_ + "/index", {});
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    index_ = std::move(*opened);
+  }
+  void TearDown() override {
+    index_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::string dir_;
+  std::shared_ptr<const types::TypeRegistry> registry_;
+  std::unique_ptr<SearchIndex> index_;
+};
+
+TEST_F(SearchIndexTest, SearchesOvertakenByCommitsAreRedoneNotFailed) {
+  const types::TypeRegistry& reg = *registry_;
+  SearchIndex& index = *index_;
   constexpr int kDocuments = 20000;
   for (int i = 0; i < kDocuments; ++i) ASSERT_TRUE(index.Upsert(Database(i), reg).ok());
   ASSERT_TRUE(index.Commit().ok());
@@ -72,21 +89,13 @@ TEST(SearchIndexTest, SearchesOvertakenByCommitsAreRedoneNotFailed) {
   EXPECT_GT(searches, 20);
   EXPECT_TRUE(failures.empty()) << failures.size() << " of " << searches << " searches failed, the first: "
                                 << failures.front();
-  opened->reset();
-  std::filesystem::remove_all(dir);
 }
 
 // Clear empties the index at once (a new database replaces the files): searches running
 // meanwhile are redone, not failed, and documents added afterwards are found.
-TEST(SearchIndexTest, ClearEmptiesTheIndexUnderRunningSearches) {
-  char tmpl[] = "/tmp/meridian-index-XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
-  auto registry = types::TypeRegistry::Build(types::BuiltinModelDocs());
-  ASSERT_TRUE(registry.ok()) << registry.status().ToString();
-  const types::TypeRegistry& reg = **registry;
-  auto opened = SearchIndex::Open(dir + "/index", {});
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  SearchIndex& index = **opened;
+TEST_F(SearchIndexTest, ClearEmptiesTheIndexUnderRunningSearches) {
+  const types::TypeRegistry& reg = *registry_;
+  SearchIndex& index = *index_;
   constexpr int kDocuments = 5000;
   for (int i = 0; i < kDocuments; ++i) ASSERT_TRUE(index.Upsert(Database(i), reg).ok());
   ASSERT_TRUE(index.SetMetadata("marker", "kept until Clear").ok());
@@ -123,21 +132,13 @@ TEST(SearchIndexTest, ClearEmptiesTheIndexUnderRunningSearches) {
   ASSERT_TRUE(hits.ok()) << hits.status().ToString();
   EXPECT_EQ(hits->guids.size(), 3u);
   for (const std::string& g : hits->guids) EXPECT_GE(std::stoi(g.substr(5)), kDocuments) << g;
-  opened->reset();
-  std::filesystem::remove_all(dir);
 }
 
 // A one-word search by relevance answers from the documents where the word is strong
 // (5 or more occurrences) when they fill the page: the page, its order, scores and
 // count are those of ranking every match.
-TEST(SearchIndexTest, OneWordSearchesGiveTheSamePageFromStrongDocuments) {
-  char tmpl[] = "/tmp/meridian-index-XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
-  auto registry = types::TypeRegistry::Build(types::BuiltinModelDocs());
-  ASSERT_TRUE(registry.ok()) << registry.status().ToString();
-  auto opened = SearchIndex::Open(dir + "/index", {});
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  SearchIndex& index = **opened;
+TEST_F(SearchIndexTest, OneWordSearchesGiveTheSamePageFromStrongDocuments) {
+  SearchIndex& index = *index_;
   constexpr int kDocuments = 200;
   std::vector<std::pair<int, int>> by_rank;  // (occurrences of "ember", document number)
   for (int i = 0; i < kDocuments; ++i) {
@@ -147,7 +148,7 @@ TEST(SearchIndexTest, OneWordSearchesGiveTheSamePageFromStrongDocuments) {
     nlohmann::json db = Database(i);
     db["attributes"]["description"] = description;
     db["status"] = i % 10 == 0 ? "DELETED" : "ACTIVE";
-    ASSERT_TRUE(index.Upsert(db, **registry).ok());
+    ASSERT_TRUE(index.Upsert(db, *registry_).ok());
     by_rank.emplace_back(occurrences, i);
   }
   ASSERT_TRUE(index.Commit().ok());
@@ -186,8 +187,6 @@ TEST(SearchIndexTest, OneWordSearchesGiveTheSamePageFromStrongDocuments) {
       EXPECT_EQ(page.guids, expected);
     }
   }
-  opened->reset();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
