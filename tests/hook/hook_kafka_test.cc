@@ -3,6 +3,7 @@
 // message applied exactly once.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 
 #include "hook_support.h"
@@ -24,6 +25,10 @@ class HookKafkaTest : public ::testing::Test {
     auto producer = kafka::Producer::Create({cluster_->bootstrap_servers()});
     ASSERT_TRUE(producer.ok()) << producer.status().ToString();
     producer_ = std::move(*producer);
+  }
+
+  void TearDown() override {
+    if (!config_.empty()) std::remove(config_.c_str());
   }
 
   // A server consuming the mock cluster (group `atlas`); a short session so that a restarted

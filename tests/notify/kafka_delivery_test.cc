@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
@@ -44,6 +45,10 @@ class KafkaDeliveryTest : public ::testing::Test {
     auto consumer = kafka::Consumer::Create({cluster_->bootstrap_servers(), "tagsync", {"ATLAS_ENTITIES"}, {}});
     ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
     consumer_ = std::move(*consumer);
+  }
+
+  void TearDown() override {
+    if (!config_.empty()) std::remove(config_.c_str());
   }
 
   void Write(const std::string& method, const std::string& target, const json& body, int status) {
