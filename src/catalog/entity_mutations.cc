@@ -101,6 +101,13 @@ json EntityBodyWithoutNulls(json e) {
   return e;
 }
 
+// j[key] if present, else an empty object (no copy either way).
+const json& MemberOrEmptyObject(const json& j, const char* key) {
+  static const json kEmptyObject = json::object();
+  auto it = j.find(key);
+  return it == j.end() ? kEmptyObject : *it;
+}
+
 bool FlagOr(const json& j, const char* key, bool def) {
   auto it = j.find(key);
   if (it == j.end()) return def;
@@ -115,12 +122,13 @@ Result<std::vector<std::pair<std::string, std::string>>> ResolveTargets(RefResol
                                                                         const std::string& attr, const json& value) {
   std::vector<std::pair<std::string, std::string>> out;
   if (value.is_null()) return out;
-  json list = value.is_array() ? value : json::array({value});
+  const size_t count = value.is_array() ? value.size() : 1;
   const types::RelationshipEnd* first = type.FindRelationshipEnd(attr);
-  if (!first->multi && list.size() > 1)
+  if (!first->multi && count > 1)
     return Status::InvalidArgument(type.name + "." + attr + " takes one reference, got " +
-                                       std::to_string(list.size()), atlas_code::kInvalidParameters);
-  for (const json& ref : list) {
+                                       std::to_string(count), atlas_code::kInvalidParameters);
+  for (size_t i = 0; i < count; ++i) {
+    const json& ref = value.is_array() ? value[i] : value;
     ASSIGN_OR_RETURN(std::string guid, resolver.Resolve(ref));
     std::string rel_type = ref.is_object() ? ref.value("relationshipType", "") : "";
     const types::RelationshipEnd* end = type.FindRelationshipEnd(attr, rel_type);
@@ -161,6 +169,9 @@ json MutationResponse(const Catalog& catalog, WriteContext& ctx, const std::map<
   return out;
 }
 
+// Relationship attribute name -> its value in the request body.
+using RelationshipValues = std::map<std::string, const json*>;
+
 struct Incoming {
   json body;
   std::string guid;
@@ -169,14 +180,14 @@ struct Incoming {
 };
 
 // Validates `attrs` against `type` and merges them into `record`; relationship
-// attributes found there are moved to `rel_attrs`.
+// attributes found there are added to `rel_attrs` (pointing into `attrs`).
 Status MergeAttributes(WriteContext& ctx, const types::TypeDef& type, const json& attrs, json& record,
-                       json& rel_attrs, bool* changed) {
+                       RelationshipValues& rel_attrs, bool* changed) {
   if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", atlas_code::kInvalidParameters);
   for (auto it = attrs.begin(); it != attrs.end(); ++it) {
     const std::string& name = it.key();
     if (type.relationship_attributes.count(name)) {
-      rel_attrs[name] = it.value();
+      rel_attrs[name] = &it.value();
       continue;
     }
     const types::AttributeDef* ad = type.FindAttribute(name);
@@ -261,10 +272,12 @@ Result<Mutation> Catalog::Upsert(const json& entities, const json& referred, con
   if (total > options_.max_entities_per_request)
     return Status::TooLarge("too many entities in one request: " + std::to_string(total) + " > " +
                             std::to_string(options_.max_entities_per_request));
+  // Bodies are cleaned before the write lock: that work needs no catalog state.
+  ASSIGN_OR_RETURN(std::vector<json> bodies, internal::EntityBodies(entities, referred));
   std::unique_lock<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   std::map<std::string, std::string> assigned;
-  RETURN_IF_ERROR(internal::UpsertEntities(ctx, entities, referred, &assigned, /*create_shells=*/false, import));
+  RETURN_IF_ERROR(internal::UpsertEntities(ctx, std::move(bodies), &assigned, /*create_shells=*/false, import));
   for (const auto& [key, value] : records) ctx.PutUserRecord(key, value);
   Mutation m;
   RETURN_IF_ERROR(ctx.Commit(&m.sequence));
@@ -273,25 +286,33 @@ Result<Mutation> Catalog::Upsert(const json& entities, const json& referred, con
   return m;
 }
 
-Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const json& referred,
-                                std::map<std::string, std::string>* assigned_out, bool create_shells, bool import) {
+Result<std::vector<json>> internal::EntityBodies(const json& entities, const json& referred) {
   if (!entities.is_array()) return Status::InvalidArgument("entities must be a list", atlas_code::kInvalidParameters);
   if (!referred.is_null() && !referred.is_object())
     return Status::InvalidArgument("referredEntities must be an object", atlas_code::kInvalidParameters);
   size_t total = entities.size() + (referred.is_object() ? referred.size() : 0);
   if (total == 0) return Status::InvalidArgument("no entities to create/update", atlas_code::kInvalidParameters);
-  RefResolver resolver(ctx, create_shells);
-  std::map<std::string, std::string>& assigned = *assigned_out;
-  std::vector<Incoming> incoming;
+  std::vector<json> bodies;
+  bodies.reserve(total);
   for (const json& e : entities)
-    if (!e.is_null()) incoming.push_back({EntityBodyWithoutNulls(e)});
+    if (!e.is_null()) bodies.push_back(EntityBodyWithoutNulls(e));
   if (referred.is_object())
     for (auto it = referred.begin(); it != referred.end(); ++it) {
       if (it->is_null()) continue;
       json body = EntityBodyWithoutNulls(it.value());
       if (body.is_object() && !body.contains("guid")) body["guid"] = it.key();
-      incoming.push_back({body});
+      bodies.push_back(std::move(body));
     }
+  return bodies;
+}
+
+Status internal::UpsertEntities(WriteContext& ctx, std::vector<json> bodies,
+                                std::map<std::string, std::string>* assigned_out, bool create_shells, bool import) {
+  RefResolver resolver(ctx, create_shells);
+  std::map<std::string, std::string>& assigned = *assigned_out;
+  std::vector<Incoming> incoming;
+  incoming.reserve(bodies.size());
+  for (json& body : bodies) incoming.push_back({std::move(body)});
 
   // 1. Identify every entity: existing by guid or unique attribute, else new.
   for (Incoming& in : incoming) {
@@ -299,7 +320,7 @@ Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const j
     const std::string type_name = in.body.value("typeName", "");
     in.type = ctx.reg().FindEntity(type_name);
     if (!in.type) return Status::InvalidArgument("Given typename " + type_name + " was invalid", atlas_code::kUnknownTypename);
-    const json attrs = in.body.value("attributes", json::object());
+    const json& attrs = MemberOrEmptyObject(in.body, "attributes");
     if (!attrs.is_object()) return Status::InvalidArgument("attributes must be an object", atlas_code::kInvalidParameters);
     std::string given = in.body.contains("guid") && in.body["guid"].is_string() ? in.body["guid"].get<std::string>() : "";
     if (!given.empty() && !IsPlaceholderGuid(given) && ctx.Exists(given)) {
@@ -341,7 +362,7 @@ Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const j
   }
 
   // 2. Attributes, then relationships (all guids are known by now).
-  std::vector<json> rel_attrs(incoming.size(), json::object());
+  std::vector<RelationshipValues> rel_attrs(incoming.size());
   for (size_t i = 0; i < incoming.size(); ++i) {
     Incoming& in = incoming[i];
     ASSIGN_OR_RETURN(json* rec, ctx.Load(in.guid));
@@ -350,7 +371,7 @@ Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const j
                                      ", not a " + in.type->name, atlas_code::kInvalidParameters);
     bool was_deleted = (*rec)["status"] != "ACTIVE";
     bool changed = false;
-    RETURN_IF_ERROR(MergeAttributes(ctx, *in.type, in.body.value("attributes", json::object()), *rec, rel_attrs[i],
+    RETURN_IF_ERROR(MergeAttributes(ctx, *in.type, MemberOrEmptyObject(in.body, "attributes"), *rec, rel_attrs[i],
                                     &changed));
     const bool shell = FlagOr(in.body, "isIncomplete", false);
     if (in.is_new && shell) {
@@ -359,10 +380,10 @@ Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const j
       (*rec)["isIncomplete"] = false;  // a shell entity gets its full content
       RETURN_IF_ERROR(CheckMandatory(*in.type, *rec));
     }
-    const json ra = in.body.value("relationshipAttributes", json::object());
+    const json& ra = MemberOrEmptyObject(in.body, "relationshipAttributes");
     if (!ra.is_object()) return Status::InvalidArgument("relationshipAttributes must be an object", atlas_code::kInvalidParameters);
     for (auto it = ra.begin(); it != ra.end(); ++it)
-      if (in.type->relationship_attributes.count(it.key())) rel_attrs[i][it.key()] = it.value();
+      if (in.type->relationship_attributes.count(it.key())) rel_attrs[i][it.key()] = &it.value();
     if (in.is_new) {
       if (in.body.contains("labels") && in.body["labels"].is_array()) {
         for (const json& l : in.body["labels"])
@@ -386,14 +407,14 @@ Status internal::UpsertEntities(WriteContext& ctx, const json& entities, const j
         RETURN_IF_ERROR(ReplaceDirectClassifications(ctx, *in.type, in.guid, *rec, in.body["classifications"]));
       if (changed)
         ctx.Touch(in.guid, "ENTITY_UPDATE", "Updated: " + json{{"typeName", in.type->name},
-                                                             {"attributes", in.body.value("attributes", json::object())}}.dump());
+                                                             {"attributes", MemberOrEmptyObject(in.body, "attributes")}}.dump());
     }
     if (was_deleted && changed) return Status::InvalidArgument("entity " + in.guid + " is deleted", atlas_code::kInstanceGuidDeleted);
   }
   for (size_t i = 0; i < incoming.size(); ++i) {
-    for (auto it = rel_attrs[i].begin(); it != rel_attrs[i].end(); ++it) {
-      ASSIGN_OR_RETURN(auto targets, ResolveTargets(resolver, ctx, *incoming[i].type, it.key(), it.value()));
-      RETURN_IF_ERROR(ctx.ReplaceRelationshipAttribute(incoming[i].guid, it.key(), targets));
+    for (const auto& [name, value] : rel_attrs[i]) {
+      ASSIGN_OR_RETURN(auto targets, ResolveTargets(resolver, ctx, *incoming[i].type, name, *value));
+      RETURN_IF_ERROR(ctx.ReplaceRelationshipAttribute(incoming[i].guid, name, targets));
     }
   }
   // 3. Mandatory attributes and audit of creations.
@@ -463,8 +484,12 @@ Status internal::PartiallyUpdateEntity(WriteContext& ctx, const std::string& gui
     return Status::NotFound("Given instance guid " + guid + " has been deleted", atlas_code::kInstanceGuidDeleted);
   const types::TypeDef* type = ctx.reg().FindEntity((*rec)["typeName"].get<std::string>());
   if (!type) return Status::Internal("entity " + guid + " has an unknown type");
-  json rel_attrs = relationship_attributes.is_object() ? relationship_attributes : json::object();
-  for (auto& [name, value] : rel_attrs.items()) types::DropNulls(value);
+  json given_rel_attrs = relationship_attributes.is_object() ? relationship_attributes : json::object();
+  RelationshipValues rel_attrs;
+  for (auto& [name, value] : given_rel_attrs.items()) {
+    types::DropNulls(value);
+    rel_attrs[name] = &value;
+  }
   json attrs = attributes.is_null() ? json::object() : attributes;
   if (attrs.is_object())
     for (auto& [name, value] : attrs.items()) types::DropNulls(value);
@@ -473,10 +498,10 @@ Status internal::PartiallyUpdateEntity(WriteContext& ctx, const std::string& gui
   RETURN_IF_ERROR(CheckMandatory(*type, *rec));
   if (changed) ctx.Touch(guid, "ENTITY_UPDATE", "Updated: " + json{{"attributes", attributes}}.dump());
   RefResolver resolver(ctx);
-  for (auto it = rel_attrs.begin(); it != rel_attrs.end(); ++it) {
-    if (!type->relationship_attributes.count(it.key())) continue;  // ignored, as Atlas does
-    ASSIGN_OR_RETURN(auto targets, ResolveTargets(resolver, ctx, *type, it.key(), it.value()));
-    RETURN_IF_ERROR(ctx.ReplaceRelationshipAttribute(guid, it.key(), targets));
+  for (const auto& [name, value] : rel_attrs) {
+    if (!type->relationship_attributes.count(name)) continue;  // ignored, as Atlas does
+    ASSIGN_OR_RETURN(auto targets, ResolveTargets(resolver, ctx, *type, name, *value));
+    RETURN_IF_ERROR(ctx.ReplaceRelationshipAttribute(guid, name, targets));
   }
   return Status::Ok();
 }
@@ -487,6 +512,10 @@ Result<Mutation> Catalog::ApplyEntityChanges(const EntityChanges& changes, const
   if (total > options_.max_entities_per_request)
     return Status::TooLarge("too many entities in one request: " + std::to_string(total) + " > " +
                             std::to_string(options_.max_entities_per_request));
+  std::vector<json> bodies;
+  if (changes.entities.is_array() && !changes.entities.empty()) {
+    ASSIGN_OR_RETURN(bodies, internal::EntityBodies(changes.entities, json()));
+  }
   std::unique_lock<std::mutex> lock(write_mu_);
   WriteContext ctx(*this, user);
   for (const auto& u : changes.updates) {
@@ -500,8 +529,7 @@ Result<Mutation> Catalog::ApplyEntityChanges(const EntityChanges& changes, const
           ctx.RegisterPendingUnique(type_name, a, v->get<std::string>(), u.guid);
   }
   std::map<std::string, std::string> assigned;
-  if (changes.entities.is_array() && !changes.entities.empty())
-    RETURN_IF_ERROR(internal::UpsertEntities(ctx, changes.entities, json(), &assigned));
+  if (!bodies.empty()) RETURN_IF_ERROR(internal::UpsertEntities(ctx, std::move(bodies), &assigned));
   for (const auto& g : changes.deletes) RETURN_IF_ERROR(ctx.SoftDelete(g));
   for (const auto& [key, value] : changes.records) ctx.PutUserRecord(key, value);
   Mutation m;

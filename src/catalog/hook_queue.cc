@@ -128,8 +128,8 @@ Result<Mutation> Catalog::ApplyHookMessage(uint64_t sequence, const HookChange& 
   switch (change.kind) {
     case HookChange::Kind::kUpsert: {
       std::map<std::string, std::string> assigned;
-      RETURN_IF_ERROR(internal::UpsertEntities(ctx, change.entities, change.referred, &assigned,
-                                               /*create_shells=*/true));
+      ASSIGN_OR_RETURN(std::vector<json> bodies, internal::EntityBodies(change.entities, change.referred));
+      RETURN_IF_ERROR(internal::UpsertEntities(ctx, std::move(bodies), &assigned, /*create_shells=*/true));
       break;
     }
     case HookChange::Kind::kPartialUpdate: {

@@ -144,12 +144,16 @@ class WriteContext {
 };
 
 namespace internal {
-// The bodies of Catalog::CreateOrUpdate and Catalog::PartialUpdate on an open
-// context (write lock held); the caller commits. `assigned` receives placeholder -> guid.
+// The bodies of Catalog::CreateOrUpdate (on bodies from EntityBodies) and Catalog::PartialUpdate
+// on an open context (write lock held); the caller commits. `assigned` receives placeholder -> guid.
 // `create_shells`: references by unique attributes to absent entities create shell entities.
 // `import`: as Catalog::ImportEntities (given guids and stamps kept, classifications replaced).
-Status UpsertEntities(WriteContext& ctx, const json& entities, const json& referred,
-                      std::map<std::string, std::string>* assigned, bool create_shells = false, bool import = false);
+Status UpsertEntities(WriteContext& ctx, std::vector<json> bodies, std::map<std::string, std::string>* assigned,
+                      bool create_shells = false, bool import = false);
+// The entity bodies of a create/update request (`entities` a list, `referred` an object by
+// guid or null), without their null fields; InvalidArgument for a malformed or empty request.
+// Needs no catalog state: callers run it before taking the write lock.
+Result<std::vector<json>> EntityBodies(const json& entities, const json& referred);
 Status PartiallyUpdateEntity(WriteContext& ctx, const std::string& guid, const json& attributes,
                              const json& relationship_attributes);
 }  // namespace internal
