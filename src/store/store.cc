@@ -479,6 +479,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
+  // Compactions run at nice 19 (and idle I/O priority): requests and the writer get the cores first.
+  // Compaction debt that grows meanwhile slows writes down through RocksDB's own L0 triggers.
+  db_options.env->LowerThreadPoolCPUPriority(rocksdb::Env::LOW, rocksdb::CpuPriority::kLow).PermitUncheckedError();
   db_options.write_buffer_manager =
       std::make_shared<rocksdb::WriteBufferManager>(options.memtable_budget_mb << 20, cache);
   db_options.info_log = std::make_shared<SpdlogLogger>();
