@@ -479,7 +479,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
-  // Compactions run at nice 19 (and idle I/O priority): requests and the writer get the cores first.
+  // Compactions run at nice 19: requests and the writer get the cores first.
   // Compaction debt that grows meanwhile slows writes down through RocksDB's own L0 triggers.
   db_options.env->LowerThreadPoolCPUPriority(rocksdb::Env::LOW, rocksdb::CpuPriority::kLow).PermitUncheckedError();
   db_options.write_buffer_manager =
